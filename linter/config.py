@@ -1,0 +1,293 @@
+"""Loading and checking rules, facts and the user's configuration file.
+
+Everything is checked before any file is linted: an unknown key, a wrong type, a duplicate code
+or an invalid ast-grep rule is a ConfigError naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ast_grep_py import SgRoot
+
+from .schema import IDENTIFIER, Reader
+from .semantics import FAMILIES
+from .semantics.clipping import Facts
+from .yamlfile import ConfigError, LocatedDict, load_yaml
+
+RULE_KEYS = (
+    "id", "code", "language", "severity", "message", "note", "rule", "constraints", "utils",
+    "fix", "metadata", "conditions", "valid", "invalid",
+)
+REQUIRED_RULE_KEYS = ("id", "code", "message", "rule")
+METADATA_KEYS = ("summary", "references", "checked-against")
+SEVERITIES = ("error", "warning", "info", "hint")
+USER_KEYS = ("disable", "messages", "facts", "rules")
+
+CODE = re.compile(r"TMS[0-9]{3}\Z")
+RULE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+USER_CODE = re.compile(r"TMS9[0-9]{2}\Z")
+INTERNAL_ERROR_CODE = "TMS000"
+
+# ast-grep's rule vocabulary: checked here so a typo is an error, not a rule that never matches.
+ATOMIC_KEYS = ("pattern", "kind", "regex", "nthChild", "range")
+RELATIONAL_KEYS = ("inside", "has", "precedes", "follows")
+COMPOSITE_KEYS = ("all", "any", "not", "matches")
+RELATION_EXTRA_KEYS = ("stopBy", "field")
+
+CONDITIONS = {name: values for family in FAMILIES for name, values in family.CONDITIONS.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str
+    message: str
+    matcher: dict  # the ast-grep config: rule, constraints, utils
+    conditions: dict[str, frozenset[str]]
+    severity: str = "error"
+    note: str = ""
+    fix: str | None = None
+    summary: str = ""
+    references: tuple[str, ...] = ()
+    checked_against: dict = field(default_factory=dict)
+    valid: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+    path: str = ""
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    facts: Facts
+
+
+def load_rule(path: str, data: object, user: bool = False) -> Rule:
+    """Check one rule (a rule file's content, or an entry of a user's ``rules:`` list)."""
+    reader = Reader(path)
+    data = reader.mapping(data, 1, "a rule")
+    reader.keys(data, RULE_KEYS, "a rule", required=REQUIRED_RULE_KEYS)
+    rule_id = reader.string(data, "id", "a rule")
+    if not RULE_ID.match(rule_id):
+        raise reader.fail(data.line_of("id"), f"rule id '{rule_id}' must be kebab-case (e.g. clip-result-discarded)")
+    what = f"rule '{rule_id}'"
+    code = reader.string(data, "code", what)
+    if not CODE.match(code) or code == INTERNAL_ERROR_CODE:
+        raise reader.fail(data.line_of("code"), f"code '{code}' must be TMS followed by three digits (not TMS000)")
+    if user and not USER_CODE.match(code):
+        raise reader.fail(data.line_of("code"), f"code '{code}': your own rules take codes TMS900 to TMS999, "
+                                                "so they never collide with built-in ones")
+    language = reader.string(data, "language", what, "python")
+    if language.lower() != "python":
+        raise reader.fail(data.line_of("language"), f"language '{language}' is not supported; use 'python'")
+    severity = reader.string(data, "severity", what, "error")
+    if severity not in SEVERITIES:
+        raise reader.fail(data.line_of("severity"), f"severity '{severity}' must be one of: {', '.join(SEVERITIES)}")
+    message = reader.string(data, "message", what)
+    if not message.strip() or "\n" in message.strip():
+        raise reader.fail(data.line_of("message"), "'message' must be one non-empty line")
+    matcher = {"rule": _checked_rule(reader, data["rule"], data.line_of("rule"), "'rule'")}
+    if "utils" in data:
+        utils = reader.mapping(data["utils"], data.line_of("utils"), "'utils'")
+        matcher["utils"] = {name: _checked_rule(reader, body, utils.line_of(name), f"util '{name}'")
+                            for name, body in utils.items()}
+    if "constraints" in data:
+        constraints = reader.mapping(data["constraints"], data.line_of("constraints"), "'constraints'")
+        matcher["constraints"] = {name: _checked_rule(reader, body, constraints.line_of(name), f"constraint '{name}'")
+                                  for name, body in constraints.items()}
+    metadata = reader.mapping(data.get("metadata", LocatedDict()), data.line_of("metadata"), "'metadata'")
+    reader.keys(metadata, METADATA_KEYS, "'metadata'")
+    checked_against = metadata.get("checked-against", {})
+    if not isinstance(checked_against, dict) or not all(isinstance(v, str) for v in checked_against.values()):
+        raise reader.fail(metadata.line_of("checked-against"),
+                          "'checked-against' must map package names to versions, e.g. mindspore: 2.10.0")
+    examples = {}
+    for key in ("valid", "invalid"):
+        examples[key] = tuple(reader.strings(data, key, what))
+    return Rule(
+        id=rule_id,
+        code=code,
+        message=message.strip(),
+        matcher=matcher,
+        conditions=_checked_conditions(reader, data),
+        severity=severity,
+        note=(reader.string(data, "note", what) or "").strip(),
+        fix=reader.string(data, "fix", what),
+        summary=(reader.string(metadata, "summary", "'metadata'") or "").strip(),
+        references=tuple(reader.strings(metadata, "references", "'metadata'")),
+        checked_against=dict(checked_against),
+        valid=examples["valid"],
+        invalid=examples["invalid"],
+        path=path,
+    )
+
+
+def _checked_rule(reader: Reader, rule: object, line: int, what: str, relation: bool = False) -> dict:
+    """Check the keys of an ast-grep rule tree; return it as plain dicts for ast-grep-py."""
+    rule = reader.mapping(rule, line, what)
+    known = ATOMIC_KEYS + RELATIONAL_KEYS + COMPOSITE_KEYS + (RELATION_EXTRA_KEYS if relation else ())
+    reader.keys(rule, known, what)
+    if not rule:
+        raise reader.fail(rule.line, f"{what} is empty; give at least one of: pattern, kind, regex, any, all")
+    checked: dict = {}
+    for key, value in rule.items():
+        line = rule.line_of(key)
+        if key in RELATIONAL_KEYS or key == "not":
+            checked[key] = _checked_rule(reader, value, line, f"'{key}' (in {what})", key != "not")
+        elif key in ("all", "any"):
+            if not isinstance(value, list) or not value:
+                raise reader.fail(line, f"'{key}' in {what} must be a non-empty list of rules")
+            checked[key] = [_checked_rule(reader, item, line, f"an item of '{key}'") for item in value]
+        elif key == "stopBy" and isinstance(value, dict):
+            checked[key] = _checked_rule(reader, value, line, f"'stopBy' (in {what})")
+        elif key == "pattern":
+            checked[key] = _checked_pattern(reader, value, line)
+        else:
+            checked[key] = _plain(value)
+    return checked
+
+
+def _checked_pattern(reader: Reader, pattern: object, line: int) -> object:
+    text = pattern
+    if isinstance(pattern, dict):
+        reader.keys(pattern, ("context", "selector", "strictness"), "a pattern object", required=("context",))
+        text = pattern["context"]
+    if not isinstance(text, str) or not text.strip():
+        raise reader.fail(line, "'pattern' must be a non-empty string of Python code")
+    # ast-grep accepts a pattern that does not parse and then silently never matches: refuse it.
+    # Metavariables ($X, $$$ARGS) are not Python; ast-grep itself swaps '$' for 'µ' in Python.
+    if SgRoot(text.replace("$", "µ"), "python").root().find(kind="ERROR") is not None:
+        raise reader.fail(line, f"pattern {text.strip()!r} is not valid Python code")
+    return _plain(pattern)
+
+
+def _checked_conditions(reader: Reader, data: LocatedDict) -> dict[str, frozenset[str]]:
+    conditions = reader.mapping(data.get("conditions", LocatedDict()), data.line_of("conditions"), "'conditions'")
+    reader.keys(conditions, CONDITIONS, "'conditions'")
+    checked = {}
+    for name in conditions:
+        values = reader.strings(conditions, name, "'conditions'")
+        allowed = CONDITIONS[name]
+        for value in values:
+            valid = IDENTIFIER.match(value) if allowed is None else value in allowed
+            if not valid:
+                expected = "a package name" if allowed is None else ", ".join(sorted(allowed))
+                raise reader.fail(conditions.line_of(name), f"'{value}' is not a value of '{name}'; expected {expected}")
+        checked[name] = frozenset(values)
+    return checked
+
+
+def _plain(value: object) -> object:
+    """Plain dicts for ast-grep-py (it wants exact types)."""
+    return json.loads(json.dumps(value))
+
+
+# --------------------------------------------------------------------------- rule sets
+
+
+def _default_files() -> tuple[list[Path], list[Path]]:
+    root = resources.files("flake8_torch2ms.rules")
+    rule_files = sorted((Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".yml")),
+                        key=lambda path: path.name)
+    facts_root = root / "facts"
+    facts_files = sorted(Path(str(entry)) for entry in facts_root.iterdir() if entry.name.endswith(".yml"))
+    return rule_files, facts_files
+
+
+def _check_compiles(rules: list[Rule], facts: Facts) -> list[Rule]:
+    """Compile every rule once with ast-grep so a bad kind or regex is reported now, with its file."""
+    probe = SgRoot("", "python").root()
+    provided = structural_utils(facts)
+    compiled = []
+    for rule in rules:
+        overlap = set(rule.matcher.get("utils", {})) & set(provided)
+        if overlap:
+            raise ConfigError(rule.path, None, f"rule '{rule.id}' defines util '{overlap.pop()}', a name "
+                                               "the built-in facts already provide; rename it")
+        matcher = {**rule.matcher, "utils": {**provided, **rule.matcher.get("utils", {})}}
+        try:
+            probe.find_all(matcher)
+        except Exception as error:  # ast-grep-py raises plain Exception for invalid rules
+            raise ConfigError(rule.path, None, f"rule '{rule.id}' is not a valid ast-grep rule: {error}") from None
+        compiled.append(dataclasses.replace(rule, matcher=matcher))
+    return compiled
+
+
+def structural_utils(facts: Facts) -> dict[str, dict]:
+    utils: dict[str, dict] = {}
+    for family in FAMILIES:
+        utils.update(family.structural_utils(facts))
+    return utils
+
+
+def _load_facts(paths: list[Path], facts: Facts | None = None) -> Facts:
+    for path in paths:
+        data = load_yaml(path)
+        reader = Reader(str(path))
+        facts = FAMILIES[0].load_facts(reader.mapping(data, 1, "a facts file"), reader, facts)
+    return facts or Facts()
+
+
+@functools.lru_cache(maxsize=8)
+def load_ruleset(config_path: str | None = None) -> RuleSet:
+    """The default rules and facts, plus a user's configuration file when given. Cached per process."""
+    rule_files, facts_files = _default_files()
+    facts = _load_facts(facts_files)
+    rules = [load_rule(str(path), load_yaml(path)) for path in rule_files]
+    for path, rule in zip(rule_files, rules):
+        if path.stem != rule.id:
+            raise ConfigError(path, None, f"file name must match the rule id '{rule.id}'")
+    if config_path:
+        rules, facts = _apply_user_config(config_path, rules, facts)
+    _check_unique(rules)
+    return RuleSet(_check_compiles(rules, facts), facts)
+
+
+def _apply_user_config(path: str, rules: list[Rule], facts: Facts) -> tuple[list[Rule], Facts]:
+    reader = Reader(path)
+    if not Path(path).is_file():
+        raise ConfigError(path, None, "configuration file not found")
+    data = load_yaml(path)
+    if data is None:
+        return rules, facts
+    data = reader.mapping(data, 1, "the configuration file")
+    reader.keys(data, USER_KEYS, "the configuration file")
+    known = {rule.code for rule in rules} | {rule.id for rule in rules}
+    disabled = set(reader.strings(data, "disable", "the configuration file"))
+    for name in disabled - known:
+        raise reader.fail(data.line_of("disable"), f"'disable' names '{name}', which is no rule's code or id")
+    messages = reader.mapping(data.get("messages", LocatedDict()), data.line_of("messages"), "'messages'")
+    for name, message in messages.items():
+        if name not in known:
+            raise reader.fail(messages.line_of(name), f"'messages' names '{name}', which is no rule's code or id")
+        if not isinstance(message, str) or not message.strip() or "\n" in message.strip():
+            raise reader.fail(messages.line_of(name), f"the message for '{name}' must be one non-empty line")
+    updated = []
+    for rule in rules:
+        if rule.code in disabled or rule.id in disabled:
+            continue
+        message = messages.get(rule.code, messages.get(rule.id, rule.message))
+        updated.append(dataclasses.replace(rule, message=message.strip()))
+    if "facts" in data:
+        facts = FAMILIES[0].load_facts(reader.mapping(data["facts"], data.line_of("facts"), "'facts'"), reader, facts)
+    extra = data.get("rules", [])
+    if not isinstance(extra, list):
+        raise reader.fail(data.line_of("rules"), "'rules' must be a list of rules")
+    updated.extend(load_rule(path, entry, user=True) for entry in extra)
+    return updated, facts
+
+
+def _check_unique(rules: list[Rule]) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        for name in (rule.code, rule.id):
+            if name in seen:
+                raise ConfigError(rule.path, None, f"'{name}' is used by two rules ('{seen[name].id}' in "
+                                                   f"{seen[name].path} and '{rule.id}'); codes and ids must be unique")
+            seen[name] = rule

@@ -1,0 +1,127 @@
+"""Runs a rule set over Python source: prefilter, one parse, one structural pass per distinct
+matcher, semantic conditions on each match. It never raises on any input: a rule that fails on a
+file is reported once as TMS000 and its findings for that file are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from ast_grep_py import SgNode, SgRoot
+
+from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
+from .semantics import FAMILIES
+
+VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int  # 1-based
+    column: int  # 0-based, in characters
+    code: str
+    message: str
+    rule_id: str = ""
+
+
+@dataclass
+class _Group:
+    """Rules sharing one structural matcher: ast-grep walks the tree once for all of them."""
+
+    matcher: dict
+    rules: list[Rule]
+    triggers: dict[str, frozenset[str] | None]  # rule id -> words, one of which the source must contain
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.facts = ruleset.facts
+        groups: dict[str, _Group] = {}
+        for rule in ruleset.rules:
+            key = json.dumps(rule.matcher, sort_keys=True)
+            group = groups.setdefault(key, _Group(rule.matcher, [], {}))
+            group.rules.append(rule)
+            group.triggers[rule.id] = _rule_triggers(rule, self.facts)
+        self.groups = list(groups.values())
+
+    def check(self, source: str) -> list[Finding]:
+        """All findings for one file's text, sorted by position."""
+        active = []
+        for group in self.groups:
+            rules = [rule for rule in group.rules if _may_match(group.triggers[rule.id], source)]
+            if rules:
+                active.append((group, rules))
+        if not active:
+            return []
+        try:
+            root = SgRoot(source, "python").root()
+            analysis = FAMILIES[0].ModuleAnalysis(root, self.facts)
+        except Exception as error:  # the parser itself failed: nothing can be checked
+            return [_internal_error("all rules", error)]
+        findings: list[Finding] = []
+        for group, rules in active:
+            findings.extend(self._run_group(root, analysis, group.matcher, rules))
+        return sorted(set(findings))
+
+    def _run_group(self, root: SgNode, analysis, matcher: dict, rules: list[Rule]) -> list[Finding]:
+        try:
+            matches = root.find_all(matcher)
+        except Exception as error:
+            return [_internal_error(", ".join(rule.id for rule in rules), error)]
+        found: dict[str, list[Finding]] = {rule.id: [] for rule in rules}
+        failed: dict[str, Finding] = {}
+        for node in matches:
+            for rule in rules:
+                if rule.id in failed:
+                    continue
+                try:
+                    variables = analysis.evaluate(node, rule.conditions) if rule.conditions else {}
+                    if variables is not None:
+                        found[rule.id].append(_finding(rule, node, variables))
+                except Exception as error:  # RecursionError included: report it, never crash flake8
+                    failed[rule.id] = _internal_error(rule.id, error)
+        return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
+                                                                            else items)]
+
+
+def _rule_triggers(rule: Rule, facts) -> frozenset[str] | None:
+    words = None
+    for family in FAMILIES:
+        family_words = family.triggers(facts, rule.conditions)
+        if family_words is not None:
+            words = family_words if words is None else words & family_words
+    return words
+
+
+def _may_match(words: frozenset[str] | None, source: str) -> bool:
+    return words is None or any(word in source for word in words)
+
+
+def _finding(rule: Rule, node: SgNode, variables: dict[str, str]) -> Finding:
+    start = node.range().start
+    return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id)
+
+
+def render(message: str, node: SgNode, variables: dict[str, str]) -> str:
+    """Fill ``$NAME`` from the semantic variables, then from the match's metavariables."""
+
+    def replace(match: re.Match) -> str:
+        multiple, name = match.group(1), match.group(2)
+        if name in variables:
+            return variables[name]
+        if multiple:
+            texts = [item.text() for item in node.get_multiple_matches(name) if item.text() != ","]
+            return " ".join(", ".join(texts).split())
+        captured = node.get_match(name)
+        return " ".join(captured.text().split()) if captured is not None else match.group(0)
+
+    return VARIABLE.sub(replace, message)
+
+
+def _internal_error(rule_ids: str, error: BaseException) -> Finding:
+    detail = " ".join(str(error).split())[:120]
+    message = (f"flake8-torch2ms could not check this file with {rule_ids} ({type(error).__name__}: {detail}); "
+               "those findings are skipped. Please report this.")
+    return Finding(1, 0, INTERNAL_ERROR_CODE, message, rule_ids)

@@ -1,0 +1,121 @@
+"""Helpers over ast-grep (tree-sitter) Python nodes shared by the semantic families.
+
+Every walk here is iterative or depth-bounded: a file Python can parse may still nest ten
+thousand levels deep, and the plugin must not die of a RecursionError on it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ast_grep_py import SgNode
+
+FUNCTION_KINDS = frozenset({"function_definition", "lambda"})
+SCOPE_KINDS = FUNCTION_KINDS | {"class_definition"}
+COMPREHENSION_KINDS = frozenset(
+    {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
+)
+TARGET_PATTERN_KINDS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list"})
+MAX_EXPRESSION_DEPTH = 50
+
+
+def key(node: SgNode) -> tuple[int, int, str]:
+    """A hashable identity for a node (ast-grep returns a new Python object per access)."""
+    span = node.range()
+    return span.start.index, span.end.index, node.kind()
+
+
+def start(node: SgNode) -> int:
+    return node.range().start.index
+
+
+def unparenthesize(node: SgNode) -> SgNode:
+    while node.kind() == "parenthesized_expression":
+        inner = node.named_children()
+        if len(inner) != 1:
+            break
+        node = inner[0]
+    return node
+
+
+def tokens(node: SgNode) -> tuple[str, ...]:
+    """The leaf texts of a node, without comments: equal tokens mean the same expression."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        children = current.children()
+        if not children:
+            if current.kind() != "comment":
+                found.append(current.text())
+        else:
+            stack.extend(reversed(children))
+    return tuple(found)
+
+
+def walk_scope(scope: SgNode) -> Iterator[SgNode]:
+    """Every node inside ``scope`` except the bodies of nested functions and classes."""
+    stack = list(reversed(scope.children()))
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.kind() not in SCOPE_KINDS:
+            stack.extend(reversed(node.children()))
+
+
+def enclosing_scope(node: SgNode) -> SgNode:
+    """The nearest enclosing function or lambda, else the module."""
+    for ancestor in node.ancestors():
+        if ancestor.kind() in FUNCTION_KINDS or ancestor.kind() == "module":
+            return ancestor
+    return node.get_root().root()
+
+
+def enclosing_class(node: SgNode) -> SgNode | None:
+    for ancestor in node.ancestors():
+        if ancestor.kind() == "class_definition":
+            return ancestor
+    return None
+
+
+def dotted(node: SgNode) -> list[str] | None:
+    """``a.b.c`` as ['a', 'b', 'c'] when the node is a plain attribute chain of names."""
+    parts: list[str] = []
+    while node.kind() == "attribute":
+        parts.append(node.field("attribute").text())
+        node = node.field("object")
+    if node.kind() != "identifier":
+        return None
+    parts.append(node.text())
+    return parts[::-1]
+
+
+class Arguments:
+    """The positional and keyword arguments of a call; ``opaque`` when *args/**kwargs hide some."""
+
+    def __init__(self, call: SgNode) -> None:
+        self.positional: list[SgNode] = []
+        self.keywords: dict[str, SgNode] = {}
+        self.opaque = False
+        arguments = call.field("arguments")
+        if arguments is None or arguments.kind() != "argument_list":
+            self.opaque = arguments is not None  # a generator argument: f(x for x in y)
+            return
+        for argument in arguments.named_children():
+            kind = argument.kind()
+            if kind == "keyword_argument":
+                self.keywords[argument.field("name").text()] = argument.field("value")
+            elif kind in ("list_splat", "dictionary_splat"):
+                self.opaque = True
+            elif kind != "comment":
+                self.positional.append(argument)
+
+    def get(self, position: int | None, keyword: str | None) -> SgNode | None:
+        if position is not None and position < len(self.positional):
+            return self.positional[position]
+        if keyword is not None:
+            return self.keywords.get(keyword)
+        return None
+
+    def given_positionally(self, position: int | None) -> bool:
+        return position is not None and position < len(self.positional)

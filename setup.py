@@ -1,0 +1,43 @@
+"""Packaging for flake8-torch2ms. The package lives in linter/, its default rules in rules/."""
+
+import re
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "linter" / "__init__.py").read_text()).group(1)
+
+setup(
+    name="flake8-torch2ms",
+    version=VERSION,
+    description="flake8 plugin that catches gradient-clipping mistakes in code ported from PyTorch to MindSpore",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.9",
+    packages=["flake8_torch2ms", "flake8_torch2ms.semantics", "flake8_torch2ms.rules"],
+    package_dir={"flake8_torch2ms": "linter", "flake8_torch2ms.rules": "rules"},
+    package_data={"flake8_torch2ms.rules": ["*.yml", "facts/*.yml"]},
+    install_requires=[
+        "flake8>=6.0,<8",
+        # ast-grep-py is pre-1.0: pinned to the range the test suite ran against.
+        "ast-grep-py>=0.51,<0.52",
+        "pyyaml>=6.0,<7",
+    ],
+    extras_require={
+        "test": ["pytest>=7"],
+    },
+    entry_points={
+        "flake8.extension": ["TMS = flake8_torch2ms.plugin:Torch2MSChecker"],
+    },
+    classifiers=[
+        "Development Status :: 3 - Alpha",
+        "Environment :: Console",
+        "Framework :: Flake8",
+        "Intended Audience :: Developers",
+        "License :: OSI Approved :: Apache Software License",
+        "Programming Language :: Python :: 3",
+        "Topic :: Software Development :: Quality Assurance",
+    ],
+)
