@@ -1,7 +1,7 @@
 """Named semantic conditions that YAML rules refer to, one module per family of rules.
 
 A family module provides ``NAME``, ``CONDITIONS`` (condition -> allowed values, or None for any
-name), ``CONDITION_FACTS``, ``FACT_KEYS``, ``load_facts``, ``structural_utils``, ``triggers`` and
+name), ``facts_read``, ``FACT_KEYS``, ``load_facts``, ``structural_utils``, ``triggers`` and
 ``ModuleAnalysis``. Only the clipping family exists so far.
 """
 

@@ -38,12 +38,22 @@ CONDITIONS: dict[str, frozenset[str] | None] = {
 
 # Which facts each condition reads: the "Options" section of a rule's docs page.
 CONDITION_FACTS = {
-    "callee": ("clip-functions", "torch-clipping"),
     "imports": (),
     "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names"),
     "bounds": ("clip-functions",),
     "result": ("parameter-writers",),
 }
+CALLEE_FACTS = {"clip-function": "clip-functions", "torch-clipping": "torch-clipping"}
+
+
+def facts_read(conditions: dict[str, frozenset[str]]) -> set[str]:
+    found: set[str] = set()
+    for name, values in conditions.items():
+        if name == "callee":
+            found.update(CALLEE_FACTS[value] for value in values)
+        else:
+            found.update(CONDITION_FACTS[name])
+    return found
 
 
 # --------------------------------------------------------------------------- facts
@@ -260,7 +270,7 @@ def _holds_non_gradients(kind: object) -> bool:
 
 @dataclass(frozen=True)
 class Binding:
-    position: int  # where the binding statement starts
+    position: int  # where the binding takes effect
     source: SgNode | None  # the assigned or iterated expression; None when unknowable
     path: tuple[int, ...] = ()
     iterated: bool = False  # bound to an element of ``source`` (for loops, comprehensions)
@@ -335,7 +345,7 @@ class ModuleAnalysis:
                 if candidates:
                     if not nearest:  # an enclosing scope's name is read when the function runs, later
                         return candidates[-1]
-                    before = [binding for binding in candidates if binding.position < use]
+                    before = [binding for binding in candidates if binding.position <= use]
                     return before[-1] if before else Binding(use, None)
                 nearest = False
         return None
@@ -771,13 +781,15 @@ def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
             value = node.field("right")
             while value is not None and value.kind() == "assignment":  # a = b = value
                 value = value.field("right")
-            _bind(node.field("left"), value, (), False, nodes.start(node), found)
+            # A binding takes effect after its value is evaluated: in `g = clip(g)` the argument
+            # still refers to the previous `g`.
+            _bind(node.field("left"), value, (), False, _end(node), found)
         elif kind == "augmented_assignment":
-            _bind(node.field("left"), None, (), False, nodes.start(node), found)
+            _bind(node.field("left"), None, (), False, _end(node), found)
         elif kind == "for_statement":
-            _bind(node.field("left"), node.field("right"), (), True, nodes.start(node), found)
+            _bind(node.field("left"), node.field("right"), (), True, nodes.start(node.field("body")), found)
         elif kind == "named_expression":
-            _bind(node.field("name"), node.field("value"), (), False, nodes.start(node), found)
+            _bind(node.field("name"), node.field("value"), (), False, _end(node), found)
         elif kind == "as_pattern_target":  # with ... as x, except ... as x: nothing known
             for name in node.find_all(kind="identifier"):
                 found.setdefault(name.text(), []).append(Binding(nodes.start(node), None))
@@ -787,6 +799,10 @@ def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     for bindings in found.values():
         bindings.sort(key=lambda binding: binding.position)
     return found
+
+
+def _end(node: SgNode) -> int:
+    return node.range().end.index
 
 
 def _bind(target: SgNode | None, source: SgNode | None, path: tuple[int, ...], iterated: bool, position: int,

@@ -1,0 +1,99 @@
+"""Render each rule's documentation page from its YAML.
+
+    python -m flake8_torch2ms.docs docs/rules
+
+writes ``TMSxxx.md`` per rule and ``index.md``; ``--check`` exits 1 when the pages on disk differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Rule, load_ruleset
+from .engine import Engine
+from .semantics import FAMILIES
+
+FACT_DOCS = "../configuration.md#facts"
+
+
+def rule_page(rule: Rule, engine: Engine) -> str:
+    lines = [f"# {rule.code}: {rule.id}", ""]
+    lines += ["## What it does", "", rule.summary or rule.message, ""]
+    lines += ["## Why is this bad?", "", rule.note, ""]
+    if rule.invalid:
+        lines += ["## Example", ""]
+        for example in rule.invalid:
+            lines += _example(example, engine, rule)
+    if rule.valid:
+        lines += ["## Use instead", ""]
+        for example in rule.valid:
+            lines += _example(example, engine, rule)
+    lines += ["## Options", ""]
+    facts = sorted({fact for family in FAMILIES for fact in family.facts_read(rule.conditions)})
+    if facts:
+        lines.append("This rule reads these facts, which your configuration file can extend "
+                     f"([configuration]({FACT_DOCS})):")
+        lines.append("")
+        lines += [f"- `{fact}`" for fact in facts]
+    else:
+        lines.append("No facts; the rule can be disabled or its message changed in the configuration file.")
+    lines += ["", f"Disable it with `disable: [{rule.code}]` in the configuration file, or with "
+                  f"`--extend-ignore={rule.code}` / `# noqa: {rule.code}` in flake8.", ""]
+    lines += ["## References", ""]
+    lines += [f"- <{url}>" for url in rule.references]
+    if rule.checked_against:
+        versions = ", ".join(f"{name} {version}" for name, version in sorted(rule.checked_against.items()))
+        lines += ["", f"Facts checked against: {versions}."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _example(source: str, engine: Engine, rule: Rule) -> list[str]:
+    findings = [f for f in engine.check(source) if f.code == rule.code]
+    block = ["```python", source.rstrip(), "```"]
+    if findings:
+        block += [""] + [f"`{f.line}:{f.column + 1}: {f.code} {f.message}`" for f in findings]
+    return block + [""]
+
+
+def index_page(rules: list[Rule]) -> str:
+    lines = ["# Rules", "", "| Code | Rule | Severity | What it flags |", "| --- | --- | --- | --- |"]
+    for rule in rules:
+        summary = (rule.summary or rule.message).split(". ")[0].rstrip(".")
+        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.id}` | {rule.severity} | {summary}. |")
+    lines += ["", "`TMS000` is reported when the plugin itself fails on a file; please report it.", ""]
+    return "\n".join(lines)
+
+
+def render_all() -> dict[str, str]:
+    """File name -> content for every generated page."""
+    ruleset = load_ruleset()
+    engine = Engine(ruleset)
+    rules = sorted(ruleset.rules, key=lambda rule: rule.code)
+    pages = {f"{rule.code}.md": rule_page(rule, engine) for rule in rules}
+    pages["index.md"] = index_page(rules)
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flake8_torch2ms.docs", description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path, help="where the rule pages go (docs/rules)")
+    parser.add_argument("--check", action="store_true", help="only report pages that are out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, content in render_all().items():
+        path = args.directory / name
+        if path.exists() and path.read_text(encoding="utf-8") == content:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+    for path in stale:
+        print(f"{'stale' if args.check else 'wrote'}: {path}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Invariants of the rule catalog: the codes are a public interface."""
+
+import re
+from pathlib import Path
+
+from flake8_torch2ms import docs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Codes are never renumbered or reused: this list only grows.
+PUBLISHED = {
+    "TMS101": "clip-on-parameters",
+    "TMS102": "clip-result-discarded",
+    "TMS103": "clip-single-positional-bound",
+    "TMS104": "clip-one-bound-missing",
+    "TMS105": "clip-asymmetric-bounds",
+    "TMS106": "clip-empty-or-inverted-range",
+    "TMS107": "clip-grad-aux-output",
+    "TMS108": "clip-result-unused",
+    "TMS201": "torch-clipping-left-over",
+}
+
+
+def test_published_codes_keep_their_rules(ruleset):
+    assert {rule.code: rule.id for rule in ruleset.rules} == PUBLISHED
+
+
+def test_codes_and_ids_are_unique_and_well_formed(ruleset):
+    codes = [rule.code for rule in ruleset.rules]
+    ids = [rule.id for rule in ruleset.rules]
+    assert len(set(codes)) == len(codes) and len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"TMS[12]\d\d", code) for code in codes)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule_id) for rule_id in ids)
+
+
+def test_rule_files_are_named_after_their_id(ruleset):
+    assert all(Path(rule.path).stem == rule.id for rule in ruleset.rules)
+
+
+def test_default_rules_come_from_the_installed_package(ruleset):
+    import flake8_torch2ms
+
+    package = Path(flake8_torch2ms.__file__).resolve().parent
+    assert all(Path(rule.path).resolve().parent == package / "rules" or
+               Path(rule.path).resolve().parent == ROOT / "rules" for rule in ruleset.rules)
+
+
+def test_every_rule_has_examples_note_summary_and_references(ruleset):
+    for rule in ruleset.rules:
+        assert rule.valid and rule.invalid, rule.id
+        assert rule.note and rule.summary and rule.references, rule.id
+        assert rule.checked_against.get("mindspore"), rule.id
+
+
+def test_messages_are_one_line_without_codes(ruleset):
+    for rule in ruleset.rules:
+        assert "\n" not in rule.message
+        assert not re.search(r"TMS\d{3}", rule.message), "the flake8 adapter adds the code"
+
+
+def test_every_code_has_a_docs_page_and_the_pages_are_current():
+    for name, content in docs.render_all().items():
+        page = ROOT / "docs" / "rules" / name
+        assert page.exists(), f"{page} is missing: run python -m flake8_torch2ms.docs docs/rules"
+        assert page.read_text(encoding="utf-8") == content, (
+            f"{page} is stale: run python -m flake8_torch2ms.docs docs/rules")
