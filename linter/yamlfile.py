@@ -32,8 +32,10 @@ class ConfigError(Exception):
 class LocatedDict(dict):
     """A mapping read from YAML, with the line of the mapping and of each key (1-based)."""
 
-    line: int = 0
-    key_lines: dict
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.key_lines: dict = {}
 
     def line_of(self, key: object) -> int:
         return self.key_lines.get(key, self.line)

@@ -1,0 +1,128 @@
+"""A user's configuration file: switch rules off, change messages, add facts, add rules."""
+
+import textwrap
+
+import pytest
+
+from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.yamlfile import ConfigError
+
+SINGLE_BOUND = textwrap.dedent(
+    """\
+    from mindspore import ops
+    loss, grads = grad_fn(data, label)
+    grads = ops.clip_by_value(grads, 0.1)
+    optimizer(grads)
+    """
+)
+
+
+def lint_with(tmp_path, config: str, source: str):
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(textwrap.dedent(config), encoding="utf-8")
+    return Engine(load_ruleset(str(path))).check(textwrap.dedent(source))
+
+
+@pytest.mark.parametrize("name", ["TMS103", "clip-single-positional-bound"])
+def test_disable_by_code_or_id(tmp_path, name):
+    assert lint_with(tmp_path, f"disable: [{name}]\n", SINGLE_BOUND) == []
+
+
+def test_change_a_message(tmp_path):
+    findings = lint_with(tmp_path, "messages:\n  TMS103: 'use -$BOUND and $BOUND (team rule 7)'\n", SINGLE_BOUND)
+    assert [(f.code, f.message) for f in findings] == [("TMS103", "use -0.1 and 0.1 (team rule 7)")]
+
+
+def test_empty_configuration_file_changes_nothing(tmp_path):
+    assert [f.code for f in lint_with(tmp_path, "", SINGLE_BOUND)] == ["TMS103"]
+
+
+def test_add_a_clip_wrapper_of_your_own(tmp_path):
+    config = """\
+        facts:
+          clip-functions:
+            - name: myproject.optim.clip_gradients
+              value: {position: 0, keyword: grads}
+              min: {position: 1, keyword: low}
+              max: {position: 2, keyword: high}
+        """
+    source = """\
+        from myproject.optim import clip_gradients
+        loss, grads = grad_fn(data, label)
+        grads = clip_gradients(grads, 0.5)
+        clip_gradients(grads, -0.5, 0.5)
+        """
+    findings = lint_with(tmp_path, config, source)
+    assert [(f.line, f.code) for f in findings] == [(3, "TMS103"), (4, "TMS102")]
+    assert findings[0].message.startswith("clip_gradients(grads, 0.5) makes 0.5 the minimum")
+
+
+def test_add_a_gradient_source_and_a_parameter_source(tmp_path):
+    config = """\
+        facts:
+          gradient-functions:
+            - name: myproject.autograd.value_and_grads
+              returns: value-and-gradients
+              has-aux: {keyword: has_aux}
+          parameter-sources:
+            methods: [weights_of]
+        """
+    source = """\
+        from mindspore import ops
+        from myproject.autograd import value_and_grads
+        step = value_and_grads(forward)
+        loss, g = step(data)
+        g = ops.clip_by_value(g, 0.1)
+        w = ops.clip_by_value(model.weights_of(), -1.0, 1.0)
+        """
+    assert [(f.line, f.code) for f in lint_with(tmp_path, config, source)] == [(5, "TMS103"), (6, "TMS101")]
+
+
+def test_add_a_purely_structural_rule(tmp_path):
+    config = """\
+        rules:
+          - id: no-print-in-construct
+            code: TMS901
+            message: "print($$$ARGS) in construct() is not supported in graph mode; use ops.Print"
+            rule:
+              pattern: print($$$ARGS)
+              inside: {kind: function_definition, has: {field: name, regex: ^construct$}, stopBy: end}
+        """
+    source = """\
+        class Net:
+            def construct(self, x):
+                print(x, 1)
+                return x
+        print("fine here")
+        """
+    findings = lint_with(tmp_path, config, source)
+    assert [(f.line, f.column, f.code, f.message) for f in findings] == [
+        (3, 8, "TMS901", "print(x, 1) in construct() is not supported in graph mode; use ops.Print")]
+
+
+def test_add_a_rule_with_semantic_conditions(tmp_path):
+    config = """\
+        rules:
+          - id: clip-by-norm-on-parameters
+            code: TMS902
+            message: "$FUNC on parameters ($VALUE)"
+            rule: {matches: clip-call}
+            conditions: {callee: clip-function, clipped: parameters}
+        disable: [TMS101]
+        """
+    source = """\
+        from mindspore import ops
+        w = ops.clip_by_norm(net.trainable_params(), 1.0)
+        """
+    findings = lint_with(tmp_path, config, source)
+    assert [(f.code, f.message) for f in findings] == [("TMS902", "ops.clip_by_norm on parameters (net.trainable_params())")]
+
+
+def test_user_rules_take_codes_from_the_reserved_range(tmp_path):
+    config = "rules:\n  - {id: mine, code: TMS150, message: m, rule: {pattern: foo()}}\n"
+    with pytest.raises(ConfigError) as error:
+        lint_with(tmp_path, config, "")
+    assert str(error.value) == (
+        f"{tmp_path / 'torch2ms.yml'}:2: code 'TMS150': your own rules take codes TMS900 to TMS999, "
+        "so they never collide with built-in ones")
