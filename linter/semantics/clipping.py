@@ -218,7 +218,9 @@ def triggers(facts: Facts, conditions: dict) -> frozenset[str] | None:
     if "clip-function" in wanted:
         words |= {_last(name) for name in facts.clip_functions}
     if "torch-clipping" in wanted:
-        words |= {_last(name) for name in facts.torch_functions} | facts.torch_names | facts.grad_methods
+        # "clip_" alone is in every "clip_by_value": a grad method counts as called, "clip_(".
+        words |= {_last(name) for name in facts.torch_functions} | facts.torch_names
+        words |= {f"{method}(" for method in facts.grad_methods}
     return frozenset(words)
 
 

@@ -1,0 +1,78 @@
+"""The engine's guarantees: it never raises, it skips files that cannot match, one walk per matcher."""
+
+import textwrap
+
+from flake8_torch2ms import engine as engine_module
+from flake8_torch2ms.semantics import clipping
+
+SOURCE = textwrap.dedent(
+    """\
+    from mindspore import ops
+    loss, grads = grad_fn(data, label)
+    ops.clip_by_value(grads, 0.1)
+    """
+)
+
+
+def test_files_without_clip_words_are_not_parsed(engine, monkeypatch):
+    def refuse(*args):
+        raise AssertionError("parsed a file that cannot match")
+
+    monkeypatch.setattr(engine_module, "SgRoot", refuse)
+    assert engine.check("import mindspore\nx = ops.relu(y)\n" * 1000) == []
+
+
+def test_rules_sharing_a_matcher_share_one_walk(engine, monkeypatch):
+    walks = []
+    real_root = engine_module.SgRoot
+
+    class CountingRoot:
+        def __init__(self, source, language):
+            self.root_node = real_root(source, language).root()
+
+        def root(self):
+            outer = self.root_node
+
+            class Root:
+                def __getattr__(self, name):
+                    return getattr(outer, name)
+
+                def find_all(self, config=None, **rule):
+                    if config is not None:  # the engine's structural pass (imports use **rule)
+                        walks.append(config["rule"])
+                        return outer.find_all(config)
+                    return outer.find_all(**rule)
+
+            return Root()
+
+    monkeypatch.setattr(engine_module, "SgRoot", CountingRoot)
+    findings = engine.check(SOURCE)
+    assert [f.code for f in findings] == ["TMS102", "TMS103"]
+    # Eight clipping rules, one walk for all of them (TMS201's words are absent: no walk).
+    assert walks == [{"matches": "clip-call"}]
+
+
+def test_a_failing_rule_reports_tms000_and_the_others_go_on(engine, monkeypatch):
+    real = clipping.ClipCall.satisfies
+
+    def broken(self, condition, wanted):
+        if condition == "bounds":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(self, condition, wanted)
+
+    monkeypatch.setattr(clipping.ClipCall, "satisfies", broken)
+    findings = engine.check(SOURCE)
+    assert ("TMS102", 3) in [(f.code, f.line) for f in findings]
+    internal = [f for f in findings if f.code == "TMS000"]
+    assert internal and all(f.line == 1 and f.column == 0 for f in internal)
+    assert "RecursionError: maximum recursion depth exceeded" in internal[0].message
+    assert not any(f.code in ("TMS103", "TMS104", "TMS105", "TMS106") for f in findings)
+
+
+def test_unparsable_source_gives_no_crash(engine):
+    assert engine.check("def broken(:\n    ops.clip_by_value(grads, 0.1\n") is not None
+
+
+def test_findings_are_sorted_and_unique(engine):
+    findings = engine.check(SOURCE + SOURCE.split("\n", 1)[1])
+    assert findings == sorted(set(findings))
