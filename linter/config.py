@@ -214,9 +214,34 @@ def _check_compiles(rules: list[Rule], facts: Facts) -> list[Rule]:
         try:
             probe.find_all(matcher)
         except Exception as error:  # ast-grep-py raises plain Exception for invalid rules
-            raise ConfigError(rule.path, None, f"rule '{rule.id}' is not a valid ast-grep rule: {error}") from None
+            raise ConfigError(rule.path, None,
+                              f"rule '{rule.id}' is not a valid ast-grep rule: {ast_grep_reason(error)}") from None
         compiled.append(dataclasses.replace(rule, matcher=matcher))
     return compiled
+
+
+def ast_grep_reason(error: BaseException, where: bool = True) -> str:
+    """ast-grep's error as one line: where in the rule (its first cause) and why (its last), without
+    the Rust backtrace that RUST_BACKTRACE=1 appends (the user fixes YAML, not ast-grep)."""
+    text = str(error).split("Stack backtrace:", 1)[0]
+    causes = [" ".join(part.split()).rstrip(".") for part in re.split(r"^\s*\d+: ", text, flags=re.MULTILINE)[1:]]
+    # Drop the caret line under a regex error: it points into a pattern the message already quotes.
+    causes = [re.sub(r" \^+ (?=error:)", "; ", cause) for cause in causes if cause]
+    if not causes:
+        return " ".join(text.split())
+    return f"{causes[0]}: {causes[-1]}" if where and len(causes) > 1 else causes[-1]
+
+
+def _check_regex_facts(reader: Reader, data: LocatedDict, facts: Facts) -> None:
+    """Compile the facts' regex with ast-grep now: a bad one would otherwise fail on every file linted.
+    The regex runs in ast-grep (Rust, linear time); nothing here hands it to Python's re."""
+    if "gradient-names" not in data or not facts.gradient_names:
+        return
+    try:
+        SgRoot("x", "python").root().matches(regex=facts.gradient_names)
+    except Exception as error:
+        raise reader.fail(data.line_of("gradient-names"),
+                          f"'gradient-names' is not a valid regex: {ast_grep_reason(error, where=False)}") from None
 
 
 def structural_utils(facts: Facts) -> dict[str, dict]:
@@ -230,7 +255,9 @@ def _load_facts(paths: list[Path], facts: Facts | None = None) -> Facts:
     for path in paths:
         data = load_yaml(path)
         reader = Reader(str(path))
-        facts = FAMILIES[0].load_facts(reader.mapping(data, 1, "a facts file"), reader, facts)
+        data = reader.mapping(data, 1, "a facts file")
+        facts = FAMILIES[0].load_facts(data, reader, facts)
+        _check_regex_facts(reader, data, facts)
     return facts or Facts()
 
 
@@ -275,7 +302,9 @@ def _apply_user_config(path: str, rules: list[Rule], facts: Facts) -> tuple[list
         message = messages.get(rule.code, messages.get(rule.id, rule.message))
         updated.append(dataclasses.replace(rule, message=message.strip()))
     if "facts" in data:
-        facts = FAMILIES[0].load_facts(reader.mapping(data["facts"], data.line_of("facts"), "'facts'"), reader, facts)
+        facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
+        facts = FAMILIES[0].load_facts(facts_data, reader, facts)
+        _check_regex_facts(reader, facts_data, facts)
     extra = data.get("rules", [])
     if not isinstance(extra, list):
         raise reader.fail(data.line_of("rules"), "'rules' must be a list of rules")
