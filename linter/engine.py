@@ -46,8 +46,9 @@ class Engine:
             group.triggers[rule.id] = _rule_triggers(rule, self.facts)
         self.groups = list(groups.values())
 
-    def check(self, source: str) -> list[Finding]:
-        """All findings for one file's text, sorted by position."""
+    def check(self, source: str, path: str | None = None) -> list[Finding]:
+        """All findings for one file's text, sorted by position. ``path`` (optional) places the
+        file in its package, so that relative imports inside MindSpore's own sources resolve."""
         active = []
         for group in self.groups:
             rules = [rule for rule in group.rules if _may_match(group.triggers[rule.id], source)]
@@ -57,7 +58,7 @@ class Engine:
             return []
         try:
             root = SgRoot(source, "python").root()
-            analysis = FAMILIES[0].ModuleAnalysis(root, self.facts)
+            analysis = FAMILIES[0].ModuleAnalysis(root, self.facts, path)
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [_internal_error("all rules", error)]
         findings: list[Finding] = []

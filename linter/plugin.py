@@ -54,5 +54,5 @@ class Torch2MSChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         engine = engine_for(self.config_path)
-        for finding in engine.check("".join(self.lines)):
+        for finding in engine.check("".join(self.lines), self.filename):
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)

@@ -122,4 +122,4 @@ def test_bundled_examples_show_every_code(tmp_path):
     examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
     result = flake8(str(examples), cwd=tmp_path)
     codes = {line.split(" ")[1] for line in result.stdout.splitlines()}
-    assert codes == {"TMS101", "TMS102", "TMS103", "TMS104", "TMS105", "TMS106", "TMS107", "TMS108", "TMS201"}
+    assert codes == {"TMS101", "TMS102", "TMS103", "TMS104", "TMS105", "TMS106", "TMS107", "TMS108", "TMS109", "TMS201"}

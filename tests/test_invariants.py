@@ -17,6 +17,7 @@ PUBLISHED = {
     "TMS106": "clip-empty-or-inverted-range",
     "TMS107": "clip-grad-aux-output",
     "TMS108": "clip-result-unused",
+    "TMS109": "value-and-grad-unpacked-swapped",
     "TMS201": "torch-clipping-left-over",
 }
 

@@ -2,7 +2,7 @@
 
 The PyTorch step clipped with ``torch.nn.utils.clip_grad_value_(model.parameters(), 1.0)``.
 This file shows four ways that port goes wrong (TMS103, TMS104, TMS105, TMS108), the
-``has_aux=True`` trap (TMS107), and the fix.
+``has_aux=True`` trap (TMS107), the swapped ``value_and_grad`` output (TMS109), and the fix.
 """
 import mindspore as ms
 from mindspore import ops
@@ -51,6 +51,16 @@ def train_step_aux(net, loss_fn, optimizer, data, label):
     out = ops.clip_by_value(out, -MAX_GRAD, MAX_GRAD)
     grads, _ = out
     optimizer(grads)
+
+
+def train_step_swapped(net, loss_fn, optimizer, data, label):
+    grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, optimizer.parameters)
+    # value_and_grad returns (loss, grads): this clips the loss and steps with it
+    # ruleid: TMS109
+    grads, loss = grad_fn(data, label)
+    grads = ops.clip_by_value(grads, -MAX_GRAD, MAX_GRAD)
+    optimizer(grads)
+    return loss
 
 
 def clip_fixed(grads):

@@ -34,6 +34,11 @@ CONDITIONS: dict[str, frozenset[str] | None] = {
          "mirrored", "unknown"}
     ),
     "result": frozenset({"discarded", "never-read", "written-to-parameters", "used"}),
+    # What PyTorch clipping acts on: a torch object made in this module (a parity test's torch
+    # model) is torch code doing its job, not a leftover.
+    "operand": frozenset({"torch-object", "other"}),
+    # How the output of a gradient function is unpacked (rules matching an assignment).
+    "unpacking": frozenset({"value-and-grad-swapped", "other"}),
 }
 
 # Which facts each condition reads: the "Options" section of a rule's docs page.
@@ -42,6 +47,8 @@ CONDITION_FACTS = {
     "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names"),
     "bounds": ("clip-functions",),
     "result": ("parameter-writers",),
+    "operand": (),
+    "unpacking": ("gradient-functions", "gradient-names", "value-names"),
 }
 CALLEE_FACTS = {"clip-function": "clip-functions", "torch-clipping": "torch-clipping"}
 
@@ -93,6 +100,7 @@ class Facts:
     writer_methods: set[str] = field(default_factory=set)
     writer_functions: set[str] = field(default_factory=set)
     gradient_names: str = ""
+    value_names: str = ""
     torch_functions: set[str] = field(default_factory=set)
     torch_names: set[str] = field(default_factory=set)
     grad_methods: set[str] = field(default_factory=set)
@@ -106,7 +114,7 @@ class Facts:
 
 FACT_KEYS = (
     "clip-functions", "gradient-functions", "gradient-operations", "parameter-sources",
-    "parameter-writers", "gradient-names", "torch-clipping",
+    "parameter-writers", "gradient-names", "value-names", "torch-clipping",
 )
 
 
@@ -155,6 +163,11 @@ def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) ->
         if not pattern:
             raise reader.fail(data.line_of("gradient-names"), "'gradient-names' must be a non-empty regex")
         facts.gradient_names = pattern
+    if "value-names" in data:
+        pattern = reader.string(data, "value-names", "facts")
+        if not pattern:
+            raise reader.fail(data.line_of("value-names"), "'value-names' must be a non-empty regex")
+        facts.value_names = pattern
     if "torch-clipping" in data:
         torch = reader.mapping(data["torch-clipping"], data.line_of("torch-clipping"), "'torch-clipping'")
         reader.keys(torch, ("functions", "names-under-mindspore", "grad-methods"), "'torch-clipping'")
@@ -213,6 +226,11 @@ def triggers(facts: Facts, conditions: dict) -> frozenset[str] | None:
     """Words one of which a file must contain for the rule to possibly match, or None."""
     wanted = conditions.get("callee")
     if not wanted:
+        if "value-and-grad-swapped" in conditions.get("unpacking", ()):
+            # Only the output of value_and_grad is unpacked the wrong way round.
+            return frozenset(_last(name) for name in [*facts.gradient_functions, *facts.aliases]
+                             if facts.canonical(name) in facts.gradient_functions
+                             and facts.gradient_functions[facts.canonical(name)].returns_value)
         return None
     words: set[str] = set()
     if "clip-function" in wanted:
@@ -281,9 +299,11 @@ class Binding:
 class ModuleAnalysis:
     """Lazily computed knowledge about one module, shared by every call checked in it."""
 
-    def __init__(self, root: SgNode, facts: Facts) -> None:
+    def __init__(self, root: SgNode, facts: Facts, path: str | None = None) -> None:
         self.root = root
         self.facts = facts
+        # The package a file sits in, for relative imports; known only inside mindspore itself.
+        self.package = _mindspore_package(path)
         self._calls: dict = {}
         self._scopes: dict = {}
         self._classes: dict = {}
@@ -307,7 +327,7 @@ class ModuleAnalysis:
                     elif item.kind() == "aliased_import":
                         local[item.field("alias").text()] = _plain(item.field("name").text())
             else:
-                module = _plain(statement.field("module_name").text())
+                module = _absolute(_plain(statement.field("module_name").text()), self.package)
                 for item in statement.named_children()[1:]:
                     if item.kind() == "wildcard_import":
                         stars.append(module)
@@ -527,6 +547,35 @@ class ModuleAnalysis:
             return GradFunctionValue(GRADIENTS)
         return UNKNOWN
 
+    def from_torch(self, node: SgNode | None, depth: int = 0) -> bool:
+        """True when an expression provably derives from an object made by torch: a name bound to
+        ``torch.nn.Linear(...)``, its ``.parameters()``, an element of those, its ``.grad``."""
+        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+            return False
+        node = nodes.unparenthesize(node)
+        kind = node.kind()
+        if kind == "identifier":
+            binding = self.lookup(node)
+            if binding is None:
+                qualified = self.qualified_name(node)
+                return qualified is not None and qualified.split(".")[0] == "torch"
+            source = binding.source
+            if source is not None and binding.iterated and binding.path:
+                source = _zipped_argument(source, binding.path[0])
+            return self.from_torch(source, depth + 1)
+        if kind in ("attribute", "subscript"):
+            return self.from_torch(node.field("object" if kind == "attribute" else "value"), depth + 1)
+        if kind == "call":
+            callee = node.field("function")
+            qualified = self.qualified_name(callee)
+            if qualified is not None and qualified.split(".")[0] == "torch":
+                return True
+            if callee.kind() == "identifier" and callee.text() in ("list", "tuple", "iter"):
+                arguments = Arguments(node)
+                return len(arguments.positional) == 1 and self.from_torch(arguments.positional[0], depth + 1)
+            return callee.kind() == "attribute" and self.from_torch(callee.field("object"), depth + 1)
+        return False
+
     # ---- constants
     def constant(self, node: SgNode | None, depth: int = 0) -> float | None:
         if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
@@ -571,11 +620,16 @@ class ModuleAnalysis:
         return None
 
     # ---- per call
-    def call(self, node: SgNode) -> ClipCall:
+    def call(self, node: SgNode) -> ClipCall | Unpacking:
+        """What a matched node means: a call, or an assignment that unpacks a call's output."""
         call_key = nodes.key(node)
         if call_key not in self._calls:
-            self._calls[call_key] = ClipCall(self, node)
+            self._calls[call_key] = Unpacking(self, node) if node.kind() == "assignment" else ClipCall(self, node)
         return self._calls[call_key]
+
+    def matches_names(self, name_node: SgNode, pattern: str) -> bool:
+        # ast-grep's (Rust, linear-time) regex: a pattern from YAML never reaches Python's re.
+        return bool(pattern) and name_node.kind() == "identifier" and name_node.matches(regex=pattern)
 
     def evaluate(self, node: SgNode, conditions: dict[str, frozenset[str]]) -> dict[str, str] | None:
         """Message variables when every condition holds for the call at ``node``, else None."""
@@ -587,11 +641,72 @@ class ModuleAnalysis:
         return call.variables()
 
 
-CONDITION_ORDER = ("callee", "imports", "result", "bounds", "clipped")
+CONDITION_ORDER = ("callee", "imports", "result", "bounds", "clipped", "operand", "unpacking")
+
+
+class Unpacking:
+    """An assignment that unpacks a call's output into names: ``grads, loss = grad_fn(x, y)``.
+
+    The finding sits on the assignment, so it points at the names that are wrong, not at the
+    call (which is right)."""
+
+    def __init__(self, module: ModuleAnalysis, node: SgNode) -> None:
+        self.module = module
+        self.node = node
+        left = node.field("left")
+        self.targets = _unpacked_targets(left) if left is not None else None
+        right = node.field("right")
+        self.unpacked_call = nodes.unparenthesize(right) if right is not None else None
+
+    def satisfies(self, condition: str, wanted: frozenset[str]) -> bool:
+        if condition == "imports":
+            return not wanted.isdisjoint(self.module.imported_packages)
+        return condition == "unpacking" and self.unpacking in wanted
+
+    @cached_property
+    def unpacking(self) -> str:
+        if self.targets is None or len(self.targets) != 2 or self.unpacked_call is None or self.unpacked_call.kind() != "call":
+            return "other"
+        output = self.module.classify(self.unpacked_call)
+        # value_and_grad returns (value, grads), or ((value, aux), grads) with has_aux=True.
+        if not (isinstance(output, TupleOf) and len(output.items) == 2 and output.items[1] == GRADIENTS):
+            return "other"
+        first, second = self.targets
+        facts = self.module.facts
+        if not self.module.matches_names(first, facts.gradient_names):
+            return "other"
+        value_target = second
+        if second.kind() in nodes.TARGET_PATTERN_KINDS:  # grads, (loss, logits) = ...
+            inner = _unpacked_targets(second)
+            value_target = inner[0] if inner else second
+        return "value-and-grad-swapped" if self.module.matches_names(value_target, facts.value_names) else "other"
+
+    def variables(self, exact: bool = False) -> dict[str, str]:
+        short = (lambda text: text) if exact else _short
+        left = self.node.field("left").text()
+        found = {"TARGETS": short(left), "FUNC": short(self.unpacked_call.field("function").text()) if self.unpacked_call else "?"}
+        if self.targets is not None and len(self.targets) == 2:
+            first, second = self.targets
+            found["GRADS"] = first.text()
+            found["SWAPPED"] = short(f"{second.text()}, {first.text()}")
+        return found
+
+
+def _unpacked_targets(target: SgNode) -> list[SgNode] | None:
+    """The elements of a tuple or list target, or None when it is not one (or has a *rest)."""
+    target = nodes.unparenthesize(target)
+    if target.kind() not in nodes.TARGET_PATTERN_KINDS:
+        return None
+    elements = [item for item in target.named_children() if item.kind() != "comment"]
+    if any(item.kind() in ("list_splat_pattern", "list_splat") for item in elements):
+        return None
+    return [nodes.unparenthesize(item) for item in elements]
 
 
 class ClipCall:
     """What one call means; each property is computed on first use."""
+
+    unpacking = "other"  # only an assignment unpacks anything
 
     def __init__(self, module: ModuleAnalysis, node: SgNode) -> None:
         self.module = module
@@ -630,6 +745,16 @@ class ClipCall:
 
     def _argument(self, slot: Slot | None) -> SgNode | None:
         return self.arguments.get(slot.position, slot.keyword) if slot else None
+
+    @cached_property
+    def operand(self) -> str:
+        """'torch-object' when PyTorch clipping provably acts on a torch object of this module."""
+        callee = self.node.field("function")
+        if callee.kind() == "attribute" and callee.field("attribute").text() in self.module.facts.grad_methods:
+            target = callee.field("object")  # p.grad.clamp_(...): the tensor it is called on
+        else:
+            target = self.arguments.get(0, "parameters")
+        return "torch-object" if target is not None and self.module.from_torch(target) else "other"
 
     @cached_property
     def value(self) -> SgNode | None:
@@ -803,6 +928,19 @@ def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     return found
 
 
+def _zipped_argument(iterable: SgNode, position: int) -> SgNode | None:
+    """What element ``position`` of each item of ``zip(a, b)`` / ``enumerate(a)`` comes from."""
+    iterable = nodes.unparenthesize(iterable)
+    if iterable.kind() != "call" or iterable.field("function").kind() != "identifier":
+        return None
+    function, arguments = iterable.field("function").text(), Arguments(iterable)
+    if function == "zip" and not arguments.opaque and position < len(arguments.positional):
+        return arguments.positional[position]
+    if function == "enumerate" and position == 1 and arguments.positional:
+        return arguments.positional[0]
+    return None
+
+
 def _end(node: SgNode) -> int:
     return node.range().end.index
 
@@ -895,6 +1033,32 @@ def _mirrors(low: SgNode, high: SgNode, depth: int = 0) -> bool:
 
 def _plain(module: str) -> str:
     return "".join(module.split())
+
+
+def _mindspore_package(path: str | None) -> tuple[str, ...] | None:
+    """``('mindspore', 'nn', 'optim')`` for .../mindspore/nn/optim/thor.py, else None.
+
+    Only MindSpore's own sources are resolved: there a relative import such as
+    ``from ..ops import composite as C`` names the same functions as the facts. The innermost
+    ``mindspore`` folder wins (a checkout at ~/mindspore/mindspore/... has two)."""
+    if not path:
+        return None
+    parts = re.split(r"[\\/]", path)[:-1]
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] == "mindspore":
+            package = tuple(parts[index:])
+            return package if all(IDENTIFIER.match(part) for part in package) else None
+    return None
+
+
+def _absolute(module: str, package: tuple[str, ...] | None) -> str:
+    """A relative module name made absolute against ``package`` (left relative when unknown)."""
+    level = len(module) - len(module.lstrip("."))
+    if not level or package is None or level > len(package):
+        return module
+    base = package[: len(package) - level + 1]
+    rest = module[level:]
+    return ".".join(base + ((rest,) if rest else ()))
 
 
 def _truth(node: SgNode | None) -> bool | None:
