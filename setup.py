@@ -26,10 +26,13 @@ setup(
         "pyyaml>=6.0,<7",
     ],
     extras_require={
-        "test": ["pytest>=7"],
+        # Reading Python code blocks in Markdown and reStructuredText pages (torch2ms check/fix).
+        "markup": ["markdown-it-py>=3,<5", "docutils>=0.18"],
+        "test": ["pytest>=7", "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2"],
     },
     entry_points={
         "flake8.extension": ["TMS = flake8_torch2ms.plugin:Torch2MSChecker"],
+        "console_scripts": ["torch2ms = flake8_torch2ms.cli:main"],
     },
     classifiers=[
         "Development Status :: 3 - Alpha",

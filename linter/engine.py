@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode, SgRoot
 
@@ -24,6 +24,12 @@ class Finding:
     code: str
     message: str
     rule_id: str = ""
+    # Where the flagged node ends and the rule's fix rendered for it (None when the rule has no
+    # fix or the match lacks a variable the fix needs). Not compared: two findings at the same
+    # place with the same code and message are one finding.
+    end_line: int = field(default=0, compare=False)
+    end_column: int = field(default=0, compare=False)
+    fix: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -80,7 +86,10 @@ class Engine:
                 try:
                     variables = analysis.evaluate(node, rule.conditions) if rule.conditions else {}
                     if variables is not None:
-                        found[rule.id].append(_finding(rule, node, variables))
+                        fix = None
+                        if rule.fix is not None:
+                            fix = render_fix(rule.fix, node, analysis.fix_variables(node))
+                        found[rule.id].append(_finding(rule, node, variables, fix))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = _internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
@@ -100,9 +109,37 @@ def _may_match(words: frozenset[str] | None, source: str) -> bool:
     return words is None or any(word in source for word in words)
 
 
-def _finding(rule: Rule, node: SgNode, variables: dict[str, str]) -> Finding:
-    start = node.range().start
-    return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id)
+def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None) -> Finding:
+    start, end = node.range().start, node.range().end
+    return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id,
+                   end.line + 1, end.column, fix)
+
+
+def render_fix(template: str, node: SgNode, variables: dict[str, str]) -> str | None:
+    """The replacement text for ``node``, or None when the template names a variable this match
+    does not have (a fix is applied only when every part of it is known). ``$MATCH`` is the text
+    of the whole matched node."""
+    variables = {**variables, "MATCH": node.text()}
+    missing = []
+
+    def replace(match: re.Match) -> str:
+        multiple, name = match.group(1), match.group(2)
+        if not multiple and name in variables:
+            return variables[name]
+        if multiple:
+            items = node.get_multiple_matches(name)
+            if items:  # the exact source from the first item to the last, separators included
+                source = node.get_root().root().text()
+                return source[items[0].range().start.index:items[-1].range().end.index]
+        captured = node.get_match(name)
+        if captured is not None:
+            return captured.text()
+        missing.append(name)
+        return match.group(0)
+
+    text = VARIABLE.sub(replace, template)
+    # A fix that would leave the code as it is, up to spacing (equal bounds "swapped"), is no fix.
+    return None if missing or text.split() == node.text().split() else text
 
 
 def render(message: str, node: SgNode, variables: dict[str, str]) -> str:

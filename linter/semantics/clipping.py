@@ -640,6 +640,10 @@ class ModuleAnalysis:
                 return None
         return call.variables()
 
+    def fix_variables(self, node: SgNode) -> dict[str, str]:
+        """The variables for a fix template: exact source text, never shortened."""
+        return self.call(node).variables(exact=True)
+
 
 CONDITION_ORDER = ("callee", "imports", "result", "bounds", "clipped", "operand", "unpacking")
 
@@ -869,23 +873,27 @@ class ClipCall:
                 return "written-to-parameters"
         return "used" if reads else "never-read"
 
-    def variables(self) -> dict[str, str]:
-        function_text = _short(self.node.field("function").text())
-        found = {"FUNC": function_text, "VALUE": _short(self.value.text()) if self.value is not None else "grads"}
+    def variables(self, exact: bool = False) -> dict[str, str]:
+        # Messages get shortened one-line texts; fixes (exact=True) need the source text as it is.
+        short = (lambda text: text) if exact else _short
+        function_text = short(self.node.field("function").text())
+        found = {"FUNC": function_text, "VALUE": short(self.value.text()) if self.value is not None else "grads"}
+        if self.value is not None and self.value.kind() == "identifier":
+            found["VALUE_NAME"] = self.value.text()  # only for a plain name: a fix may assign to it
         low, high = self.bound_nodes
         if low is not None:
-            found["MIN"] = _short(low.text())
+            found["MIN"] = short(low.text())
         if high is not None:
-            found["MAX"] = _short(high.text())
+            found["MAX"] = short(high.text())
         given = high if high is not None else low
         if given is not None:
-            found["BOUND"] = _short(given.text())
+            found["BOUND"] = short(given.text())
             found["GIVEN"] = "maximum" if given is high else "minimum"
             found["MISSING"] = "minimum" if given is high else "maximum"
             # Suggest a symmetric range around the bound's magnitude.
             magnitude = _strip_minus(given)
-            found["SUGGESTED_MIN"] = _short(_negate(magnitude))
-            found["SUGGESTED_MAX"] = _short(magnitude)
+            found["SUGGESTED_MIN"] = short(_negate(magnitude))
+            found["SUGGESTED_MAX"] = short(magnitude)
         if isinstance(self.value_kind, TupleOf):
             found["SHAPE"] = _shape_text(self.value_kind)
         parent = self.node.parent()

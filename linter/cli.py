@@ -1,0 +1,392 @@
+"""The ``torch2ms`` command: the plugin's rules without flake8.
+
+    torch2ms check [PATH ...]   report findings (exit 0 clean, 1 findings, 2 usage or configuration error)
+    torch2ms fix [PATH ...]     apply the fixes rules declare; --diff prints them instead
+
+Same rule engine and YAML configuration as the flake8 plugin; ``# noqa`` is read exactly as
+flake8 reads it. Python files, Jupyter notebooks and the Python code blocks of Markdown and reST
+pages are checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import difflib
+import fnmatch
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, formats, sources
+from .config import INTERNAL_ERROR_CODE, load_ruleset
+from .engine import Finding
+from .fixes import fix_module, key
+from .noqa import NoqaMap
+from .plugin import engine_for
+from .yamlfile import ConfigError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SYNTAX_ERROR_CODE = "E999"  # flake8's code for a file that does not parse
+READ_ERROR_CODE = "E902"  # flake8's code for a file that cannot be read
+# Directories never walked into (flake8's default exclude, plus virtualenvs and tool caches).
+SKIPPED_DIRECTORIES = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg",
+                       ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules",
+                       ".ipynb_checkpoints")
+CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+CONFIG_KEYS = ("torch2ms-config", "torch2ms_config")
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit status 2 with this message."""
+
+
+@dataclass(frozen=True)
+class Options:
+    config: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+
+    def selected(self, code: str) -> bool:
+        """flake8's rule: the longest matching prefix decides; ignore wins a tie."""
+        selected = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=-1)
+        ignored = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=-1)
+        return selected > ignored
+
+
+@dataclass
+class FileResult:
+    path: str
+    reports: list[formats.Report] = field(default_factory=list)
+    fixed: list[formats.Report] = field(default_factory=list)
+    diff: str = ""
+    new_text: str | None = None
+    refused: dict[tuple, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def find_flake8_config(start: Path) -> tuple[Path, configparser.RawConfigParser] | None:
+    """The first setup.cfg / tox.ini / .flake8 with a [flake8] section, from ``start`` up (as flake8 does)."""
+    directory = start.resolve()
+    home = Path.home().resolve()
+    while True:
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                parser = configparser.RawConfigParser()
+                try:
+                    parser.read(candidate, encoding="utf-8")
+                except (configparser.Error, UnicodeError) as error:
+                    raise UsageError(f"{candidate}: could not read it: {error}") from None
+                if parser.has_section("flake8"):
+                    return candidate, parser
+        if directory == home or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def config_from_flake8(start: Path) -> str | None:
+    """``torch2ms-config`` from the [flake8] section, relative to that file (flake8's normalize_paths)."""
+    found = find_flake8_config(start)
+    if found is None:
+        return None
+    path, parser = found
+    for name in CONFIG_KEYS:
+        if parser.has_option("flake8", name):
+            value = parser.get("flake8", name).strip()
+            return str((path.parent / value).resolve()) if value else None
+    return None
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...]:
+    codes = []
+    for value in values or []:
+        codes += [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
+    return tuple(codes)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def discover(paths: list[str], exclude: list[str]) -> list[str]:
+    """Files to check, in a stable order: files named on the command line as given, directories walked."""
+    found: list[str] = []
+    for argument in paths:
+        if _excluded(argument, exclude):
+            continue
+        if os.path.isdir(argument):
+            for directory, subdirectories, files in os.walk(argument):
+                subdirectories[:] = sorted(
+                    name for name in subdirectories
+                    if not _skipped_directory(directory, name) and not _excluded(os.path.join(directory, name),
+                                                                                 exclude))
+                for name in sorted(files):
+                    path = os.path.join(directory, name)
+                    if name.lower().endswith(sources.DOCUMENT_SUFFIXES) and not _excluded(path, exclude):
+                        found.append(path)
+        elif os.path.exists(argument):
+            found.append(argument)
+        else:
+            raise UsageError(f"{argument}: no such file or directory")
+    return list(dict.fromkeys(found))
+
+
+def _skipped_directory(parent: str, name: str) -> bool:
+    if any(fnmatch.fnmatch(name, pattern) for pattern in SKIPPED_DIRECTORIES):
+        return True
+    return os.path.isfile(os.path.join(parent, name, "pyvenv.cfg"))  # any virtualenv, whatever its name
+
+
+def _excluded(path: str, patterns: list[str]) -> bool:
+    """flake8's --exclude: a pattern matches the base name or the whole (absolute) path."""
+    if not patterns:
+        return False
+    name = os.path.basename(os.path.normpath(path))
+    absolute = os.path.abspath(path)
+    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(absolute, os.path.abspath(pattern))
+               for pattern in patterns)
+
+
+# --------------------------------------------------------------------------- checking one file
+
+
+def _severities(config: str | None) -> dict[str, tuple[str, str, bool]]:
+    return {rule.code: (rule.id, rule.severity, rule.fix is not None) for rule in load_ruleset(config).rules}
+
+
+def _reports(document: sources.Document, findings: list[Finding], options: Options) -> list[formats.Report]:
+    noqa = NoqaMap(document.module)
+    rules = _severities(options.config)
+    reports = []
+    for finding in findings:
+        if not options.selected(finding.code) or noqa.suppressed(finding.line, finding.code):
+            continue
+        start = document.locate(finding.line, finding.column)
+        end = document.locate(finding.end_line, finding.end_column) if finding.end_line else None
+        rule_id, severity, _ = rules.get(finding.code, (finding.rule_id, "error", False))
+        file_line = document.file_line(start.cell, start.line) if start.cell else 0
+        reports.append(formats.Report(
+            document.path, start.cell or 0, start.line, start.column + 1, finding.code, finding.message, rule_id,
+            severity, end.line if end and end.cell == start.cell else 0,
+            end.column + 1 if end and end.cell == start.cell else 0, finding.fix is not None, file_line))
+    return reports
+
+
+def _problems(document: sources.Document, options: Options) -> list[formats.Report]:
+    """Code that does not parse: flake8's E999 (whole file) or one notebook cell / page block."""
+    problems = list(document.unparsable)
+    error = document.syntax_error()
+    if error is not None:
+        problems.append(error)
+    return [formats.Report(document.path, problem.location.cell or 0, problem.location.line,
+                           problem.location.column + 1, SYNTAX_ERROR_CODE, problem.message, "syntax-error",
+                           file_line=document.file_line(problem.location.cell, problem.location.line)
+                           if problem.location.cell else 0)
+            for problem in problems if options.selected(SYNTAX_ERROR_CODE)]
+
+
+def _read(path: str, options: Options) -> tuple[sources.Document | None, str, list[formats.Report]]:
+    try:
+        text, encoding = sources.read_text(Path(path))
+        return sources.load(path, text), encoding, []
+    except (OSError, sources.SourceError) as error:
+        message = str(error) if isinstance(error, sources.SourceError) else f"{type(error).__name__}: {error}"
+        if message.startswith(f"{path}: "):
+            message = message[len(path) + 2:]
+        report = formats.Report(path, 0, 1, 1, READ_ERROR_CODE, message, "read-error")
+        return None, "utf-8", [report] if options.selected(READ_ERROR_CODE) else []
+
+
+def check_file(path: str, options: Options) -> FileResult:
+    document, _, problems = _read(path, options)
+    result = FileResult(path, problems)
+    if document is None:
+        return result
+    result.reports += _problems(document, options)
+    if document.syntax_error() is None:
+        findings = engine_for(options.config).check(document.module)
+        result.reports += _reports(document, findings, options)
+    result.reports.sort()
+    return result
+
+
+def fix_file(path: str, options: Options, write: bool) -> FileResult:
+    document, encoding, problems = _read(path, options)
+    result = FileResult(path, problems)
+    if document is None:
+        return result
+    result.reports += _problems(document, options)
+    if document.syntax_error() is not None:
+        return result
+    engine = engine_for(options.config)
+
+    def wanted(text: str, finding: Finding) -> bool:
+        return options.selected(finding.code) and not NoqaMap(text).suppressed(finding.line, finding.code)
+
+    fixed = fix_module(document.module, engine, wanted)
+    result.fixed = _reports(document, fixed.fixed, options)
+    result.refused = fixed.refused
+    new_module = fixed.text
+    if fixed.changed:
+        try:
+            new_text = document.render(new_module)
+        except sources.SourceError as error:
+            result.reports.append(formats.Report(path, 0, 1, 1, READ_ERROR_CODE, str(error), "write-error"))
+            result.fixed, new_module = [], document.module
+        else:
+            result.new_text = new_text
+            result.diff = "".join(difflib.unified_diff(
+                document.original.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                fromfile=f"a/{path}", tofile=f"b/{path}"))
+            if write:
+                with open(path, "w", encoding=encoding, newline="") as handle:
+                    handle.write(new_text)
+    # What is left: the findings of the fixed code, positioned in it.
+    after = sources.load(path, document.render(new_module)) if fixed.changed and result.new_text else document
+    result.reports += _reports(after, engine.check(after.module), options)
+    result.reports.sort()
+    return result
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _run(function, paths: list[str], jobs: int, *arguments) -> list[FileResult]:
+    """Results in the order of ``paths`` whatever the number of workers."""
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        return [function(path, *arguments) for path in paths]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, min(64, len(paths) // (jobs * 8)))
+        return list(pool.map(function, paths, *[[argument] * len(paths) for argument in arguments],
+                             chunksize=chunk))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="torch2ms", description="Catch (and fix) gradient-clipping mistakes in code ported from PyTorch "
+                                     "to MindSpore, without flake8.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("paths", nargs="*", metavar="PATH", default=["."],
+                        help="files or directories (default: the current directory); directories are walked "
+                             "for .py, .pyi, .ipynb, .md and .rst files")
+    common.add_argument("--config", metavar="FILE",
+                        help="YAML configuration (default: torch2ms-config from the [flake8] section of "
+                             "setup.cfg, tox.ini or .flake8, as the flake8 plugin reads it)")
+    common.add_argument("--select", action="append", metavar="CODES",
+                        help="comma-separated codes or prefixes to report (default: TMS,E9)")
+    common.add_argument("--ignore", action="append", metavar="CODES", help="codes or prefixes not to report")
+    common.add_argument("--exclude", action="append", metavar="PATTERNS",
+                        help="comma-separated glob patterns of files and directories to skip")
+    common.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="files checked in parallel (default: all cores); output order never depends on it")
+    check = commands.add_parser("check", parents=[common], help="report findings",
+                                description="Report findings. Exit status: 0 clean, 1 findings, 2 usage or "
+                                            "configuration error.")
+    check.add_argument("--format", choices=formats.FORMATS, default="text",
+                       help="text (path:line:col: CODE message), json, sarif (SARIF 2.1.0) or github "
+                            "(GitHub Actions annotations)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    fix = commands.add_parser("fix", parents=[common], help="apply the fixes rules declare",
+                              description="Apply the fixes rules declare, never on a line whose # noqa covers "
+                                          "the finding. Exit status: 0 when no finding is left, 1 when some are "
+                                          "(or, with --diff, when something would change), 2 on errors.")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing the files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _main(args)
+    except (UsageError, ConfigError) as error:
+        print(f"torch2ms: {'configuration error: ' if isinstance(error, ConfigError) else ''}{error}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    config = args.config
+    if config is not None and not Path(config).is_file():
+        raise UsageError(f"{config}: configuration file not found")
+    if config is None:
+        config = config_from_flake8(Path.cwd())
+    config = str(Path(config).resolve()) if config else None
+    load_ruleset(config)  # a configuration error stops everything before any file is read
+    options = Options(config, _codes(args.select) or ("TMS", "E9"), _codes(args.ignore))
+    exclude = [pattern for value in args.exclude or [] for pattern in value.split(",") if pattern.strip()]
+    paths = discover(args.paths, exclude)
+    if args.command == "check":
+        return _check(args, options, paths)
+    return _fix(args, options, paths)
+
+
+def _check(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
+    results = _run(check_file, paths, args.jobs, options)
+    reports = [report for result in results for report in result.reports]
+    if args.format == "text":
+        output = formats.text(reports)
+    elif args.format == "json":
+        output = formats.as_json(reports)
+    elif args.format == "github":
+        output = formats.github(reports)
+    else:
+        output = formats.sarif(reports, load_ruleset(options.config).rules, _rule_help(options.config))
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    internal = [report for report in reports if report.code == INTERNAL_ERROR_CODE]
+    if internal:
+        print(f"torch2ms: the checker failed on {len(internal)} file(s) (TMS000); please report it",
+              file=sys.stderr)
+    return EXIT_FINDINGS if reports else EXIT_CLEAN
+
+
+def _rule_help(config: str | None) -> dict[str, str]:
+    from . import docs
+    from .engine import Engine
+
+    ruleset = load_ruleset(config)
+    engine = Engine(ruleset)
+    return {rule.code: docs.rule_page(rule, engine) for rule in ruleset.rules}
+
+
+def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
+    results = _run(fix_file, paths, args.jobs, options, not args.diff)
+    out = sys.stderr if args.diff else sys.stdout
+    fixed_count = changed_files = left_count = 0
+    for result in results:
+        if args.diff and result.diff:
+            sys.stdout.write(result.diff)
+        for report in result.fixed:
+            print(f"{report.where}: fixed {report.code} {report.message}", file=out)
+        for report in result.reports:
+            reason = "no automatic fix" if not report.fixable else result.refused.get(
+                key(Finding(0, 0, report.code, report.message)), "not fixed")
+            print(f"{report.where}: {report.code} {report.message} [left: {reason}]", file=out)
+        fixed_count += len(result.fixed)
+        changed_files += bool(result.new_text)
+        left_count += len(result.reports)
+    verb = "would fix" if args.diff else "fixed"
+    print(f"torch2ms: {verb} {fixed_count} finding(s) in {changed_files} file(s); {left_count} left.", file=out)
+    if left_count or (args.diff and fixed_count):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

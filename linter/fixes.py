@@ -1,0 +1,84 @@
+"""Applying the fixes rules declare (``fix:`` in YAML) to one module's text.
+
+Each fix replaces the flagged node through ast-grep-py's edit API (``node.replace`` and
+``commit_edits``), one at a time from the end of the file up, so earlier positions stay valid.
+A fix is kept only when the result still parses, the same rule no longer fires at that place, and
+it removes no comment; otherwise the finding is left with the reason. Passes repeat until nothing
+changes, so running the fixer again on its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ast_grep_py import SgRoot
+
+from .engine import Engine, Finding
+
+MAX_PASSES = 5
+
+
+@dataclass
+class FixResult:
+    text: str
+    fixed: list[Finding] = field(default_factory=list)  # as found before fixing
+    refused: dict[tuple, str] = field(default_factory=dict)  # finding key -> why the fix was not applied
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def key(finding: Finding) -> tuple:
+    return finding.code, finding.message
+
+
+def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]) -> FixResult:
+    """Apply every fix ``wanted(text, finding)`` allows (selection and ``# noqa`` live there)."""
+    result = FixResult(text)
+    for _ in range(MAX_PASSES):
+        candidates = [finding for finding in engine.check(result.text)
+                      if finding.fix is not None and key(finding) not in result.refused
+                      and wanted(result.text, finding)]
+        if not candidates:
+            break
+        changed = False
+        edited: list[tuple] = []  # spans edited in this pass: findings inside them wait for the next pass
+        for finding in sorted(candidates, key=lambda f: (f.line, f.column), reverse=True):
+            span = ((finding.line, finding.column), (finding.end_line, finding.end_column))
+            if any(span[0] <= other[1] and other[0] <= span[1] for other in edited):
+                continue
+            new_text, reason = apply_one(result.text, finding, engine)
+            if reason is not None:
+                result.refused[key(finding)] = reason
+                continue
+            result.text = new_text
+            result.fixed.append(finding)
+            edited.append(span)
+            changed = True
+        if not changed:
+            break
+    return result
+
+
+def apply_one(text: str, finding: Finding, engine: Engine) -> tuple[str, str | None]:
+    """The text with one finding fixed, or the reason it cannot be."""
+    root = SgRoot(text, "python").root()
+    span = {"start": {"line": finding.line - 1, "column": finding.column},
+            "end": {"line": finding.end_line - 1, "column": finding.end_column}}
+    node = root.find(range=span)
+    if node is None:
+        return text, "the flagged code could not be found again"
+    if node.find(kind="comment") is not None:
+        return text, "the fix would remove a comment inside the call; fix it by hand"
+    new_text = root.commit_edits([node.replace(finding.fix)])
+    try:
+        ast.parse(new_text)
+    except (SyntaxError, ValueError):
+        return text, "the fixed code would not parse here; fix it by hand"
+    if any(after.code == finding.code and (after.line, after.column) == (finding.line, finding.column)
+           for after in engine.check(new_text)):
+        return text, "the fix does not resolve the finding here; fix it by hand"
+    return new_text, None

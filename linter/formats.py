@@ -1,0 +1,146 @@
+"""Output formats of ``torch2ms check``: text (flake8's), json, sarif (2.1.0) and github annotations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePath
+
+from . import __version__
+
+FORMATS = ("text", "json", "sarif", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
+TOOL_URI = "https://pypi.org/project/flake8-torch2ms/"
+
+
+@dataclass(frozen=True, order=True)
+class Report:
+    """One finding in one file, positioned in that file (1-based line and column)."""
+
+    path: str
+    cell: int  # notebook cell, 0 outside notebooks (so reports sort by cell, then line)
+    line: int
+    column: int
+    code: str
+    message: str
+    rule_id: str = ""
+    severity: str = "error"
+    end_line: int = 0
+    end_column: int = 0
+    fixable: bool = False
+    # For notebooks: the line of the .ipynb file that holds this source line, when it is known,
+    # so SARIF and GitHub annotations point into the real file.
+    file_line: int = 0
+
+    @property
+    def where(self) -> str:
+        cell = f"cell {self.cell}:" if self.cell else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"
+
+
+def text(reports: list[Report]) -> str:
+    return "".join(f"{report.where}: {report.code} {report.message}\n" for report in reports)
+
+
+def as_json(reports: list[Report]) -> str:
+    items = []
+    for report in reports:
+        item = asdict(report)
+        item["cell"] = report.cell or None
+        item.pop("file_line")
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def github(reports: list[Report]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding on the pull request's diff."""
+    lines = []
+    for report in reports:
+        level = {"error": "error", "warning": "warning"}.get(report.severity, "notice")
+        line = report.file_line or report.line
+        properties = [f"file={_property(report.path)}", f"line={line}", f"col={report.column}"]
+        if report.end_line and not report.cell:
+            properties += [f"endLine={report.end_line}", f"endColumn={report.end_column}"]
+        properties.append(f"title={_property(report.code + ' ' + report.rule_id)}")
+        where = f"cell {report.cell}, line {report.line}: " if report.cell else ""
+        lines.append(f"::{level} {','.join(properties)}::{_data(where + report.message)}\n")
+    return "".join(lines)
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif(reports: list[Report], rules: list, rule_help: dict[str, str]) -> str:
+    """A SARIF 2.1.0 log GitHub code scanning accepts: rule metadata with the docs as help."""
+    ordered = sorted(rules, key=lambda rule: rule.code)
+    index = {rule.code: position for position, rule in enumerate(ordered)}
+    driver_rules = []
+    for rule in ordered:
+        summary = rule.summary or rule.message
+        driver_rules.append({
+            "id": rule.code,
+            "name": _camel(rule.id),
+            "shortDescription": {"text": summary.split(". ")[0].rstrip(".") + "."},
+            "fullDescription": {"text": summary},
+            "help": {"text": rule.note or summary, "markdown": rule_help.get(rule.code, rule.note or summary)},
+            "defaultConfiguration": {"level": SARIF_LEVELS.get(rule.severity, "warning")},
+            "properties": {"tags": ["correctness", "mindspore"], "rule-id": rule.id},
+        })
+    results = []
+    for report in reports:
+        region = {"startLine": report.file_line or report.line, "startColumn": report.column}
+        if report.end_line and not report.cell:
+            region.update(endLine=report.end_line, endColumn=report.end_column)
+        result = {
+            "ruleId": report.code,
+            "level": SARIF_LEVELS.get(report.severity, "warning"),
+            "message": {"text": report.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": _artifact(report.path),
+                "region": region,
+            }}],
+        }
+        if report.code in index:
+            result["ruleIndex"] = index[report.code]
+        if report.cell:
+            result["properties"] = {"cell": report.cell, "cellLine": report.line}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "torch2ms",
+                "fullName": "flake8-torch2ms",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": TOOL_URI,
+                "rules": driver_rules,
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _artifact(path: str) -> dict:
+    pure = PurePath(path)
+    if pure.is_absolute():
+        try:
+            pure = Path(path).resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            return {"uri": Path(path).resolve().as_uri()}
+    parts = [part for part in pure.parts if part != "."]
+    return {"uri": "/".join(parts), "uriBaseId": "%SRCROOT%"}
+
+
+def _camel(rule_id: str) -> str:
+    words = rule_id.split("-")
+    return words[0] + "".join(word.capitalize() for word in words[1:])

@@ -1,0 +1,408 @@
+"""Where Python code lives: plain files, notebooks, and code blocks in Markdown or reST pages.
+
+Every kind of file becomes one Python *module* text that the engine checks, plus a map from a
+line of that module back to the place in the document (notebook cell and line, or the real line
+of the page), and a way to write an edited module back into the document. Notebook cells and the
+code blocks of one page are joined into one module, in order, so an import in the first cell is
+known in the last; a marker comment between them lets an edited module be split back.
+
+Notebooks are JSON (read with the standard library). Markdown is read with markdown-it-py and
+reST with docutils, both optional (the ``markup`` extra): a page is never scanned with regular
+expressions for its code.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIXES = (".ipynb",)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+RST_SUFFIXES = (".rst",)
+DOCUMENT_SUFFIXES = PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES
+
+# Fence and directive languages whose blocks are checked.
+PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3"})
+
+BOUNDARY = "# torch2ms: block boundary, do not edit\n"
+_MASKED = re.compile(r"^(?P<indent>[ \t]*)# torch2ms: masked line (?P<index>\d+)$")
+BOM = "\ufeff"
+
+
+class SourceError(Exception):
+    """A file that cannot be read as what its name says (bad JSON, missing parser...)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    line: int  # 1-based line in the file (for a notebook: in the cell)
+    column: int  # 0-based
+    cell: int | None = None  # 1-based notebook cell (counting every cell, as Jupyter shows them)
+
+
+@dataclass
+class Block:
+    """One piece of Python in a document."""
+
+    text: str  # the Python code as checked (magics masked)
+    first_line: int  # for pages: the document line of the block's first line; for cells: 1
+    indent: str = ""  # what the page puts before each line of the block
+    cell: int | None = None
+    masked: list[str] = field(default_factory=list)  # original lines of masked IPython magics
+    index: int = 0  # position among the document's blocks (cells: index in nb["cells"])
+
+
+@dataclass
+class UnparsableBlock:
+    location: Location
+    message: str
+
+
+class Document:
+    """A file's Python code as one module text, and the way back."""
+
+    kind = "python"
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.original = text
+        self.has_bom = text.startswith(BOM)
+        self.module = text[1:] if self.has_bom else text  # flake8 strips the BOM too
+        self.unparsable: list[UnparsableBlock] = []
+
+    def locate(self, line: int, column: int) -> Location:
+        return Location(line, column)
+
+    def render(self, module: str) -> str:
+        """The whole file's new text for an edited module."""
+        return (BOM if self.has_bom else "") + module
+
+    def syntax_error(self) -> UnparsableBlock | None:
+        """Why the module does not parse (flake8's E999), or None."""
+        if not hasattr(self, "_syntax_error"):
+            self._syntax_error = _syntax_error(self.module, self.locate)
+        return self._syntax_error
+
+    def file_line(self, cell: int, line: int) -> int:
+        return 0
+
+
+class BlockDocument(Document):
+    """A document whose Python is a sequence of blocks joined into one module."""
+
+    def __init__(self, path: str, text: str, blocks: list[Block]) -> None:
+        super().__init__(path, text)
+        self.blocks: list[Block] = []
+        for block in blocks:
+            error = _syntax_error(block.text, lambda line, column, b=block: self._block_location(b, line, column))
+            if error is None:
+                self.blocks.append(block)
+            else:  # a broken cell or snippet is reported and left out; the rest is still checked
+                self.unparsable.append(error)
+        parts, self.starts = [], []
+        line = 1
+        for block in self.blocks:
+            self.starts.append(line)
+            text = block.text if block.text.endswith("\n") else block.text + "\n"
+            parts.append(text + BOUNDARY)
+            line += text.count("\n") + 1
+        self.module = "".join(parts)
+
+    def _block_location(self, block: Block, line: int, column: int) -> Location:
+        if block.cell is not None:
+            return Location(line, column, block.cell)
+        return Location(block.first_line + line - 1, column + len(block.indent))
+
+    def locate(self, line: int, column: int) -> Location:
+        for block, start in zip(reversed(self.blocks), reversed(self.starts)):
+            if line >= start:
+                return self._block_location(block, line - start + 1, column)
+        return Location(line, column)
+
+    def syntax_error(self) -> UnparsableBlock | None:
+        return None  # blocks that do not parse were left out and listed in self.unparsable
+
+    def split(self, module: str) -> list[str]:
+        """The edited text of each block, magics restored."""
+        texts = module.split(BOUNDARY)
+        if len(texts) != len(self.blocks) + 1 or texts[-1]:
+            raise SourceError(f"{self.path}: the fixed code lost a block boundary; nothing written")
+        return [_unmask(text, block.masked) for text, block in zip(texts, self.blocks)]
+
+
+class Notebook(BlockDocument):
+    kind = "notebook"
+
+    def __init__(self, path: str, text: str) -> None:
+        try:
+            self.notebook = json.loads(text)
+            cells = self.notebook["cells"]
+            if not isinstance(cells, list):
+                raise TypeError("'cells' is not a list")
+        except (ValueError, KeyError, TypeError) as error:
+            raise SourceError(f"{path}: not a Jupyter notebook ({error})") from None
+        language = (self.notebook.get("metadata", {}).get("language_info", {}) or {}).get("name", "python")
+        blocks = []
+        if str(language).lower() in ("python", "ipython", ""):
+            for number, cell in enumerate(cells, start=1):
+                if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                    continue
+                source = _cell_text(cell.get("source", ""))
+                if source.lstrip().startswith("%%"):  # a cell magic: the cell is not Python
+                    continue
+                masked_text, masked = _mask_magics(source)
+                blocks.append(Block(masked_text, 1, "", number, masked, number - 1))
+        super().__init__(path, text, blocks)
+
+    def file_line(self, cell: int, line: int) -> int:
+        """The line of the .ipynb file that holds ``line`` of ``cell``, or 0 when it is not plain
+        to see (the usual one-string-per-line layout makes it so)."""
+        if not hasattr(self, "_file_lines"):
+            self._file_lines = _notebook_source_lines(self.original, self.notebook["cells"])
+        return self._file_lines.get((cell, line), 0)
+
+    def render(self, module: str) -> str:
+        for block, new_text in zip(self.blocks, self.split(module)):
+            cell = self.notebook["cells"][block.index]
+            old = cell.get("source", "")
+            old_text = _cell_text(old)
+            if not old_text.endswith("\n") and new_text.endswith("\n"):
+                new_text = new_text[:-1]  # joining added the newline; the cell had none
+            if new_text != old_text:
+                cell["source"] = new_text.splitlines(keepends=True) if isinstance(old, list) else new_text
+        indent = _json_indent(self.original)
+        return json.dumps(self.notebook, indent=indent, ensure_ascii=False) + "\n"
+
+
+class Page(BlockDocument):
+    """A Markdown or reST page: its Python blocks are lines of the page, indented or not."""
+
+    def render(self, module: str) -> str:
+        lines = self.original.splitlines(keepends=True)
+        # Replace from the last block up, so earlier line numbers stay valid.
+        for block, new_text in reversed(list(zip(self.blocks, self.split(module)))):
+            old_count = len(block.text.splitlines())
+            newline = _newline_of(lines[block.first_line - 1]) if lines else "\n"
+            new_lines = [(block.indent + line if line.strip() else "") + newline
+                         for line in new_text.splitlines()]
+            lines[block.first_line - 1:block.first_line - 1 + old_count] = new_lines
+        return "".join(lines)
+
+
+def markdown_blocks(text: str, path: str) -> list[Block]:
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        raise SourceError(f"{path}: reading Markdown needs markdown-it-py: pip install 'flake8-torch2ms[markup]'") \
+            from None
+    lines = text.splitlines()
+    blocks = []
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type != "fence" or token.map is None:
+            continue
+        language = token.info.strip().split()[0].lower() if token.info.strip() else ""
+        if language not in PYTHON_LANGUAGES:
+            continue
+        fence_line = lines[token.map[0]]
+        indent = fence_line[: len(fence_line) - len(fence_line.lstrip(" "))]
+        block = _page_block(lines, token.map[0] + 2, token.content, indent, len(blocks))
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
+def rst_blocks(text: str, path: str) -> list[Block]:
+    try:
+        import docutils.core
+        import docutils.nodes
+        import docutils.utils
+    except ImportError:
+        raise SourceError(f"{path}: reading reStructuredText needs docutils: "
+                          "pip install 'flake8-torch2ms[markup]'") from None
+    settings = {"report_level": docutils.utils.Reporter.SEVERE_LEVEL + 1, "halt_level": 5,
+                "file_insertion_enabled": False, "raw_enabled": False, "warning_stream": io.StringIO()}
+    try:
+        tree = docutils.core.publish_doctree(text, source_path=path, settings_overrides=settings)
+    except Exception as error:  # docutils raises many kinds on broken pages
+        raise SourceError(f"{path}: docutils could not read the page ({type(error).__name__}: {error})") from None
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    cursor = 0
+    for node in tree.findall(docutils.nodes.literal_block):
+        classes = set(node.get("classes", []))
+        if "code" not in classes or not classes & PYTHON_LANGUAGES:
+            continue
+        content = node.astext()
+        # docutils knows which blocks are Python but not reliably their lines: find the block's
+        # lines in the page, after the previous block.
+        found = _find_lines(lines, content.splitlines(), cursor)
+        if found is None:
+            continue
+        start, indent = found
+        block = _page_block(lines, start + 1, content + "\n", indent, len(blocks))
+        if block is not None:
+            blocks.append(block)
+            cursor = start + len(content.splitlines())
+    return blocks
+
+
+def _page_block(lines: list[str], first_line: int, content: str, indent: str, index: int) -> Block | None:
+    """A page block, when the page's lines are exactly ``indent`` + the content (so it can be written back)."""
+    content_lines = content.splitlines()
+    page_lines = lines[first_line - 1:first_line - 1 + len(content_lines)]
+    expected = [(indent + line) if line.strip() else "" for line in content_lines]
+    if [line.rstrip() for line in page_lines] != [line.rstrip() for line in expected]:
+        indent = ""  # an indentation we cannot reproduce: check it, never write it back
+        if page_lines != content_lines:
+            return None
+    masked_text, masked = _mask_magics(content)
+    return Block(masked_text, first_line, indent, None, masked, index)
+
+
+def _find_lines(lines: list[str], wanted: list[str], start: int) -> tuple[int, str] | None:
+    if not wanted:
+        return None
+    first = wanted[0]
+    for number in range(start, len(lines) - len(wanted) + 1):
+        line = lines[number]
+        if not line.endswith(first) or line[: len(line) - len(first)].strip():
+            continue
+        indent = line[: len(line) - len(first)]
+        if all((lines[number + k] == indent + text) or (not text.strip() and not lines[number + k].strip())
+               for k, text in enumerate(wanted)):
+            return number, indent
+    return None
+
+
+def _notebook_source_lines(text: str, cells: list) -> dict[tuple[int, int], int]:
+    """(cell, line in cell) -> line of the file, for cells whose source list has one item a line."""
+    lines = text.splitlines()
+    found: dict[tuple[int, int], int] = {}
+    cursor = 0
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not isinstance(source, list):
+            continue
+        while cursor < len(lines) and not lines[cursor].strip().startswith('"source": ['):
+            cursor += 1
+        if cursor >= len(lines):
+            break
+        for offset, item in enumerate(source):
+            file_index = cursor + 1 + offset
+            try:
+                matches = json.loads(lines[file_index].strip().rstrip(",")) == item
+            except (ValueError, IndexError):
+                matches = False
+            if not matches:
+                break
+            found[(number, offset + 1)] = file_index + 1
+        cursor += 1
+    return found
+
+
+def _cell_text(source: object) -> str:
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _mask_magics(text: str) -> tuple[str, list[str]]:
+    """IPython lines (``%time``, ``!pip``, ``x?``) become comments so the rest can be parsed."""
+    lines = text.splitlines(keepends=True)
+    masked: list[str] = []
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")
+                                               and _is_help(stripped)):
+            indent = line[: len(line) - len(line.lstrip())]
+            newline = "\n" if line.endswith("\n") else ""
+            lines[number] = f"{indent}# torch2ms: masked line {len(masked)}{newline}"
+            masked.append(line.rstrip("\r\n"))
+    return "".join(lines), masked
+
+
+def _is_help(stripped: str) -> bool:
+    try:
+        ast.parse(stripped)
+    except SyntaxError:
+        return True
+    return False
+
+
+def _unmask(text: str, masked: list[str]) -> str:
+    if not masked:
+        return text
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        match = _MASKED.match(line.rstrip("\r\n"))
+        if match and int(match.group("index")) < len(masked):
+            newline = line[len(line.rstrip("\r\n")):]
+            lines[number] = masked[int(match.group("index"))] + newline
+    return "".join(lines)
+
+
+def _syntax_error(text: str, locate) -> UnparsableBlock | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max((error.offset or 1) - 1, 0)
+        return UnparsableBlock(locate(line, column), f"SyntaxError: {error.msg}")
+    except (ValueError, MemoryError, RecursionError) as error:
+        return UnparsableBlock(locate(1, 0), f"{type(error).__name__}: {error}")
+    return None
+
+
+def _json_indent(text: str) -> int:
+    for line in text.splitlines()[1:3]:
+        stripped = line.lstrip(" ")
+        if stripped and len(line) != len(stripped):
+            return len(line) - len(stripped)
+    return 1
+
+
+def _newline_of(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else "\n"
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The file's text and encoding, decoded as Python decodes it (PEP 263, BOM), newlines kept."""
+    data = path.read_bytes()
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, UnicodeError, LookupError):
+        return data.decode("latin-1"), "latin-1"  # what flake8 falls back to
+    if encoding == "utf-8-sig":
+        return BOM + text, "utf-8"  # the BOM stays in the text, so writing back keeps it
+    return text, encoding
+
+
+def kind_of(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix in NOTEBOOK_SUFFIXES:
+        return "notebook"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in RST_SUFFIXES:
+        return "rst"
+    return "python"  # what flake8 does with a file named on its command line
+
+
+def load(path: str, text: str) -> Document:
+    kind = kind_of(path)
+    if kind == "notebook":
+        return Notebook(path, text)
+    if kind == "markdown":
+        page = Page(path, text, markdown_blocks(text, path))
+        page.kind = "markdown"
+        return page
+    if kind == "rst":
+        page = Page(path, text, rst_blocks(text, path))
+        page.kind = "rst"
+        return page
+    return Document(path, text)
