@@ -28,7 +28,8 @@ setup(
     extras_require={
         # Reading Python code blocks in Markdown and reStructuredText pages (torch2ms check/fix).
         "markup": ["markdown-it-py>=3,<5", "docutils>=0.18"],
-        "test": ["pytest>=7", "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2"],
+        "test": ["pytest>=7", "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",
+                 "flake8-sarif>=1.0"],
     },
     entry_points={
         "flake8.extension": ["TMS = flake8_torch2ms.plugin:Torch2MSChecker"],
