@@ -10,6 +10,7 @@ never pays for dataflow.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -44,7 +45,8 @@ CONDITIONS: dict[str, frozenset[str] | None] = {
 # Which facts each condition reads: the "Options" section of a rule's docs page.
 CONDITION_FACTS = {
     "imports": (),
-    "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names"),
+    # A clipped value passed on to an optimizer was gradients: 'optimizers' is evidence too.
+    "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names", "optimizers"),
     "bounds": ("clip-functions",),
     "result": ("parameter-writers",),
     "operand": (),
@@ -101,6 +103,8 @@ class Facts:
     writer_functions: set[str] = field(default_factory=set)
     gradient_names: str = ""
     value_names: str = ""
+    optimizer_names: str = ""
+    optimizer_classes: set[str] = field(default_factory=set)
     torch_functions: set[str] = field(default_factory=set)
     torch_names: set[str] = field(default_factory=set)
     grad_methods: set[str] = field(default_factory=set)
@@ -114,7 +118,7 @@ class Facts:
 
 FACT_KEYS = (
     "clip-functions", "gradient-functions", "gradient-operations", "parameter-sources",
-    "parameter-writers", "gradient-names", "value-names", "torch-clipping",
+    "parameter-writers", "gradient-names", "value-names", "optimizers", "torch-clipping",
 )
 
 
@@ -163,6 +167,15 @@ def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) ->
         if not pattern:
             raise reader.fail(data.line_of("gradient-names"), "'gradient-names' must be a non-empty regex")
         facts.gradient_names = pattern
+    if "optimizers" in data:
+        optimizers = reader.mapping(data["optimizers"], data.line_of("optimizers"), "'optimizers'")
+        reader.keys(optimizers, ("names", "classes"), "'optimizers'")
+        names = reader.string(optimizers, "names", "'optimizers'")
+        if names is not None:
+            if not names:
+                raise reader.fail(optimizers.line_of("names"), "'names' in 'optimizers' must be a non-empty regex")
+            facts.optimizer_names = names
+        facts.optimizer_classes.update(reader.dotted_names(optimizers, "classes", "'optimizers'"))
     if "value-names" in data:
         pattern = reader.string(data, "value-names", "facts")
         if not pattern:
@@ -296,6 +309,22 @@ class Binding:
     iterated: bool = False  # bound to an element of ``source`` (for loops, comprehensions)
 
 
+@dataclass
+class NameUses:
+    reads: list = field(default_factory=list)  # identifier nodes, in source order
+    positions: list = field(default_factory=list)  # their start positions, sorted
+    declared_global: bool = False
+
+
+def _any_in(positions: list[int], windows: list[tuple[int, int]]) -> bool:
+    """True when a sorted list of positions has one inside any [start, end) window."""
+    for low, high in windows:
+        index = bisect.bisect_left(positions, low)
+        if index < len(positions) and positions[index] < high:
+            return True
+    return False
+
+
 class ModuleAnalysis:
     """Lazily computed knowledge about one module, shared by every call checked in it."""
 
@@ -308,6 +337,9 @@ class ModuleAnalysis:
         self._scopes: dict = {}
         self._classes: dict = {}
         self._gradient_name_cache: dict[str, bool] = {}
+        self._uses: dict = {}  # scope -> name -> NameUses
+        self._positions: dict = {}  # (scope, name) -> positions of its bindings
+        self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
     # ---- imports
     @cached_property
@@ -353,6 +385,11 @@ class ModuleAnalysis:
 
     def lookup(self, name_node: SgNode) -> Binding | None:
         """The binding a name refers to where it is used: the latest one before the use."""
+        return self.resolve_name(name_node)[0]
+
+    def resolve_name(self, name_node: SgNode) -> tuple[Binding | None, int]:
+        """The binding a name refers to, and how many bindings the name has in that scope
+        (1: it is never reassigned, so the binding holds wherever the name is read)."""
         name = name_node.text()
         use = nodes.start(name_node)
         nearest = True
@@ -361,16 +398,116 @@ class ModuleAnalysis:
             if kind in nodes.COMPREHENSION_KINDS:
                 for clause in ancestor.named_children():
                     if clause.kind() == "for_in_clause" and name in _target_names(clause.field("left")):
-                        return _target_binding(clause.field("left"), name, clause.field("right"), True)
+                        return _target_binding(clause.field("left"), name, clause.field("right"), True), 2
             elif kind in nodes.FUNCTION_KINDS or kind == "module":
                 candidates = self.bindings(ancestor).get(name)
                 if candidates:
                     if not nearest:  # an enclosing scope's name is read when the function runs, later
-                        return candidates[-1]
-                    before = [binding for binding in candidates if binding.position <= use]
-                    return before[-1] if before else Binding(use, None)
+                        return candidates[-1], len(candidates)
+                    # Bisect, not a scan: a name bound n times and read n times stays O(n log n).
+                    positions = self._binding_positions(ancestor, name, candidates)
+                    index = bisect.bisect_right(positions, use)
+                    return (candidates[index - 1] if index else Binding(use, None)), len(candidates)
                 nearest = False
-        return None
+        return None, 0
+
+    def _binding_positions(self, scope: SgNode, name: str, candidates: list[Binding]) -> list[int]:
+        cache_key = (nodes.key(scope), name)
+        positions = self._positions.get(cache_key)
+        if positions is None:
+            positions = self._positions[cache_key] = [binding.position for binding in candidates]
+        return positions
+
+    def stable_expression(self, node: SgNode, depth: int = 0) -> SgNode:
+        """A bound name replaced by the expression it is bound to, when the name is bound once in
+        its scope (``low = -clip; high = clip``), so two bounds can be compared by their text."""
+        node = nodes.unparenthesize(node)
+        if node.kind() != "identifier" or depth > 4:
+            return node
+        binding, count = self.resolve_name(node)
+        if binding is None or count != 1 or binding.source is None or binding.iterated or binding.path:
+            return node
+        source = nodes.unparenthesize(binding.source)
+        if not self.is_stable(source):
+            return node
+        return self.stable_expression(source, depth + 1)
+
+    def is_stable(self, node: SgNode) -> bool:
+        """Every name in the expression is bound at most once (or is a parameter, a global): its
+        text means the same value wherever it is read. Calls are never stable (f() may differ)."""
+        if node.kind() in ("call", "await", "yield", "named_expression", "lambda"):
+            return False
+        if node.find(kind="call") is not None:
+            return False
+        identifiers = [node] if node.kind() == "identifier" else node.find_all(kind="identifier")
+        for identifier in identifiers[:nodes.MAX_EXPRESSION_DEPTH]:
+            parent = identifier.parent()
+            if parent is not None and parent.kind() == "attribute" and nodes.key(
+                    parent.field("attribute")) == nodes.key(identifier):
+                continue  # an attribute name: its object is checked instead
+            if self.resolve_name(identifier)[1] > 1:
+                return False
+        return len(identifiers) <= nodes.MAX_EXPRESSION_DEPTH
+
+    def name_uses(self, scope: SgNode, name: str) -> NameUses:
+        """Where ``name`` is read in ``scope`` (nested functions included), indexed once per scope."""
+        scope_key = nodes.key(scope)
+        index = self._uses.get(scope_key)
+        if index is None:
+            index = {}
+            for occurrence in scope.find_all(kind="identifier"):
+                uses = index.setdefault(occurrence.text(), NameUses())
+                parent = occurrence.parent()
+                if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
+                    uses.declared_global = True
+                elif not _is_store(occurrence):
+                    uses.reads.append(occurrence)
+                    uses.positions.append(nodes.start(occurrence))
+            self._uses[scope_key] = index
+        return index.get(name) or NameUses()
+
+    def read_positions(self, scope: SgNode, name: str, kind: str) -> list[int]:
+        """Sorted positions of the reads of ``name`` that are an argument of a parameter writer
+        (kind 'writer') or of an optimizer call (kind 'optimizer'); computed once per name."""
+        cache_key = (nodes.key(scope), name, kind)
+        if cache_key not in self._read_kinds:
+            wanted = self.writes_parameters if kind == "writer" else self.is_optimizer_call
+            found = []
+            for read in self.name_uses(scope, name).reads:
+                if wanted(_receiving_call(read)):
+                    found.append(nodes.start(read))
+            self._read_kinds[cache_key] = found
+        return self._read_kinds[cache_key]
+
+    def writes_parameters(self, call: SgNode | None) -> bool:
+        if call is None or call.kind() != "call":
+            return False
+        callee = call.field("function")
+        if callee.kind() == "attribute" and callee.field("attribute").text() in self.facts.writer_methods:
+            return True
+        return self.qualified_name(callee) in self.facts.writer_functions
+
+    def is_optimizer_call(self, call: SgNode | None) -> bool:
+        """``optimizer(grads)``, ``self.opt(grads)``, or a name bound to ``nn.Adam(...)`` called."""
+        if call is None or call.kind() != "call":
+            return False
+        callee = nodes.unparenthesize(call.field("function"))
+        name = callee if callee.kind() == "identifier" else (
+            callee.field("attribute") if callee.kind() == "attribute" else None)
+        if name is None:
+            return False
+        if self.matches_names(name, self.facts.optimizer_names):
+            return True
+        made_by = None
+        if callee.kind() == "identifier":
+            binding = self.lookup(callee)
+            if binding is not None and not binding.iterated and not binding.path:
+                made_by = binding.source
+        elif nodes.dotted(callee) == ["self", name.text()]:
+            made_by = self.self_attribute(callee, name.text())
+        made_by = nodes.unparenthesize(made_by) if made_by is not None else None
+        return (made_by is not None and made_by.kind() == "call"
+                and self.qualified_name(made_by.field("function")) in self.facts.optimizer_classes)
 
     def class_attributes(self, cls: SgNode) -> dict[str, list[tuple[str, SgNode]]]:
         """``self.X = value`` in the methods of a class: X -> [(method name, value)], __init__ first."""
@@ -711,6 +848,7 @@ class ClipCall:
     """What one call means; each property is computed on first use."""
 
     unpacking = "other"  # only an assignment unpacks anything
+    equal_through_names = False  # set by the bounds check: `low = c; high = c; clip(x, low, high)`
 
     def __init__(self, module: ModuleAnalysis, node: SgNode) -> None:
         self.module = module
@@ -775,7 +913,42 @@ class ClipCall:
             return kind
         if _holds_non_gradients(kind):
             return "whole-grad-output" if isinstance(kind, TupleOf) else "other"
+        if kind == UNKNOWN and self.feeds_optimizer:
+            return GRADIENTS  # what is clipped and then applied by an optimizer was gradients
         return UNKNOWN
+
+    @cached_property
+    def feeds_optimizer(self) -> bool:
+        """The clipped result goes to an optimizer call: directly, through a comprehension or a
+        tuple around it, or through the local name it is stored in."""
+        node, parent = self.node, self.node.parent()
+        while parent is not None and parent.kind() in ("parenthesized_expression", "list", "tuple",
+                                                        "list_comprehension", "generator_expression"):
+            if parent.kind() in ("list_comprehension", "generator_expression") and (
+                    parent.field("body") is None or nodes.key(parent.field("body")) != nodes.key(node)):
+                return False
+            node, parent = parent, parent.parent()
+        if parent is None:
+            return False
+        if parent.kind() in ("keyword_argument", "argument_list"):
+            return self.module.is_optimizer_call(_receiving_call(node))
+        if parent.kind() == "assignment" and parent.field("left").kind() == "identifier":
+            target = parent.field("left")
+            scope = nodes.enclosing_scope(target)
+            return _any_in(self.module.read_positions(scope, target.text(), "optimizer"), self._read_windows(target))
+        return False
+
+    def _read_windows(self, target: SgNode) -> list[tuple[int, int]]:
+        """Where a read sees the value stored in ``target``: after the statement, or anywhere in a
+        loop around it (the next iteration)."""
+        windows = [(target.parent().range().end.index, math.inf)]
+        for ancestor in target.ancestors():
+            if ancestor.kind() in nodes.FUNCTION_KINDS:
+                break
+            if ancestor.kind() in ("for_statement", "while_statement"):
+                windows.append((nodes.start(ancestor), ancestor.range().end.index))
+                break
+        return windows
 
     @cached_property
     def bound_nodes(self) -> tuple[SgNode | None, SgNode | None]:
@@ -815,6 +988,19 @@ class ClipCall:
             return "mirrored"
         if low_value == 0 or high_value == 0:
             return "asymmetric"  # [0, c] is one-sided for any c (and empty when c is 0)
+        # Names bound once to expressions: `low = -clip_value; high = clip_value`.
+        low_source, high_source = self.module.stable_expression(low), self.module.stable_expression(high)
+        if nodes.key(low_source) != nodes.key(nodes.unparenthesize(low)) or nodes.key(high_source) != nodes.key(
+                nodes.unparenthesize(high)):
+            # Equal text is an empty range only when nothing in it can change in between
+            # (no attribute or item that a call could rebind).
+            if nodes.tokens(low_source) == nodes.tokens(high_source) and low_source.find(
+                    any=[{"kind": "attribute"}, {"kind": "subscript"}]) is None and low_source.kind() not in (
+                    "attribute", "subscript"):
+                self.equal_through_names = True  # swapping the two names would change nothing
+                return "empty-or-inverted"
+            if _mirrors(low_source, high_source):
+                return "mirrored"
         return "unknown"
 
     @cached_property
@@ -835,43 +1021,22 @@ class ClipCall:
         return "used"
 
     def _writes_parameters(self, call: SgNode | None) -> bool:
-        if call is None or call.kind() != "call":
-            return False
-        callee = call.field("function")
-        facts = self.module.facts
-        if callee.kind() == "attribute" and callee.field("attribute").text() in facts.writer_methods:
-            return True
-        return self.module.qualified_name(callee) in facts.writer_functions
+        return self.module.writes_parameters(call)
 
     def _stored_result(self, target: SgNode) -> str:
         scope = nodes.enclosing_scope(target)
         if scope.kind() == "module":
             return "used"  # a module-level name may be imported elsewhere
         name = target.text()
-        statement_end = target.parent().range().end.index
-        loop_span = None
-        for ancestor in target.ancestors():
-            if ancestor.kind() in nodes.FUNCTION_KINDS:
-                break
-            if ancestor.kind() in ("for_statement", "while_statement"):
-                loop_span = (nodes.start(ancestor), ancestor.range().end.index)
-                break
-        reads = []
-        for occurrence in scope.find_all(kind="identifier", regex=f"^{name}$"):
-            parent = occurrence.parent()
-            if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
-                return "used"
-            position = nodes.start(occurrence)
-            # A read counts when it comes later, or anywhere in a loop around the store (next iteration).
-            later = position >= statement_end or (loop_span is not None and loop_span[0] <= position < loop_span[1])
-            if later and not _is_store(occurrence):
-                reads.append(occurrence)
-        for read in reads:
-            argument_list = read.parent()
-            if argument_list is not None and argument_list.kind() == "argument_list" and self._writes_parameters(
-                    argument_list.parent()):
-                return "written-to-parameters"
-        return "used" if reads else "never-read"
+        uses = self.module.name_uses(scope, name)
+        if uses.declared_global:
+            return "used"
+        windows = self._read_windows(target)
+        if not _any_in(uses.positions, windows):
+            return "never-read"
+        if _any_in(self.module.read_positions(scope, name, "writer"), windows):
+            return "written-to-parameters"
+        return "used"
 
     def variables(self, exact: bool = False) -> dict[str, str]:
         # Messages get shortened one-line texts; fixes (exact=True) need the source text as it is.
@@ -885,6 +1050,9 @@ class ClipCall:
             found["MIN"] = short(low.text())
         if high is not None:
             found["MAX"] = short(high.text())
+        if exact and self.equal_through_names:
+            found.pop("MIN", None)  # no bound to swap in a fix: both names hold the same value
+            found.pop("MAX", None)
         given = high if high is not None else low
         if given is not None:
             found["BOUND"] = short(given.text())
@@ -934,6 +1102,27 @@ def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     for bindings in found.values():
         bindings.sort(key=lambda binding: binding.position)
     return found
+
+
+def _receiving_call(node: SgNode) -> SgNode | None:
+    """The call that receives ``node`` as an argument (by position or keyword), looking through
+    parentheses and ``tuple(...)`` / ``list(...)`` around it; None when it is no argument."""
+    for _ in range(nodes.MAX_EXPRESSION_DEPTH):
+        parent = node.parent()
+        while parent is not None and parent.kind() == "parenthesized_expression":
+            node, parent = parent, parent.parent()
+        if parent is not None and parent.kind() == "keyword_argument":
+            node, parent = parent, parent.parent()
+        if parent is None or parent.kind() != "argument_list":
+            return None
+        call = parent.parent()
+        callee = call.field("function") if call is not None else None
+        if (callee is not None and callee.kind() == "identifier" and callee.text() in ("tuple", "list")
+                and len(parent.named_children()) == 1):
+            node = call
+            continue
+        return call
+    return None
 
 
 def _zipped_argument(iterable: SgNode, position: int) -> SgNode | None:
