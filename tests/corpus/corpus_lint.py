@@ -1,0 +1,227 @@
+"""Lint the pinned real-world corpus with the default rules and compare with the triaged findings.
+
+    python tests/corpus/corpus_lint.py report          # per package: files, lines, clip calls, findings
+    python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
+    python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED)
+
+The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
+Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
+
+    path/inside/the/release.py:LINE:CODE  # true bug: why (or: false alarm ..., which must not stay)
+
+Paths are relative to the release's extracted root. Every line needs a reason after ``#``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ast_grep_py import SgRoot
+
+from flake8_torch2ms.config import load_ruleset, structural_utils
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.semantics import clipping
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+EXPECTED = HERE / "expected"
+UNTRIAGED = "UNTRIAGED"
+ENTRY = re.compile(r"(?P<path>[^\s:#][^:#]*):(?P<line>\d+):(?P<code>TMS\d{3})\s*(?:#\s*(?P<reason>.*))?\Z")
+
+
+def corpus_tool():
+    """bench/corpus.py, loaded by path (it is a script, not an installed module)."""
+    spec = importlib.util.spec_from_file_location("corpus_tool", REPO / "bench" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("corpus_tool", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class PackageResult:
+    name: str  # NAME-VERSION, as the extracted root is named
+    files: int = 0
+    lines: int = 0
+    findings: set[str] = field(default_factory=set)  # "path:line:code"
+    messages: dict[str, str] = field(default_factory=dict)  # "path:line:code" -> message
+    clip_calls: Counter = field(default_factory=Counter)  # canonical clip function -> call sites
+    gradient_clip_calls: Counter = field(default_factory=Counter)  # ... of which clip gradients
+
+
+def read_source(path: Path) -> str:
+    """The file's text in its declared encoding, as flake8 reads it."""
+    data = path.read_bytes()
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        return data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("latin-1")
+
+
+def lint_package(root: Path, engine: Engine) -> PackageResult:
+    result = PackageResult(root.name)
+    facts = engine.facts
+    clip_matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(facts)}
+    clip_words = tuple({name.rsplit(".", 1)[-1].removesuffix("()") for name in facts.clip_functions})
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        source = read_source(path)
+        result.files += 1
+        result.lines += len(source.splitlines())
+        for finding in engine.check(source, relative):
+            entry = f"{relative}:{finding.line}:{finding.code}"
+            result.findings.add(entry)
+            result.messages[entry] = finding.message
+        if any(word in source for word in clip_words):
+            _count_clip_calls(source, relative, facts, clip_matcher, result)
+    return result
+
+
+def _count_clip_calls(source: str, relative: str, facts, matcher: dict, result: PackageResult) -> None:
+    """Call sites the semantics resolve to a MindSpore clip function, and how many clip gradients."""
+    root = SgRoot(source, "python").root()
+    analysis = clipping.ModuleAnalysis(root, facts, relative)
+    for node in root.find_all(matcher):
+        call = analysis.call(node)
+        if call.function is None:
+            continue
+        result.clip_calls[call.function.name] += 1
+        if call.clipped == "gradients":
+            result.gradient_clip_calls[call.function.name] += 1
+
+
+def lint_corpus(cache: str | None = None) -> list[PackageResult]:
+    engine = Engine(load_ruleset())
+    return [lint_package(root, engine) for root in corpus_tool().source_roots(cache)]
+
+
+# --------------------------------------------------------------------------- expected data
+
+
+@dataclass
+class Expected:
+    entries: dict[str, str]  # "path:line:code" -> reason
+    problems: list[str]  # malformed lines, missing reasons
+
+
+def expected_path(name: str) -> Path:
+    return EXPECTED / f"{name}.txt"
+
+
+def read_expected(name: str) -> Expected:
+    entries: dict[str, str] = {}
+    problems: list[str] = []
+    path = expected_path(name)
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = text.strip()
+        if not text or text.startswith("#"):
+            continue
+        match = ENTRY.match(text)
+        if match is None:
+            problems.append(f"{path.name}:{number}: not 'path:line:CODE  # reason': {text!r}")
+            continue
+        entry = f"{match['path'].strip()}:{match['line']}:{match['code']}"
+        reason = (match["reason"] or "").strip()
+        if not reason or reason.startswith(UNTRIAGED):
+            problems.append(f"{path.name}:{number}: {entry} is not triaged (give a reason after '#')")
+        entries[entry] = reason
+    return Expected(entries, problems)
+
+
+def differences(result: PackageResult) -> list[str]:
+    """Everything that differs between a package's findings and its expected file."""
+    if not expected_path(result.name).exists():
+        return [f"{result.name}: no expected file {expected_path(result.name).relative_to(REPO)}; "
+                f"run python tests/corpus/corpus_lint.py write and triage every line"]
+    expected = read_expected(result.name)
+    found = list(expected.problems)
+    for entry in sorted(result.findings - set(expected.entries), key=_order):
+        found.append(f"{result.name}: new finding {entry}: {result.messages[entry]}")
+    for entry in sorted(set(expected.entries) - result.findings, key=_order):
+        found.append(f"{result.name}: expected finding {entry} is gone ({expected.entries[entry]})")
+    return found
+
+
+def _order(entry: str) -> tuple:
+    path, line, code = entry.rsplit(":", 2)
+    return path, int(line), code
+
+
+def write_expected(result: PackageResult, pin: str) -> None:
+    """Rewrite one expected file, keeping the reasons already written."""
+    old = read_expected(result.name).entries if expected_path(result.name).exists() else {}
+    lines = [f"# flake8-torch2ms findings on {pin} (paths relative to the extracted release).",
+             "# One line per finding: path:line:CODE  # true bug: why. Checked by tests/corpus/test_corpus.py."]
+    for entry in sorted(result.findings, key=_order):
+        reason = old.get(entry) or f"{UNTRIAGED}: {result.messages[entry]}"
+        lines.append(f"{entry}  # {reason}")
+    EXPECTED.mkdir(exist_ok=True)
+    expected_path(result.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(results: list[PackageResult]) -> str:
+    codes = sorted({entry.rsplit(":", 1)[1] for result in results for entry in result.findings})
+    functions = sorted({name for result in results for name in result.clip_calls})
+    lines = []
+    for result in results:
+        lines.append(f"{result.name}: {result.files} files, {result.lines} lines")
+        calls = ", ".join(f"{_short_name(name)} {result.clip_calls[name]} ({result.gradient_clip_calls[name]} on grads)"
+                          for name in functions if result.clip_calls[name])
+        lines.append(f"  clip call sites: {calls or 'none'}")
+        by_code = Counter(entry.rsplit(":", 1)[1] for entry in result.findings)
+        lines.append("  findings: " + (", ".join(f"{code} {by_code[code]}" for code in codes if by_code[code])
+                                       or "none"))
+    total_files = sum(result.files for result in results)
+    total_lines = sum(result.lines for result in results)
+    total = Counter(entry.rsplit(":", 1)[1] for result in results for entry in result.findings)
+    lines.append(f"TOTAL: {total_files} files, {total_lines} lines, findings: "
+                 + (", ".join(f"{code} {total[code]}" for code in codes) or "none"))
+    return "\n".join(lines)
+
+
+def _short_name(name: str) -> str:
+    return name.removeprefix("mindspore.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["report", "diff", "write"])
+    parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or ~/.cache/...)")
+    args = parser.parse_args(argv)
+    tool = corpus_tool()
+    try:
+        roots = tool.source_roots(args.cache)
+    except tool.CorpusError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if not roots:
+        print("error: the corpus is empty: run `python bench/corpus.py fetch` first", file=sys.stderr)
+        return 1
+    results = lint_corpus(args.cache)
+    if args.command == "report":
+        print(report(results))
+        return 0
+    if args.command == "write":
+        pins = {tool.source_root(tool.cache_dir(args.cache), pin).name: pin for pin in tool.PINNED_PACKAGES}
+        for result in results:
+            write_expected(result, pins[result.name])
+        print(f"wrote {len(results)} files in {EXPECTED.relative_to(REPO)}; triage every {UNTRIAGED} line")
+        return 0
+    problems = [problem for result in results for problem in differences(result)]
+    print("\n".join(problems) or "no differences")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

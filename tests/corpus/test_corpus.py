@@ -1,0 +1,81 @@
+"""The default rules on the pinned real-world corpus give exactly the triaged findings.
+
+The corpus (7,330 files of real MindSpore code from PyPI releases) is not in the repository: run
+``python bench/corpus.py fetch`` first, or ``tox -e corpus``, which fetches it. Without it these
+tests are skipped. Each release's expected findings are in tests/corpus/expected/NAME-VERSION.txt,
+one ``path:line:CODE  # reason`` line per finding; any difference fails, and so does a finding
+without a reason or a crash of the plugin (TMS000).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import corpus_lint
+
+TOOL = corpus_lint.corpus_tool()
+
+
+def _roots():
+    try:
+        return {root.name: root for root in TOOL.source_roots()}
+    except TOOL.CorpusError:  # a cache directory inside the repository, for one
+        return {}
+
+
+ROOTS = _roots()
+PINS = {"-".join(TOOL.split_pin(pin)): pin for pin in TOOL.PINNED_PACKAGES}  # as the roots are named
+SKIP_REASON = ("the corpus is not downloaded (run `python bench/corpus.py fetch`, or `tox -e corpus`; "
+               "cache: $TORCH2MS_CORPUS or ~/.cache/flake8-torch2ms/corpus)")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from flake8_torch2ms.config import load_ruleset
+    from flake8_torch2ms.engine import Engine
+
+    return Engine(load_ruleset())
+
+
+def test_every_pinned_release_has_a_triaged_expected_file():
+    """Runs without the corpus too: a new pin needs its findings triaged before it lands."""
+    for name, pin in PINS.items():
+        path = corpus_lint.expected_path(name)
+        assert path.exists(), f"{pin}: {path} is missing"
+        assert corpus_lint.read_expected(name).problems == []
+    stale = {path.stem for path in corpus_lint.EXPECTED.glob("*.txt")} - set(PINS)
+    assert not stale, f"expected files for releases no longer pinned: {sorted(stale)}"
+
+
+def test_expected_files_are_parsed_strictly(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_lint, "EXPECTED", tmp_path)
+    (tmp_path / "pkg-1.0.txt").write_text(
+        "# header\n"
+        "pkg/a.py:3:TMS103  # true bug: single bound\n"
+        "pkg/b.py:7:TMS105\n"
+        "pkg/c.py:9:TMS101  # UNTRIAGED: message\n"
+        "pkg/d.py:x:TMS101  # bad line number\n", encoding="utf-8")
+    expected = corpus_lint.read_expected("pkg-1.0")
+    assert set(expected.entries) == {"pkg/a.py:3:TMS103", "pkg/b.py:7:TMS105", "pkg/c.py:9:TMS101"}
+    assert [problem.split(": ", 1)[1] for problem in expected.problems] == [
+        "pkg/b.py:7:TMS105 is not triaged (give a reason after '#')",
+        "pkg/c.py:9:TMS101 is not triaged (give a reason after '#')",
+        "not 'path:line:CODE  # reason': 'pkg/d.py:x:TMS101  # bad line number'",
+    ]
+    result = corpus_lint.PackageResult("pkg-1.0", findings={"pkg/a.py:3:TMS103", "pkg/e.py:1:TMS102"},
+                                       messages={"pkg/e.py:1:TMS102": "the result is discarded"})
+    problems = corpus_lint.differences(result)
+    assert "pkg-1.0: new finding pkg/e.py:1:TMS102: the result is discarded" in problems
+    assert "pkg-1.0: expected finding pkg/b.py:7:TMS105 is gone ()" in problems
+
+
+@pytest.mark.skipif(not ROOTS, reason=SKIP_REASON)
+@pytest.mark.parametrize("name", sorted(PINS), ids=sorted(PINS))
+def test_release_gives_exactly_the_triaged_findings(engine, name):
+    if name not in ROOTS:
+        pytest.skip(f"{PINS[name]} is not fetched: run `python bench/corpus.py fetch`")
+    result = corpus_lint.lint_package(ROOTS[name], engine)
+    assert result.files > 0
+    crashes = sorted(entry for entry in result.findings if entry.endswith(":TMS000"))
+    assert not crashes, [f"{entry}: {result.messages[entry]}" for entry in crashes]
+    assert corpus_lint.differences(result) == []
