@@ -46,7 +46,8 @@ CONDITIONS: dict[str, frozenset[str] | None] = {
 CONDITION_FACTS = {
     "imports": (),
     # A clipped value passed on to an optimizer was gradients: 'optimizers' is evidence too.
-    "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names", "optimizers"),
+    "clipped": ("gradient-functions", "gradient-operations", "parameter-sources", "gradient-names", "optimizers",
+                "helper-maps"),
     "bounds": ("clip-functions",),
     "result": ("parameter-writers",),
     "operand": (),
@@ -104,6 +105,8 @@ class Facts:
     gradient_names: str = ""
     value_names: str = ""
     optimizer_names: str = ""
+    map_functions: set[str] = field(default_factory=set)
+    partial_functions: set[str] = field(default_factory=set)
     optimizer_classes: set[str] = field(default_factory=set)
     torch_functions: set[str] = field(default_factory=set)
     torch_names: set[str] = field(default_factory=set)
@@ -118,7 +121,7 @@ class Facts:
 
 FACT_KEYS = (
     "clip-functions", "gradient-functions", "gradient-operations", "parameter-sources",
-    "parameter-writers", "gradient-names", "value-names", "optimizers", "torch-clipping",
+    "parameter-writers", "gradient-names", "value-names", "optimizers", "helper-maps", "torch-clipping",
 )
 
 
@@ -176,6 +179,11 @@ def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) ->
                 raise reader.fail(optimizers.line_of("names"), "'names' in 'optimizers' must be a non-empty regex")
             facts.optimizer_names = names
         facts.optimizer_classes.update(reader.dotted_names(optimizers, "classes", "'optimizers'"))
+    if "helper-maps" in data:
+        maps = reader.mapping(data["helper-maps"], data.line_of("helper-maps"), "'helper-maps'")
+        reader.keys(maps, ("maps", "partials"), "'helper-maps'")
+        facts.map_functions.update(reader.dotted_names(maps, "maps", "'helper-maps'"))
+        facts.partial_functions.update(reader.dotted_names(maps, "partials", "'helper-maps'"))
     if "value-names" in data:
         pattern = reader.string(data, "value-names", "facts")
         if not pattern:
@@ -307,6 +315,14 @@ class Binding:
     source: SgNode | None  # the assigned or iterated expression; None when unknowable
     path: tuple[int, ...] = ()
     iterated: bool = False  # bound to an element of ``source`` (for loops, comprehensions)
+    parameter: int | None = None  # the position of a function's parameter (source is None)
+    function: SgNode | None = None  # ... and that function
+
+
+@dataclass(frozen=True)
+class MappedParameter:
+    kind: object = UNKNOWN
+    constant: float | None = None
 
 
 @dataclass
@@ -339,6 +355,7 @@ class ModuleAnalysis:
         self._gradient_name_cache: dict[str, bool] = {}
         self._uses: dict = {}  # scope -> name -> NameUses
         self._positions: dict = {}  # (scope, name) -> positions of its bindings
+        self._mapped: dict = {}  # (function, parameter index) -> MappedParameter
         self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
     # ---- imports
@@ -509,6 +526,83 @@ class ModuleAnalysis:
         return (made_by is not None and made_by.kind() == "call"
                 and self.qualified_name(made_by.field("function")) in self.facts.optimizer_classes)
 
+    def mapped_parameter(self, function: SgNode | None, index: int, depth: int = 0) -> MappedParameter:
+        """What a helper's parameter receives where the helper is mapped over sequences:
+        ``hyper_map(F.partial(clip_grad, TYPE, VALUE), grads)`` gives ``clip_grad``'s first two
+        parameters the constants and its third the elements of ``grads``. The helper is the
+        function itself, or the ``MultitypeFuncGraph`` it is registered on."""
+        if function is None or function.kind() != "function_definition" or depth > nodes.MAX_EXPRESSION_DEPTH:
+            return MappedParameter()
+        cache_key = (nodes.key(function), index)
+        if cache_key in self._mapped:
+            return self._mapped[cache_key]
+        self._mapped[cache_key] = MappedParameter()  # a helper mapped inside itself stays unknown
+        kinds, constants = set(), set()
+        for map_call, bound in self._helper_uses(function):
+            arguments = Arguments(map_call)
+            if arguments.opaque:
+                kinds.add(UNKNOWN)
+                continue
+            if index < len(bound):
+                constants.add(self.constant(bound[index], depth + 1))
+                kinds.add(UNKNOWN)
+            elif 1 + index - len(bound) < len(arguments.positional):
+                kinds.add(_element(self.classify(arguments.positional[1 + index - len(bound)], depth + 1)))
+            else:
+                kinds.add(UNKNOWN)
+        found = MappedParameter(
+            GRADIENTS if GRADIENTS in kinds and PARAMETERS not in kinds else UNKNOWN,
+            constants.pop() if len(constants) == 1 else None)
+        self._mapped[cache_key] = found
+        return found
+
+    def _helper_uses(self, function: SgNode) -> list[tuple[SgNode, list[SgNode]]]:
+        """(map call, arguments bound by partial) for each place the helper is mapped."""
+        cache_key = ("uses", nodes.key(function))
+        if cache_key not in self._mapped:
+            self._mapped[cache_key] = self._find_helper_uses(function)
+        return self._mapped[cache_key]
+
+    def _find_helper_uses(self, function: SgNode) -> list[tuple[SgNode, list[SgNode]]]:
+        names = [function.field("name").text()]
+        decorated = function.parent()
+        if decorated is not None and decorated.kind() == "decorated_definition":
+            for decorator in decorated.children():
+                target = decorator.named_children()[0] if decorator.kind() == "decorator" else None
+                callee = target.field("function") if target is not None and target.kind() == "call" else None
+                parts = nodes.dotted(callee) if callee is not None else None
+                if parts and len(parts) == 2 and parts[1] == "register":  # @clip_grad.register("Tensor")
+                    names.append(parts[0])
+        uses = []
+        for name in names:
+            for occurrence in self.root.find_all(kind="identifier", regex=f"^{re.escape(name)}$"):
+                if occurrence.parent() is None or occurrence.parent().kind() != "argument_list":
+                    continue
+                holder = occurrence.parent().parent()  # partial(helper, ...) or map(helper, ...)
+                positional = Arguments(holder).positional if holder.kind() == "call" else []
+                if not positional or nodes.key(positional[0]) != nodes.key(occurrence):
+                    continue
+                bound: list[SgNode] = []
+                if self._is_fact_call(holder, self.facts.partial_functions):
+                    bound = positional[1:]
+                    argument_list = holder.parent()
+                    holder = argument_list.parent() if argument_list is not None and argument_list.kind() == (
+                        "argument_list") else None
+                    outer = Arguments(holder).positional if holder is not None and holder.kind() == "call" else []
+                    if not outer or nodes.key(outer[0]) != nodes.key(occurrence.parent().parent()):
+                        continue
+                if self._is_fact_call(holder, self.facts.map_functions):
+                    uses.append((holder, bound))
+        return uses
+
+    def _is_fact_call(self, call: SgNode | None, names: set[str]) -> bool:
+        if call is None or call.kind() != "call":
+            return False
+        callee = call.field("function")
+        if callee.kind() == "identifier" and callee.text() == "map" and "map" in names and self.lookup(callee) is None:
+            return True  # the builtin
+        return self.qualified_name(callee) in names
+
     def class_attributes(self, cls: SgNode) -> dict[str, list[tuple[str, SgNode]]]:
         """``self.X = value`` in the methods of a class: X -> [(method name, value)], __init__ first."""
         class_key = nodes.key(cls)
@@ -600,6 +694,8 @@ class ModuleAnalysis:
         if kind == "identifier":
             binding = self.lookup(node)
             found = self.classify_binding(binding, depth) if binding is not None else UNKNOWN
+            if found == UNKNOWN and binding is not None and binding.parameter is not None:
+                found = self.mapped_parameter(binding.function, binding.parameter, depth + 1).kind
             if found == UNKNOWN and self.is_gradient_name(node):
                 return GRADIENTS
             return found
@@ -663,7 +759,8 @@ class ModuleAnalysis:
             source = self.facts.gradient_functions[qualified]
             has_aux = _truth(Arguments(call).get(source.has_aux.position, source.has_aux.keyword))
             if has_aux is None:
-                return GradFunctionValue(UNKNOWN)
+                # value_and_grad puts the gradients second whether or not there is aux.
+                return GradFunctionValue(TupleOf((UNKNOWN, GRADIENTS)) if source.returns_value else UNKNOWN)
             output = TupleOf((GRADIENTS, AUX)) if has_aux else GRADIENTS
             if source.returns_value:
                 output = TupleOf((TupleOf((VALUE, AUX)) if has_aux else VALUE, GRADIENTS))
@@ -735,6 +832,8 @@ class ModuleAnalysis:
             binding = self.lookup(node)
             if binding is None or binding.iterated or binding.path:
                 return None
+            if binding.parameter is not None:  # a helper's bound argument: partial(helper, 1.0)
+                return self.mapped_parameter(binding.function, binding.parameter, depth + 1).constant
             return self.constant(binding.source, depth + 1)
         if kind == "attribute":
             parts = nodes.dotted(node)
@@ -1076,8 +1175,8 @@ class ClipCall:
 def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     found: dict[str, list[Binding]] = {}
     parameters = scope.field("parameters")
-    for name in (_parameter_names(parameters) if parameters is not None else []):
-        found.setdefault(name, []).append(Binding(nodes.start(scope), None))
+    for index, name in enumerate(_parameter_names(parameters) if parameters is not None else []):
+        found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope))
     for node in nodes.walk_scope(scope.field("body") or scope if scope.kind() != "module" else scope):
         kind = node.kind()
         if kind == "assignment":
