@@ -575,16 +575,11 @@ class ModuleAnalysis:
                     names.append(parts[0])
         uses = []
         for name in names:
-            for occurrence in self.root.find_all(kind="identifier", regex=f"^{re.escape(name)}$"):
-                if occurrence.parent() is None or occurrence.parent().kind() != "argument_list":
-                    continue
+            for occurrence in self.first_arguments.get(name, ()):
                 holder = occurrence.parent().parent()  # partial(helper, ...) or map(helper, ...)
-                positional = Arguments(holder).positional if holder.kind() == "call" else []
-                if not positional or nodes.key(positional[0]) != nodes.key(occurrence):
-                    continue
                 bound: list[SgNode] = []
                 if self._is_fact_call(holder, self.facts.partial_functions):
-                    bound = positional[1:]
+                    bound = Arguments(holder).positional[1:]
                     argument_list = holder.parent()
                     holder = argument_list.parent() if argument_list is not None and argument_list.kind() == (
                         "argument_list") else None
@@ -594,6 +589,18 @@ class ModuleAnalysis:
                 if self._is_fact_call(holder, self.facts.map_functions):
                     uses.append((holder, bound))
         return uses
+
+    @cached_property
+    def first_arguments(self) -> dict[str, list[SgNode]]:
+        """Names passed as the first argument of a call (``partial(helper, ...)``, ``map(helper, ...)``),
+        indexed in one pass over the module so that finding a helper's uses never rescans it."""
+        found: dict[str, list[SgNode]] = {}
+        for argument_list in self.root.find_all(kind="argument_list"):
+            children = [child for child in argument_list.named_children() if child.kind() != "comment"]
+            holder = argument_list.parent()
+            if children and children[0].kind() == "identifier" and holder is not None and holder.kind() == "call":
+                found.setdefault(children[0].text(), []).append(children[0])
+        return found
 
     def _is_fact_call(self, call: SgNode | None, names: set[str]) -> bool:
         if call is None or call.kind() != "call":
