@@ -28,7 +28,9 @@ setup(
     extras_require={
         # Reading Python code blocks in Markdown and reStructuredText pages (torch2ms check/fix).
         "markup": ["markdown-it-py>=3,<5", "docutils>=0.18"],
-        "test": ["pytest>=7", "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",
+        # hypothesis and hypothesmith: the bounded property tests in tests/test_robustness.py.
+        "test": ["pytest>=7", "hypothesis>=6.100", "hypothesmith>=0.3",
+                 "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",
                  "flake8-sarif>=1.0"],
     },
     entry_points={

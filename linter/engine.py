@@ -15,6 +15,7 @@ from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .semantics import FAMILIES
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
+LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +56,14 @@ class Engine:
     def check(self, source: str, path: str | None = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the
         file in its package, so that relative imports inside MindSpore's own sources resolve."""
+        # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
+        # so every offset and column stays where it was.
+        source = LONE_CARRIAGE_RETURN.sub("\n", source)
+        if not source.isascii():
+            try:
+                source.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
+                source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
         active = []
         for group in self.groups:
             rules = [rule for rule in group.rules if _may_match(group.triggers[rule.id], source)]
