@@ -1,0 +1,168 @@
+"""The runtime oracle: every rule's claim, run on real MindSpore next to real PyTorch.
+
+    python tests/oracle/run_oracle.py [--json FILE]      (what `tox -e oracle` runs)
+
+For each rule whose claim is about numbers, each `invalid:` example runs in a MindSpore world and
+the PyTorch code it was ported from runs in a PyTorch world, on the same gradients (see worlds.py);
+the results must differ. Each `valid:` example must agree with its PyTorch counterpart within
+float tolerance. The installed versions must be the ones every rule's `checked-against` names.
+Exit status 0 when every claim holds, 1 otherwise. Not part of the default test suite: it needs
+mindspore and torch, which are large.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for `oracle.*`
+os.environ.setdefault("GLOG_v", "3")  # MindSpore: errors only
+
+from oracle import worlds  # noqa: E402
+from oracle.ports import NOT_NUMERIC, PORTS, Port, Skip  # noqa: E402
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+@dataclass
+class Result:
+    rule: str
+    code: str
+    kind: str
+    index: int
+    verdict: str  # "agree", "differ", "skipped"
+    expected: str  # "agree" for valid, "differ" for invalid
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "skipped" or self.verdict == self.expected
+
+
+def run(source: str, world: dict, after: str, observe: dict[str, str]) -> dict:
+    """Run a snippet (and its driver) in ``world``; the observed values, or the exception raised."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(source, "<example>", "exec"), world)
+            if after:
+                exec(compile(after, "<driver>", "exec"), world)
+            return {name: worlds.as_arrays(eval(expression, world)) for name, expression in observe.items()}
+    except Exception as error:  # the outcome of running it, not a failure of the oracle
+        return {"raised": f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"}
+
+
+def compare(mindspore: dict, torch: dict) -> tuple[str, str]:
+    if "raised" in torch:
+        return "broken", f"the PyTorch counterpart raised {torch['raised']}"
+    if "raised" in mindspore:
+        return "differ", f"MindSpore raised {mindspore['raised']}"
+    for name, expected in torch.items():
+        got = mindspore[name]
+        shapes_match = len(got) == len(expected) and all(a.shape == b.shape for a, b in zip(got, expected))
+        if not shapes_match:
+            return "differ", f"{name}: shapes {[a.shape for a in got]} vs torch {[b.shape for b in expected]}"
+        if not all(np.allclose(a, b, rtol=RTOL, atol=ATOL) for a, b in zip(got, expected)):
+            return "differ", f"{name}: {_short(got)} vs torch {_short(expected)}"
+    return "agree", ", ".join(f"{name}: {_short(value)}" for name, value in mindspore.items())
+
+
+def _short(arrays: list[np.ndarray]) -> str:
+    text = "; ".join(np.array2string(np.round(array, 4), separator=",").replace("\n", "") for array in arrays)
+    return " ".join(text.split())[:150]
+
+
+def check_example(rule, kind: str, index: int, source: str) -> Result:
+    expected = "agree" if kind == "valid" else "differ"
+    port = PORTS.get((rule.id, kind, index))
+    if port is None:
+        return Result(rule.id, rule.code, kind, index, "missing", expected,
+                      "no entry in tests/oracle/ports.py: add a Port or a Skip")
+    if isinstance(port, Skip):
+        return Result(rule.id, rule.code, kind, index, "skipped", expected, port.reason)
+    assert isinstance(port, Port)
+    ms_world = worlds.mindspore_world(port.setup)
+    for name, expression in port.bindings.items():
+        ms_world[name] = eval(expression, ms_world)
+    if port.bindings.get("forward_fn"):  # the default grad_fn is rebuilt over the bound forward_fn
+        ms_world["grad_fn"] = ms_world["ms"].value_and_grad(ms_world["forward_fn"], None, ms_world["weights"])
+        ms_world["self"].grad_fn = ms_world["grad_fn"]
+    torch_world = worlds.torch_world(port.setup)
+    mindspore = run(source, ms_world, port.after, {name: pair[0] for name, pair in port.observe.items()})
+    torch = run(port.torch, torch_world, "", {name: pair[1] for name, pair in port.observe.items()})
+    verdict, detail = compare(mindspore, torch)
+    if port.why:
+        detail = f"{detail} ({port.why})"
+    return Result(rule.id, rule.code, kind, index, verdict, expected, detail)
+
+
+def check_versions(rules) -> list[str]:
+    import mindspore
+    import torch
+
+    installed = {"mindspore": mindspore.__version__, "torch": torch.__version__.split("+")[0]}
+    problems = []
+    for rule in rules:
+        for package, version in rule.checked_against.items():
+            if installed.get(package) != version:
+                problems.append(f"{rule.code} says checked against {package} {version}; "
+                                f"installed: {installed.get(package)}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+
+    from flake8_torch2ms.config import load_ruleset
+
+    rules = sorted(load_ruleset().rules, key=lambda rule: rule.code)
+    problems = check_versions(rules)
+    # MindSpore writes compile-failure dumps (rank_0/om/analyze_fail.ir) into the working directory.
+    os.chdir(tempfile.mkdtemp(prefix="torch2ms-oracle-"))
+    results = []
+    for rule in rules:
+        if rule.id in NOT_NUMERIC:
+            continue
+        for kind in ("invalid", "valid"):
+            for index, source in enumerate(getattr(rule, kind)):
+                result = check_example(rule, kind, index, source)
+                results.append(result)
+                mark = "ok  " if result.ok else "FAIL"
+                print(f"{mark} {result.code} {rule.id}/{kind}[{index}]: {result.verdict} "
+                      f"(expected {result.expected}): {result.detail}", flush=True)
+    print()
+    print(f"{'code':7} {'rule':32} {'invalid differ':>15} {'(of which raise)':>16} {'valid agree':>12} "
+          f"{'skipped':>8}")
+    for rule in rules:
+        mine = [result for result in results if result.rule == rule.id]
+        if rule.id in NOT_NUMERIC:
+            print(f"{rule.code:7} {rule.id:32} not about numbers: {NOT_NUMERIC[rule.id]}")
+            continue
+        invalid = [result for result in mine if result.kind == "invalid" and result.verdict != "skipped"]
+        valid = [result for result in mine if result.kind == "valid" and result.verdict != "skipped"]
+        raised = sum(result.ok and result.detail.startswith("MindSpore raised") for result in invalid)
+        print(f"{rule.code:7} {rule.id:32} {sum(r.ok for r in invalid):>7}/{len(invalid):<7} {raised:>16} "
+              f"{sum(r.ok for r in valid):>5}/{len(valid):<6} {sum(r.verdict == 'skipped' for r in mine):>8}")
+    failures = [result for result in results if not result.ok]
+    for problem in problems:
+        print(f"FAIL versions: {problem}")
+    print(f"\n{len(results)} examples: {sum(r.verdict == 'differ' and r.ok for r in results)} invalid differ, "
+          f"{sum(r.verdict == 'agree' and r.ok for r in results)} valid agree, "
+          f"{sum(r.verdict == 'skipped' for r in results)} skipped, {len(failures)} failed")
+    if args.json:
+        Path(args.json).write_text(json.dumps([result.__dict__ for result in results], indent=1), encoding="utf-8")
+    return 1 if failures or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
