@@ -28,6 +28,9 @@ setup(
     extras_require={
         # Reading Python code blocks in Markdown and reStructuredText pages (torch2ms check/fix).
         "markup": ["markdown-it-py>=3,<5", "docutils>=0.18"],
+        # bench/run.py: the peers it measures against (semgrep is large: a separate venv is fine,
+        # see docs/performance.md).
+        "bench": ["semgrep>=1.100", "ast-grep-cli>=0.51,<0.52"],
         # hypothesis and hypothesmith: the bounded property tests in tests/test_robustness.py.
         "test": ["pytest>=7", "hypothesis>=6.100", "hypothesmith>=0.3",
                  "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",

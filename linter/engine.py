@@ -1,6 +1,11 @@
-"""Runs a rule set over Python source: prefilter, one parse, one structural pass per distinct
-matcher, semantic conditions on each match. It never raises on any input: a rule that fails on a
-file is reported once as TMS000 and its findings for that file are dropped.
+"""Runs a rule set over Python source: prefilter, one parse, one structural pass, semantic
+conditions on each match. It never raises on any input: a rule that fails on a file is reported
+once as TMS000 and its findings for that file are dropped.
+
+Where the time goes (bench/run.py, docs/performance.md): most files never clip anything, so the
+prefilter decides on the raw text before anything is parsed; a parse costs about as much as one
+``find_all``, which is one full tree walk, so rules sharing a matcher share one walk and the
+matchers of all rules without metavariables are merged into a single walk.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ class _Group:
     matcher: dict
     rules: list[Rule]
     triggers: dict[str, frozenset[str] | None]  # rule id -> words, one of which the source must contain
+    # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
+    # merged walk belongs to; None when the group must walk on its own (see _mergeable).
+    dispatch: dict | None = None
+    kinds: frozenset[str] | None = None  # the node kinds the matcher can match at all; None: any
 
 
 class Engine:
@@ -52,6 +61,25 @@ class Engine:
             group.rules.append(rule)
             group.triggers[rule.id] = _rule_triggers(rule, self.facts)
         self.groups = list(groups.values())
+        for group in self.groups:
+            group.dispatch = _mergeable(group.matcher)
+            group.kinds = _top_kinds(group.dispatch) if group.dispatch is not None else None
+        # In a merged walk a node is labelled with the first group that matches it and tested
+        # against the later ones only; the group with the most rules (most matches) goes last.
+        self._merge_order = sorted((group for group in self.groups if group.dispatch is not None),
+                                   key=lambda group: len(group.rules))
+        # Each distinct trigger set is tested once per file, however many rules share it.
+        self._prefilters = {words: _Prefilter(words) for group in self.groups for words in group.triggers.values()}
+
+    def active(self, source: str) -> list[tuple[_Group, list[Rule]]]:
+        """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
+        verdicts = {words: prefilter.may_match(source) for words, prefilter in self._prefilters.items()}
+        active = []
+        for group in self.groups:
+            rules = [rule for rule in group.rules if verdicts[group.triggers[rule.id]]]
+            if rules:
+                active.append((group, rules))
+        return active
 
     def check(self, source: str, path: str | None = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the
@@ -64,11 +92,7 @@ class Engine:
                 source.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
                 source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
-        active = []
-        for group in self.groups:
-            rules = [rule for rule in group.rules if _may_match(group.triggers[rule.id], source)]
-            if rules:
-                active.append((group, rules))
+        active = self.active(source)
         if not active:
             return []
         try:
@@ -77,13 +101,19 @@ class Engine:
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [_internal_error("all rules", error)]
         findings: list[Finding] = []
+        active_ids = {id(group) for group, _ in active}
+        merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
         for group, rules in active:
-            findings.extend(self._run_group(root, analysis, group.matcher, rules))
+            findings.extend(self._run_group(root, analysis, group.matcher, rules, merged.get(id(group))))
         return sorted(set(findings))
 
-    def _run_group(self, root: SgNode, analysis, matcher: dict, rules: list[Rule]) -> list[Finding]:
+    def _run_group(self, root: SgNode, analysis, matcher: dict, rules: list[Rule],
+                   matches: list[SgNode] | Exception | None = None) -> list[Finding]:
         try:
-            matches = root.find_all(matcher)
+            if isinstance(matches, Exception):
+                raise matches
+            if matches is None:
+                matches = root.find_all(matcher)
         except Exception as error:
             return [_internal_error(", ".join(rule.id for rule in rules), error)]
         found: dict[str, list[Finding]] = {rule.id: [] for rule in rules}
@@ -114,8 +144,137 @@ def _rule_triggers(rule: Rule, facts) -> frozenset[str] | None:
     return words
 
 
+class _Prefilter:
+    """Whether a text may hold one of a rule's trigger words, decided on the raw text.
+
+    A trigger word is a name (``clip_by_value``, ``clamp_(``): it counts only where it is not
+    glued to a longer identifier (``clipping``, ``CLIPModel`` never count for ``clip``), since a
+    call resolves to a function only through that name written as a whole identifier somewhere
+    in the module. A plain substring test of the shortest words runs first: when ``clip`` is not
+    in the text, ``clip_by_value`` is not either, and most files stop there.
+    """
+
+    def __init__(self, words: frozenset[str] | None) -> None:
+        self.words = None if words is None else sorted(words)
+        self.substrings = None if words is None else sorted(
+            word for word in words if not any(other != word and other in word for other in words))
+
+    def may_match(self, source: str) -> bool:
+        if self.words is None:
+            return True
+        if not any(substring in source for substring in self.substrings):
+            return False
+        return any(word in source and _occurs_as_name(word, source) for word in self.words)
+
+
+def _occurs_as_name(word: str, source: str) -> bool:
+    check_before, check_after = _is_name_char(word[0]), _is_name_char(word[-1])
+    start = source.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if ((not check_before or start == 0 or not _is_name_char(source[start - 1]))
+                and (not check_after or end == len(source) or not _is_name_char(source[end]))):
+            return True
+        start = source.find(word, start + 1)
+    return False
+
+
+def _is_name_char(character: str) -> bool:
+    return character == "_" or character.isalnum()
+
+
 def _may_match(words: frozenset[str] | None, source: str) -> bool:
-    return words is None or any(word in source for word in words)
+    return _Prefilter(words).may_match(source)
+
+
+def _mergeable(matcher: dict) -> dict | None:
+    """The matcher's rule with its utils inlined, when its walk can be merged with others'.
+
+    A merged walk returns each node once, with the metavariables of the first rule that matched,
+    so only rules without metavariables (and without constraints on them) merge.
+    """
+    if set(matcher) - {"rule", "utils"} or _has_metavariables(matcher):
+        return None
+    try:
+        return _inline(matcher["rule"], matcher.get("utils", {}), 0)
+    except RecursionError:
+        return None
+
+
+def _has_metavariables(rule: object) -> bool:
+    if isinstance(rule, dict):
+        return any((key == "pattern" and "$" in json.dumps(value)) or _has_metavariables(value)
+                   for key, value in rule.items())
+    if isinstance(rule, list):
+        return any(_has_metavariables(item) for item in rule)
+    return False
+
+
+def _inline(rule: object, utils: dict, depth: int) -> object:
+    """``matches: NAME`` replaced by the util's body, so ``SgNode.matches`` can test the rule."""
+    if depth > 20:  # a util that refers to itself: leave this group to its own walk
+        raise RecursionError("recursive utils")
+    if isinstance(rule, list):
+        return [_inline(item, utils, depth) for item in rule]
+    if not isinstance(rule, dict):
+        return rule
+    inlined = {key: _inline(value, utils, depth) for key, value in rule.items() if key != "matches"}
+    if "matches" not in rule:
+        return inlined
+    if rule["matches"] not in utils:
+        raise RecursionError(f"unknown util {rule['matches']}")
+    body = _inline(utils[rule["matches"]], utils, depth + 1)
+    return {"all": [body, inlined]} if inlined else body
+
+
+def _top_kinds(rule: object) -> frozenset[str] | None:
+    """The kinds a node must have to match ``rule`` (an inlined rule), or None when any may."""
+    if not isinstance(rule, dict):
+        return None
+    if isinstance(rule.get("kind"), str):
+        return frozenset({rule["kind"]})
+    if isinstance(rule.get("all"), list):
+        for item in rule["all"]:
+            kinds = _top_kinds(item)
+            if kinds is not None:
+                return kinds
+    if isinstance(rule.get("any"), list) and rule["any"]:
+        branches = [_top_kinds(item) for item in rule["any"]]
+        return None if any(kinds is None for kinds in branches) else frozenset().union(*branches)
+    return None
+
+
+GROUP_LABEL = "TORCH2MS_GROUP{}"  # a metavariable naming the merged walk's branch a node matched
+
+
+def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode] | Exception]:
+    """One ast-grep walk for several groups (in merge order), each node handed to its groups.
+
+    Each group's rule is one branch of an ``any``, labelled by a metavariable: ast-grep tries the
+    branches in order, so a node labelled with branch k matched none before it, and only the later
+    groups that can match its kind are asked with ``SgNode.matches`` (which compiles the rule on
+    every call, too slow to ask for every node).
+    """
+    if len(groups) < 2:
+        return {}
+    utils: dict = {}
+    for group in groups:
+        for name, body in group.matcher.get("utils", {}).items():
+            if utils.setdefault(name, body) != body:  # two rules mean different things by one name
+                return {}
+    branches = [{"all": [group.matcher["rule"], {"pattern": "$" + GROUP_LABEL.format(index)}]}
+                for index, group in enumerate(groups)]
+    found: dict[int, list[SgNode]] = {id(group): [] for group in groups}
+    try:
+        for node in root.find_all({"rule": {"any": branches}, "utils": utils}):
+            first = next(index for index in range(len(groups)) if node.get_match(GROUP_LABEL.format(index)))
+            found[id(groups[first])].append(node)
+            for later in groups[first + 1:]:
+                if (later.kinds is None or node.kind() in later.kinds) and node.matches(**later.dispatch):
+                    found[id(later)].append(node)
+    except Exception as error:  # each group then reports it as its own internal error
+        return {id(group): error for group in groups}
+    return found
 
 
 def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None) -> Finding:

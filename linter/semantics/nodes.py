@@ -53,14 +53,34 @@ def tokens(node: SgNode) -> tuple[str, ...]:
     return tuple(found)
 
 
-def walk_scope(scope: SgNode) -> Iterator[SgNode]:
-    """Every node inside ``scope`` except the bodies of nested functions and classes."""
+def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None) -> Iterator[SgNode]:
+    """Every node inside ``scope`` except the bodies of nested functions and classes, in source
+    order; only nodes of ``kinds`` when given. With ``kinds``, ast-grep finds the candidates in
+    Rust and only they climb to the scope: a Python walk over every node of a module costs more
+    than parsing it."""
+    if kinds is not None:
+        yield from _scope_nodes_of_kinds(scope, kinds)
+        return
     stack = list(reversed(scope.children()))
     while stack:
         node = stack.pop()
         yield node
         if node.kind() not in SCOPE_KINDS:
             stack.extend(reversed(node.children()))
+
+
+def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str]) -> Iterator[SgNode]:
+    scope_span = scope.range()
+    scope_key = scope_span.start.index, scope_span.end.index, scope.kind()
+    for node in scope.find_all(any=[{"kind": kind} for kind in sorted(kinds)]):
+        if key(node) == scope_key:
+            continue  # the scope itself is never yielded, as in the walk
+        for ancestor in node.ancestors():
+            if key(ancestor) == scope_key:
+                yield node
+                break
+            if ancestor.kind() in SCOPE_KINDS:
+                break  # inside a nested function or class
 
 
 def enclosing_scope(node: SgNode) -> SgNode:

@@ -1,0 +1,711 @@
+"""How fast flake8-torch2ms is, on the real MindSpore corpus, against flake8 alone, semgrep and ast-grep.
+
+    pip install -e ".[bench]"          # or the peers in a separate venv, see docs/performance.md
+    python bench/corpus.py fetch       # once: the pinned real-world corpus (2.37 M lines)
+    python bench/run.py                # about 10 minutes on 2 cores; prints one table
+
+It measures, all in one run, alternating the things it compares so that a machine busy with other
+work slows both sides of a ratio alike:
+
+1. flake8 with the plugin against flake8 without it, same files, same flags (``--isolated``),
+   at ``-j1`` and ``-j2``: the ratio of each pair, then their median and range.
+2. ``torch2ms check`` (skipped with a note when the command is not installed), ``flake8 --select
+   TMS``, ``semgrep scan`` and ``ast-grep scan`` with the rule files in bench/peers/, on the whole
+   corpus, with the findings each reports (so that speed is never bought with misses).
+3. The floor and where the time goes, in this process: reading every file, the prefilter, the
+   parse of the files it keeps, the whole engine; and each engine optimization against the code
+   it replaced (the old prefilter, one walk per matcher, the Python scope walk).
+4. Scaling: the corpus at 1x, 2x and 4x (hard-linked copies) and one synthetic file with 1,000,
+   10,000 and 100,000 clip calls, in a child process each: time per file and per call, peak RSS.
+
+Each child's CPU time and peak memory come from ``os.wait4``. ``--quick`` runs a small version
+of everything (a minute or two) to check that the script works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PEERS = BENCH / "peers"
+PLUGIN_DISTRIBUTION = "flake8-torch2ms"
+
+# flake8 itself costs about 100 s per million lines on one core, so the with/without pairs run on
+# a subset: mindformers (large-language-model code, the kind of code people port from PyTorch)
+# plus mindspore-rl and mindyolo (training loops). About 210 k lines; 4 pairs at -j1 and -j2 fit
+# in about 5 minutes.
+FLAKE8_SUBSET = ("mindformers", "mindspore-rl", "mindyolo")
+QUICK_SUBSET = ("mindyolo",)
+SYNTHETIC_CALLS = (1_000, 10_000, 100_000)
+CHILD_TIMEOUT = 600  # seconds; a child still running then is reported as a timeout
+
+
+class BenchError(Exception):
+    """A setup problem to report as one line, not a traceback."""
+
+
+# --------------------------------------------------------------------------- running children
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child and the processes it waited for
+    max_rss_mib: float
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+    timed_out: bool = False
+
+
+def run(command: list[str], cwd: Path | None = None, keep_stdout: bool = False,
+        timeout: float = CHILD_TIMEOUT, env: dict | None = None) -> Run:
+    """Run one child; wall time, CPU time and peak RSS come from os.wait4 on that child alone."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out if keep_stdout else subprocess.DEVNULL,
+                                   stderr=err, env=env)
+        killer = threading.Timer(timeout, process.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+        out.seek(0)
+        err.seek(0)
+        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode,
+                   out.read().decode("utf-8", "replace") if keep_stdout else "",
+                   err.read().decode("utf-8", "replace")[-2000:], wall >= timeout)
+
+
+def median_range(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def seconds(values: list[float]) -> str:
+    middle, low, high = median_range(values)
+    if len(values) == 1:
+        return f"{middle:.2f}"
+    return f"{middle:.2f} [{low:.2f}-{high:.2f}]"
+
+
+def ratio(values: list[float]) -> str:
+    middle, low, high = median_range(values)
+    return f"{middle:.3f} [{low:.3f}-{high:.3f}]"
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+@dataclass
+class Corpus:
+    roots: list[Path]
+    files: list[Path] = field(default_factory=list)
+    lines: int = 0
+
+    @classmethod
+    def of(cls, roots: list[Path]) -> Corpus:
+        corpus = cls(roots)
+        for root in roots:
+            for path in sorted(root.rglob("*.py")):
+                corpus.files.append(path)
+                with open(path, "rb") as handle:
+                    corpus.lines += sum(1 for _ in handle)
+        return corpus
+
+    def describe(self) -> str:
+        names = ", ".join(root.name for root in self.roots)
+        return f"{len(self.files):,} files, {self.lines / 1e6:.2f} M lines ({names})"
+
+
+def load_corpus() -> list[Path]:
+    sys.path.insert(0, str(BENCH))
+    import corpus  # bench/corpus.py
+
+    roots = corpus.source_roots()
+    if not roots:
+        raise BenchError("the corpus is empty: run `python bench/corpus.py fetch` first")
+    return roots
+
+
+def subset(roots: list[Path], prefixes: tuple[str, ...]) -> list[Path]:
+    chosen = [root for root in roots if root.name.rsplit("-", 1)[0] in prefixes]
+    if not chosen:
+        raise BenchError(f"none of {', '.join(prefixes)} is in the corpus")
+    return chosen
+
+
+def read_text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- the tools
+
+
+@dataclass
+class Tools:
+    python: str
+    torch2ms: str | None
+    semgrep: str | None
+    ast_grep: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def find_tools(peers_bin: str | None) -> Tools:
+    here = Path(sys.executable).parent
+    search = os.pathsep.join(filter(None, [peers_bin, str(here), os.environ.get("PATH", "")]))
+    try:
+        from importlib.metadata import distribution
+
+        distribution(PLUGIN_DISTRIBUTION)
+    except Exception:
+        raise BenchError(f"{PLUGIN_DISTRIBUTION} is not installed in {sys.executable}: pip install -e .") from None
+    tools = Tools(sys.executable, shutil.which("torch2ms", path=os.pathsep.join([str(here), search])),
+                  shutil.which("semgrep", path=search), shutil.which("ast-grep", path=search))
+    if tools.torch2ms is None:
+        tools.notes.append("torch2ms check: skipped, the `torch2ms` command is not installed next to this Python "
+                           "(it comes with the package once linter/cli.py exists)")
+    if tools.semgrep is None:
+        tools.notes.append("semgrep: skipped, not found (pip install semgrep, or --peers-bin DIR)")
+    if tools.ast_grep is None:
+        tools.notes.append("ast-grep: skipped, not found (pip install ast-grep-cli, or --peers-bin DIR)")
+    return tools
+
+
+def version_of(command: list[str]) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        return (result.stdout or result.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+
+
+# --------------------------------------------------------------------------- 1. flake8 with and without
+
+
+def flake8_command(python: str, plugin: bool, jobs: int, roots: list[Path], select: str | None = None) -> list[str]:
+    # Both sides start through this script, so they pay the same startup; "off" hides the plugin
+    # from flake8's plugin finder and changes nothing else.
+    command = [python, str(Path(__file__).resolve()), "_flake8", "on" if plugin else "off", "--isolated",
+               f"--jobs={jobs}"]
+    if select:
+        command.append(f"--select={select}")
+    return command + [str(root) for root in roots]
+
+
+def flake8_child(argv: list[str]) -> int:
+    from flake8.plugins import finder
+
+    if argv[0] == "off":
+        found = finder._find_importlib_plugins
+
+        def without_plugin():
+            return (plugin for plugin in found() if plugin.package != PLUGIN_DISTRIBUTION)
+
+        finder._find_importlib_plugins = without_plugin
+    from flake8.main.cli import main
+
+    return main(argv[1:])
+
+
+@dataclass
+class Pairs:
+    jobs: int
+    without: list[Run] = field(default_factory=list)
+    with_plugin: list[Run] = field(default_factory=list)
+
+    def wall_ratios(self) -> list[float]:
+        return [b.wall / a.wall for a, b in zip(self.without, self.with_plugin)]
+
+    def cpu_ratios(self) -> list[float]:
+        return [b.cpu / a.cpu for a, b in zip(self.without, self.with_plugin)]
+
+
+def flake8_pairs(tools: Tools, corpus: Corpus, jobs: int, pairs: int, cwd: Path) -> Pairs:
+    result = Pairs(jobs)
+    # One unmeasured run of each warms the page cache and the .pyc files.
+    for plugin in (False, True):
+        check_run(run(flake8_command(tools.python, plugin, jobs, corpus.roots), cwd), "flake8", ok=(0, 1))
+    for index in range(pairs):
+        # A B, B A, ...: a machine that slows down during the run does not favour one side.
+        order = (False, True) if index % 2 == 0 else (True, False)
+        for plugin in order:
+            measured = check_run(run(flake8_command(tools.python, plugin, jobs, corpus.roots), cwd), "flake8",
+                                 ok=(0, 1))
+            (result.with_plugin if plugin else result.without).append(measured)
+        progress(f"flake8 -j{jobs} pair {index + 1}/{pairs}: ratio {result.wall_ratios()[-1]:.3f}")
+    return result
+
+
+def check_run(measured: Run, what: str, ok: tuple[int, ...]) -> Run:
+    if measured.timed_out:
+        raise BenchError(f"{what} took more than {CHILD_TIMEOUT} s")
+    if measured.returncode not in ok:
+        raise BenchError(f"{what} failed with exit status {measured.returncode}: {measured.stderr.strip()[-500:]}")
+    return measured
+
+
+# --------------------------------------------------------------------------- 2. the tools on the corpus
+
+
+@dataclass
+class ToolRuns:
+    name: str
+    command: str
+    runs: list[Run] = field(default_factory=list)
+    findings: set[tuple[str, int, str]] = field(default_factory=set)  # (path, line, code)
+    note: str = ""
+
+
+def tool_commands(tools: Tools, roots: list[Path], jobs: int) -> dict[str, tuple[list[str], str]]:
+    paths = [str(root) for root in roots]
+    commands: dict[str, tuple[list[str], str]] = {}
+    if tools.torch2ms:
+        commands["torch2ms check"] = ([tools.torch2ms, "check", f"--jobs={jobs}", *paths],
+                                      f"torch2ms check --jobs={jobs}")
+    if tools.semgrep:
+        commands["semgrep scan"] = ([tools.semgrep, "scan", "--config", str(PEERS / "semgrep.yml"), "--metrics=off",
+                                     "--disable-version-check", "--max-target-bytes=0", f"--jobs={jobs}", "--json",
+                                     "--quiet", *paths],
+                                    f"semgrep scan --config bench/peers/semgrep.yml --jobs={jobs} --max-target-bytes=0")
+    if tools.ast_grep:
+        commands["ast-grep scan"] = ([tools.ast_grep, "scan", "--rule", str(PEERS / "ast-grep.yml"), "--json=stream",
+                                      *paths], "ast-grep scan --rule bench/peers/ast-grep.yml (default threads)")
+    return commands
+
+
+def parse_findings(name: str, stdout: str) -> set[tuple[str, int, str]]:
+    found = set()
+    if name == "semgrep scan":
+        for result in json.loads(stdout or "{}").get("results", []):
+            found.add((result["path"], result["start"]["line"], result["check_id"].rsplit(".", 1)[-1]))
+    elif name == "ast-grep scan":
+        for line in stdout.splitlines():
+            if line.strip():
+                result = json.loads(line)
+                found.add((result["file"], result["range"]["start"]["line"] + 1, result["ruleId"]))
+    else:  # torch2ms and flake8: path:line:col: CODE message
+        for line in stdout.splitlines():
+            parts = line.split(":", 3)
+            if len(parts) == 4 and parts[1].isdigit():
+                found.add((parts[0], int(parts[1]), parts[3].split()[0]))
+    return found
+
+
+def tools_on_corpus(tools: Tools, corpus: Corpus, repeats: int, jobs: int, cwd: Path,
+                    flake8_select: bool) -> list[ToolRuns]:
+    commands = tool_commands(tools, corpus.roots, jobs)
+    results = {name: ToolRuns(name, shown) for name, (_, shown) in commands.items()}
+    for name, (command, _) in commands.items():  # warm-up, unmeasured
+        check_run(run(command, cwd), name, ok=(0, 1))
+    for index in range(repeats):
+        for name, (command, _) in commands.items():  # interleaved: T S A, T S A, ...
+            measured = check_run(run(command, cwd, keep_stdout=True), name, ok=(0, 1))
+            results[name].runs.append(measured)
+            results[name].findings = parse_findings(name, measured.stdout)
+            measured.stdout = ""
+        progress(f"tools round {index + 1}/{repeats}: "
+                 + ", ".join(f"{name} {result.runs[-1].wall:.1f} s" for name, result in results.items()))
+    if flake8_select:
+        # flake8 runs pycodestyle and pyflakes whatever --select says: one run on the whole corpus.
+        name = "flake8 --select TMS"
+        measured = check_run(run(flake8_command(tools.python, True, jobs, corpus.roots, "TMS"), cwd, keep_stdout=True),
+                             name, ok=(0, 1))
+        results[name] = ToolRuns(name, f"flake8 --isolated --select TMS --jobs={jobs}", [measured],
+                                 parse_findings(name, measured.stdout), "one run: flake8 checks everything anyway")
+        measured.stdout = ""
+        progress(f"{name}: {measured.wall:.1f} s")
+    return list(results.values())
+
+
+# --------------------------------------------------------------------------- 3. floor and optimizations
+
+
+@dataclass
+class Stage:
+    name: str
+    times: list[float]
+    detail: str = ""
+
+
+def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
+    """In this process, one core: what the engine costs stage by stage, and each optimization
+    against the code it replaced, alternated run by run."""
+    from ast_grep_py import SgRoot
+
+    from flake8_torch2ms import engine as engine_module
+    from flake8_torch2ms.config import load_ruleset
+    from flake8_torch2ms.semantics import clipping, nodes
+
+    engine = engine_module.Engine(load_ruleset())
+    texts = [read_text(path) for path in corpus.files]
+    kept = [text for text in texts if engine.active(text)]
+    trees = [SgRoot(text, "python").root() for text in kept]
+    all_words = [words for group in engine.groups for words in group.triggers.values()]
+
+    def read_all():
+        for path in corpus.files:
+            read_text(path)
+
+    def prefilter():
+        for text in texts:
+            engine.active(text)
+
+    def prefilter_before():  # each rule's words tested in turn with `in`, as before
+        for text in texts:
+            for words in all_words:
+                words is None or any(word in text for word in words)
+
+    def parse_kept():
+        for text in kept:
+            SgRoot(text, "python").root()
+
+    def whole_engine():
+        for path, text in zip(corpus.files, texts):
+            engine.check(text, str(path))
+
+    def walks_merged():
+        for tree in trees:
+            engine_module._merged_matches(tree, engine._merge_order)
+
+    def walks_per_matcher():
+        for tree in trees:
+            for group in engine.groups:
+                tree.find_all(group.matcher)
+
+    def scope_walk_kinds():
+        for tree in trees:
+            list(nodes.walk_scope(tree, clipping.BINDING_KINDS))
+
+    def scope_walk_python():
+        for tree in trees:
+            [node for node in nodes.walk_scope(tree) if node.kind() in clipping.BINDING_KINDS]
+
+    measured = [
+        ("read every file", read_all, f"{len(texts):,} files"),
+        ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %)"),
+        ("prefilter alone", prefilter, "names as whole identifiers, one test per distinct word set"),
+        ("prefilter alone, before", prefilter_before, "each rule's words with `in`, rule by rule"),
+        ("parse the kept files", parse_kept, f"{len(kept):,} files"),
+        ("structural walks, merged", walks_merged, "one find_all for all matchers, dispatched by node"),
+        ("structural walks, before", walks_per_matcher, f"one find_all per matcher ({len(engine.groups)})"),
+        ("module scope bindings, ast-grep", scope_walk_kinds, "candidates found in Rust"),
+        ("module scope bindings, before", scope_walk_python, "every node walked in Python"),
+        ("whole engine, one core", whole_engine, "prefilter + parse + rules, no process start"),
+    ]
+    stages = {name: Stage(name, [], detail) for name, _, detail in measured}
+    for _ in range(repeats):
+        for name, function, _ in measured:
+            if function is None:
+                continue
+            start = time.perf_counter()
+            function()
+            stages[name].times.append(time.perf_counter() - start)
+    stages["read + prefilter (the floor)"].times = [
+        read + pre for read, pre in zip(stages["read every file"].times, stages["prefilter alone"].times)]
+    return list(stages.values())
+
+
+# --------------------------------------------------------------------------- 4. scaling
+
+
+def engine_child(argv: list[str]) -> int:
+    """Run the engine over files in one process and print what it did as JSON."""
+    from flake8_torch2ms.config import load_ruleset
+    from flake8_torch2ms.engine import Engine
+
+    engine = Engine(load_ruleset())
+    files = findings = 0
+    start = time.perf_counter()
+    for argument in argv:
+        paths = [Path(argument)] if argument.endswith(".py") else sorted(Path(argument).rglob("*.py"))
+        for path in paths:
+            files += 1
+            findings += len(engine.check(read_text(path), str(path)))
+    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start}))
+    return 0
+
+
+def engine_run(python: str, paths: list[Path]) -> tuple[Run, dict]:
+    measured = run([python, str(Path(__file__).resolve()), "_engine", *map(str, paths)], keep_stdout=True)
+    if measured.timed_out:
+        return measured, {}
+    check_run(measured, "the engine", ok=(0,))
+    return measured, json.loads(measured.stdout.strip().splitlines()[-1])
+
+
+def copy_tree(source: Path, destination: Path) -> None:
+    """Hard links where the file system allows (no disk and no page-cache cost), else copies."""
+    try:
+        shutil.copytree(source, destination, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(destination, ignore_errors=True)
+        shutil.copytree(source, destination)
+
+
+TRAIN_STEP = '''
+def train_step_{i}(data, label):
+    loss, grads = grad_fn(data, label)
+    grads = ops.clip_by_value(grads, {low}, 0.1)
+    optimizer(grads)
+    return loss
+'''
+
+
+def synthetic_module(calls: int) -> str:
+    """``calls`` training steps that each clip once; every tenth has a single positional bound."""
+    parts = ["import mindspore\nfrom mindspore import ops\n\ngrad_fn = mindspore.value_and_grad(forward, None, weights)\n"]
+    for index in range(calls):
+        step = TRAIN_STEP.format(i=index, low="-0.1")
+        if index % 10 == 0:
+            step = step.replace("grads, -0.1, 0.1)", "grads, 0.1)")
+        parts.append(step)
+    return "".join(parts)
+
+
+@dataclass
+class ScaleRow:
+    label: str
+    units: int  # files or calls
+    unit: str
+    runs: list[tuple[Run, dict]] = field(default_factory=list)
+
+
+def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ...], workdir: Path,
+            copies: tuple[int, ...] = (1, 2, 4)) -> list[ScaleRow]:
+    trees = []
+    for copy in range(max(copies)):
+        destination = workdir / f"copy{copy}"
+        for root in corpus.roots:
+            copy_tree(root, destination / root.name)
+        trees.append(destination)
+    rows = [ScaleRow(f"corpus x{count}", count * len(corpus.files), "file") for count in copies]
+    files = []
+    for calls in synthetic:
+        path = workdir / f"synthetic_{calls}.py"
+        path.write_text(synthetic_module(calls), encoding="utf-8")
+        files.append(path)
+        rows.append(ScaleRow(f"one file, {calls:,} clip calls", calls, "call"))
+    for index in range(repeats):
+        for row, paths in zip(rows, [trees[:count] for count in copies] + [[path] for path in files]):
+            if row.runs and row.runs[-1][0].timed_out:
+                continue
+            row.runs.append(engine_run(tools.python, paths))
+        progress(f"scaling round {index + 1}/{repeats}")
+    return rows
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def progress(message: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else 0
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB"
+
+
+def versions(tools: Tools) -> str:
+    from importlib.metadata import version
+
+    found = [f"Python {platform.python_version()}", f"flake8 {version('flake8')}",
+             f"flake8-torch2ms {version(PLUGIN_DISTRIBUTION)}", f"ast-grep-py {version('ast-grep-py')}"]
+    if tools.semgrep:
+        found.append(f"semgrep {version_of([tools.semgrep, '--version'])}")
+    if tools.ast_grep:
+        found.append(version_of([tools.ast_grep, "--version"]))
+    return ", ".join(found)
+
+
+def report(args, tools: Tools, full: Corpus, small: Corpus, pairs: list[Pairs], tool_runs: list[ToolRuns],
+           stages: list[Stage], rows: list[ScaleRow]) -> str:
+    out = []
+    add = out.append
+    add(f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} with `python bench/run.py"
+        f"{' ' + ' '.join(args.argv) if args.argv else ''}`  ")
+    add(f"Machine: {machine()}; load average at the start {args.load_at_start}  ")
+    add(f"Versions: {versions(tools)}")
+    add("")
+    if pairs:
+        add(f"### 1. flake8 with the plugin / without it (target <= 1.02)")
+        add("")
+        add(f"Subset: {small.describe()}; {args.pairs} pairs per row, alternating; flake8 --isolated, "
+            "default checks (pycodestyle, pyflakes, mccabe) on both sides.")
+        add("")
+        add("| flags | without, s | with, s | wall ratio, median [range] | CPU-time ratio, median [range] |")
+        add("| --- | --- | --- | --- | --- |")
+        for pair in pairs:
+            add(f"| -j{pair.jobs} | {seconds([r.wall for r in pair.without])} | "
+                f"{seconds([r.wall for r in pair.with_plugin])} | {ratio(pair.wall_ratios())} | "
+                f"{ratio(pair.cpu_ratios())} |")
+        add("")
+    if tool_runs:
+        add(f"### 2. The tools on the whole corpus ({full.describe()})")
+        add("")
+        reference = next((t for t in tool_runs if t.name == "torch2ms check"), None)
+        add("| tool | command | runs | wall s, median [range] | CPU s | peak RSS MiB | findings | "
+            "torch2ms check is x faster |")
+        add("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for tool in tool_runs:
+            walls = [r.wall for r in tool.runs]
+            speedup = (f"{statistics.median(walls) / statistics.median([r.wall for r in reference.runs]):.1f}x"
+                       if reference is not None and tool is not reference else "")
+            add(f"| {tool.name} | `{tool.command}` | {len(walls)} | {seconds(walls)} | "
+                f"{statistics.median([r.cpu for r in tool.runs]):.1f} | "
+                f"{max(r.max_rss_mib for r in tool.runs):.0f} | {len(tool.findings)} | {speedup} |")
+        add("")
+        add("Findings by code (TMS201 etc. are the peers' rule ids for the same check; see bench/peers/):")
+        add("")
+        codes = sorted({code for tool in tool_runs for _, _, code in tool.findings})
+        add("| code | " + " | ".join(tool.name for tool in tool_runs) + " |")
+        add("| --- |" + " --- |" * len(tool_runs))
+        for code in codes:
+            add(f"| {code} | " + " | ".join(str(sum(1 for f in tool.findings if f[2] == code))
+                                            for tool in tool_runs) + " |")
+        if reference is not None:
+            add("")
+            add("Agreement with torch2ms check on (file, line, code):")
+            add("")
+            for tool in tool_runs:
+                if tool is reference:
+                    continue
+                both = len(tool.findings & reference.findings)
+                add(f"- {tool.name}: {both} in both, {len(tool.findings - reference.findings)} only in {tool.name}, "
+                    f"{len(reference.findings - tool.findings)} only in torch2ms check")
+        add("")
+    if stages:
+        add(f"### 3. The floor and where the time goes (in one process, one core, {full.describe()})")
+        add("")
+        add("| stage | s, median [range] | |")
+        add("| --- | --- | --- |")
+        for stage in stages:
+            add(f"| {stage.name} | {seconds(stage.times)} | {stage.detail} |")
+        add("")
+    if rows:
+        add("### 4. Scaling (the engine in one child process per run, one core)")
+        add("")
+        add("| input | size | s, median [range] | per file or call, µs | peak RSS MiB | findings |")
+        add("| --- | --- | --- | --- | --- | --- |")
+        for row in rows:
+            done = [(r, d) for r, d in row.runs if d]
+            if not done:
+                add(f"| {row.label} | {row.units:,} {row.unit}s | timeout (> {CHILD_TIMEOUT} s) | | | |")
+                continue
+            times = [d["seconds"] for _, d in done]
+            add(f"| {row.label} | {row.units:,} {row.unit}s | {seconds(times)} | "
+                f"{1e6 * statistics.median(times) / row.units:.0f} | "
+                f"{max(r.max_rss_mib for r, _ in done):.0f} | {done[-1][1]['findings']} |")
+        add("")
+    for note in tools.notes + args.notes:
+        add(f"Note: {note}  ")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=4, help="flake8 with/without pairs per -j value (default 4)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each tool, stage and size (default 3)")
+    parser.add_argument("--jobs", type=int, default=2, help="-j of the tools in part 2 (default 2)")
+    parser.add_argument("--peers-bin", metavar="DIR", help="where semgrep and ast-grep are (a separate venv's bin/)")
+    parser.add_argument("--skip", action="append", default=[], choices=("flake8", "tools", "floor", "scaling"),
+                        help="leave a part out (repeatable)")
+    parser.add_argument("--no-flake8-select", action="store_true",
+                        help="leave out the single flake8 --select TMS run on the whole corpus (about 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="a small version of everything, to check the script")
+    parser.add_argument("--output", metavar="FILE", help="also write the table (Markdown) to FILE")
+    parser.add_argument("--findings", metavar="FILE", help="write every tool's findings as JSON to FILE")
+    args = parser.parse_args(argv)
+    args.argv = argv
+    args.notes = []
+    if min(args.pairs, args.repeats, args.jobs) < 1:
+        parser.error("--pairs, --repeats and --jobs must be 1 or more")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_flake8"]:
+        return flake8_child(argv[1:])
+    if argv[:1] == ["_engine"]:
+        return engine_child(argv[1:])
+    args = parse_arguments(argv)
+    try:
+        return benchmark(args)
+    except BenchError as error:
+        print(f"bench/run.py: {error}", file=sys.stderr)
+        return 2
+
+
+def benchmark(args: argparse.Namespace) -> int:
+    args.load_at_start = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    tools = find_tools(args.peers_bin)
+    roots = load_corpus()
+    if args.quick:
+        args.pairs, args.repeats = min(args.pairs, 2), min(args.repeats, 2)
+        roots = subset(roots, QUICK_SUBSET)
+        args.no_flake8_select = True
+        args.notes.append(f"--quick: the whole corpus is replaced by {', '.join(QUICK_SUBSET)}")
+    full = Corpus.of(roots)
+    small = Corpus.of(subset(roots, QUICK_SUBSET if args.quick else FLAKE8_SUBSET))
+    synthetic = SYNTHETIC_CALLS[:2] if args.quick else SYNTHETIC_CALLS
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="torch2ms-bench-") as work:
+        workdir = Path(work)
+        cwd = workdir / "cwd"  # no project configuration (.flake8, .semgrepignore defaults) applies
+        cwd.mkdir()
+        (cwd / ".semgrepignore").write_text("# empty: semgrep's default ignores would skip tests/ directories\n")
+        pairs = []
+        if "flake8" not in args.skip:
+            pairs = [flake8_pairs(tools, small, jobs, args.pairs, cwd) for jobs in (1, 2)]
+        tool_runs = []
+        if "tools" not in args.skip:
+            tool_runs = tools_on_corpus(tools, full, args.repeats, args.jobs, cwd, not args.no_flake8_select)
+        stages = floor_and_optimizations(full, args.repeats) if "floor" not in args.skip else []
+        progress("floor done")
+        rows = []
+        if "scaling" not in args.skip:
+            scale_dir = workdir / "scaling"
+            scale_dir.mkdir()
+            rows = scaling(tools, full, max(1, args.repeats - 1), synthetic, scale_dir)
+    args.notes.append(f"the whole script took {time.perf_counter() - started:.0f} s")
+    table = report(args, tools, full, small, pairs, tool_runs, stages, rows)
+    print(table)
+    if args.output:
+        Path(args.output).write_text(table + "\n", encoding="utf-8")
+    if args.findings:
+        Path(args.findings).write_text(json.dumps({tool.name: sorted(tool.findings) for tool in tool_runs}, indent=1),
+                                       encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
