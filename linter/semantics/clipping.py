@@ -1179,12 +1179,16 @@ class ClipCall:
 # --------------------------------------------------------------------------- helpers
 
 
+BINDING_KINDS = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
+                           "as_pattern_target", "function_definition", "class_definition"})
+
+
 def _collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     found: dict[str, list[Binding]] = {}
     parameters = scope.field("parameters")
     for index, name in enumerate(_parameter_names(parameters) if parameters is not None else []):
         found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope))
-    for node in nodes.walk_scope(scope.field("body") or scope if scope.kind() != "module" else scope):
+    for node in nodes.walk_scope(scope.field("body") or scope if scope.kind() != "module" else scope, BINDING_KINDS):
         kind = node.kind()
         if kind == "assignment":
             value = node.field("right")
