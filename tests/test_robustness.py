@@ -15,6 +15,7 @@ to run many more, and TORCH2MS_FUZZ_SWEEP=1 to sweep every truncation and token 
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import io
 import os
@@ -22,6 +23,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import tokenize
 from pathlib import Path
 
@@ -80,6 +82,7 @@ def check_never_crashes(engine, source: str, through_plugin: bool = True) -> lis
     positions = [(finding.line, finding.column, finding.code) for finding in findings]
     if not through_plugin:
         return positions
+    from_torch2ms = torch2ms_check(source) if HAS_CLI else None  # never raises, whatever the input
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
@@ -88,7 +91,29 @@ def check_never_crashes(engine, source: str, through_plugin: bool = True) -> lis
     checker = Torch2MSChecker(tree, io.StringIO(source, newline=None).readlines(), "fuzzed.py")
     from_plugin = [(line, column, text.split(" ", 1)[0]) for line, column, text, _ in checker.run()]
     assert sorted(from_plugin) == sorted(positions)
+    if from_torch2ms is not None:
+        assert from_torch2ms == sorted(positions)
     return positions
+
+
+def torch2ms_check(source: str) -> list[tuple[int, int, str]]:
+    """The ``torch2ms check`` command, in this process, on ``source`` written to a file: it must
+    return 0 or 1 and print the TMS findings the engine gives (its columns are 1-based)."""
+    from flake8_torch2ms import cli
+
+    path = Path(tempfile.gettempdir()) / f"torch2ms-fuzz-{os.getpid()}" / "fuzzed.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(source.encode("utf-8", "surrogateescape"))
+    printed, errors = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
+        status = cli.main(["check", "-j", "1", "--select", "TMS", str(path)])
+    assert status in (0, 1), errors.getvalue()
+    found = []
+    for line in printed.getvalue().splitlines():
+        location, code = line.split(" ", 2)[:2]
+        row, column = location.rstrip(":").rsplit(":", 2)[1:]
+        found.append((int(row), int(column) - 1, code))
+    return sorted(found)
 
 
 # --------------------------------------------------------------------------- hypothesmith
