@@ -766,8 +766,9 @@ class ModuleAnalysis:
             source = self.facts.gradient_functions[qualified]
             has_aux = _truth(Arguments(call).get(source.has_aux.position, source.has_aux.keyword))
             if has_aux is None:
-                # value_and_grad puts the gradients second whether or not there is aux.
-                return GradFunctionValue(TupleOf((UNKNOWN, GRADIENTS)) if source.returns_value else UNKNOWN)
+                # value_and_grad puts the value (alone, or with aux) first and the gradients second
+                # whether or not there is aux.
+                return GradFunctionValue(TupleOf((VALUE, GRADIENTS)) if source.returns_value else UNKNOWN)
             output = TupleOf((GRADIENTS, AUX)) if has_aux else GRADIENTS
             if source.returns_value:
                 output = TupleOf((TupleOf((VALUE, AUX)) if has_aux else VALUE, GRADIENTS))
