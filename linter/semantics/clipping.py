@@ -228,8 +228,8 @@ def _slot(entry: LocatedDict, key: str, reader: Reader) -> Slot:
 
 def structural_utils(facts: Facts) -> dict[str, dict]:
     """ast-grep utils the rules can name with ``matches:``, derived from the facts."""
-    clip_words = sorted({_last(name) for name in facts.clip_functions} | {_last(a) for a, n in facts.aliases.items()
-                                                                            if n in facts.clip_functions})
+    clip_words = sorted({_last(name) for name in facts.clip_functions}
+                        | {_last(alias) for alias, name in facts.aliases.items() if name in facts.clip_functions})
     torch_words = sorted({_last(name) for name in facts.torch_functions} | facts.torch_names)
     grad_methods = sorted(facts.grad_methods)
     # ast-grep's regexes are Rust regexes: linear time, and the names are validated identifiers.
@@ -913,7 +913,8 @@ class Unpacking:
 
     @cached_property
     def unpacking(self) -> str:
-        if self.targets is None or len(self.targets) != 2 or self.unpacked_call is None or self.unpacked_call.kind() != "call":
+        call = self.unpacked_call
+        if self.targets is None or len(self.targets) != 2 or call is None or call.kind() != "call":
             return "other"
         output = self.module.classify(self.unpacked_call)
         # value_and_grad returns (value, grads), or ((value, aux), grads) with has_aux=True.
@@ -932,7 +933,8 @@ class Unpacking:
     def variables(self, exact: bool = False) -> dict[str, str]:
         short = (lambda text: text) if exact else _short
         left = self.node.field("left").text()
-        found = {"TARGETS": short(left), "FUNC": short(self.unpacked_call.field("function").text()) if self.unpacked_call else "?"}
+        function = self.unpacked_call.field("function") if self.unpacked_call is not None else None
+        found = {"TARGETS": short(left), "FUNC": short(function.text()) if function is not None else "?"}
         if self.targets is not None and len(self.targets) == 2:
             first, second = self.targets
             found["GRADS"] = first.text()
@@ -1029,8 +1031,8 @@ class ClipCall:
         """The clipped result goes to an optimizer call: directly, through a comprehension or a
         tuple around it, or through the local name it is stored in."""
         node, parent = self.node, self.node.parent()
-        while parent is not None and parent.kind() in ("parenthesized_expression", "list", "tuple",
-                                                        "list_comprehension", "generator_expression"):
+        around = ("parenthesized_expression", "list", "tuple", "list_comprehension", "generator_expression")
+        while parent is not None and parent.kind() in around:
             if parent.kind() in ("list_comprehension", "generator_expression") and (
                     parent.field("body") is None or nodes.key(parent.field("body")) != nodes.key(node)):
                 return False
@@ -1112,9 +1114,9 @@ class ClipCall:
 
     @cached_property
     def result(self) -> str:
-        node, parent = self.node, self.node.parent()
+        parent = self.node.parent()
         while parent is not None and parent.kind() == "parenthesized_expression":
-            node, parent = parent, parent.parent()
+            parent = parent.parent()
         if parent is None:
             return "used"
         if parent.kind() == "expression_statement":
