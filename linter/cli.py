@@ -159,6 +159,8 @@ def _severities(config: str | None) -> dict[str, tuple[str, str, bool]]:
 
 
 def _reports(document: sources.Document, findings: list[Finding], options: Options) -> list[formats.Report]:
+    if not findings:
+        return []  # most files: no need to tokenize them for noqa comments
     noqa = NoqaMap(document.module)
     rules = _severities(options.config)
     reports = []
@@ -224,19 +226,23 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
         return result
     engine = engine_for(options.config)
 
+    noqa_maps: dict[str, NoqaMap] = {}
+
     def wanted(text: str, finding: Finding) -> bool:
-        return options.selected(finding.code) and not NoqaMap(text).suppressed(finding.line, finding.code)
+        if text not in noqa_maps:
+            noqa_maps.clear()
+            noqa_maps[text] = NoqaMap(text)
+        return options.selected(finding.code) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
     fixed = fix_module(document.module, engine, wanted)
     result.fixed = _reports(document, fixed.fixed, options)
     result.refused = fixed.refused
-    new_module = fixed.text
     if fixed.changed:
         try:
-            new_text = document.render(new_module)
+            new_text = document.render(fixed.text)
         except sources.SourceError as error:
             result.reports.append(formats.Report(path, 0, 1, 1, READ_ERROR_CODE, str(error), "write-error"))
-            result.fixed, new_module = [], document.module
+            result.fixed = []
         else:
             result.new_text = new_text
             result.diff = "".join(difflib.unified_diff(
@@ -246,7 +252,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
                 with open(path, "w", encoding=encoding, newline="") as handle:
                     handle.write(new_text)
     # What is left: the findings of the fixed code, positioned in it.
-    after = sources.load(path, document.render(new_module)) if fixed.changed and result.new_text else document
+    after = sources.load(path, result.new_text) if result.new_text is not None else document
     result.reports += _reports(after, engine.check(after.module), options)
     result.reports.sort()
     return result

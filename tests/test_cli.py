@@ -116,7 +116,10 @@ def test_file_level_noqa_skips_the_file(tmp_path):
 def test_select_and_ignore_take_prefixes_and_the_longest_wins(tmp_path):
     (tmp_path / "two.py").write_text(
         "from mindspore import ops\n\n\ndef step(grads):\n    ops.clip_by_value(grads, 0.1)\n    return grads\n")
-    codes = lambda *args: {line.split()[1] for line in run("check", *args, "two.py", cwd=tmp_path).stdout.splitlines()}
+
+    def codes(*args: str) -> set[str]:
+        return {line.split()[1] for line in run("check", *args, "two.py", cwd=tmp_path).stdout.splitlines()}
+
     assert codes() == {"TMS102", "TMS103"}
     assert codes("--select", "TMS103") == {"TMS103"}
     assert codes("--ignore", "TMS10") == set()

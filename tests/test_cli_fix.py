@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flake8_torch2ms.fixes import fix_module
-from test_cli import FIXTURES, run
+from test_cli import BAD, FIXTURES, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,9 +44,12 @@ def test_fix_then_check_leaves_only_findings_without_fixes(fixed_corpus):
         text = (directory / name).read_text(encoding="utf-8")
         ast.parse(text)
         # Fixes edit inside lines only: every comment line is still there, in order.
-        comments = lambda source: [line for line in source.splitlines() if line.strip().startswith("#")]
-        assert comments(text) == comments(original), name
+        assert _comments(text) == _comments(original), name
         assert text.count("\n") == original.count("\n"), name
+
+
+def _comments(source: str) -> list[str]:
+    return [line for line in source.splitlines() if line.strip().startswith("#")]
 
 
 def test_fix_is_idempotent(fixed_corpus):
@@ -59,7 +62,7 @@ def test_fix_is_idempotent(fixed_corpus):
 
 
 def test_diff_prints_and_writes_nothing(tmp_path):
-    source = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
+    source = BAD
     (tmp_path / "train.py").write_text(source)
     result = run("fix", "--diff", "train.py", cwd=tmp_path)
     assert result.returncode == 1
@@ -71,8 +74,7 @@ def test_diff_prints_and_writes_nothing(tmp_path):
 
 
 def test_clean_after_fix_exits_0(tmp_path):
-    (tmp_path / "train.py").write_text(
-        "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n")
+    (tmp_path / "train.py").write_text(BAD)
     assert run("fix", "train.py", cwd=tmp_path).returncode == 0
     assert run("check", "train.py", cwd=tmp_path).returncode == 0
 
@@ -123,7 +125,8 @@ def test_each_declared_fix(engine, before, after):
     # TMS102 on a value that is not a plain name: assigning to it would need judgement.
     "from mindspore import ops\n\n\nclass T:\n    def step(self):\n        ops.clip_by_value(self.grads, -1.0, 1.0)\n",
     # Equal bounds: swapping changes nothing, so there is no fix.
-    "from mindspore import ops\n\n\ndef step(grads, c):\n    grads = ops.clip_by_value(grads, c, c)\n    return grads\n",
+    "from mindspore import ops\n\n\ndef step(grads, c):\n    grads = ops.clip_by_value(grads, c, c)\n"
+    "    return grads\n",
     # A comment inside the call would be lost by rewriting it.
     "from mindspore import ops\n\n\ndef step(grads, c):\n    grads = ops.clip_by_value(grads,  # torch's c\n"
     "                          c)\n    return grads\n",
@@ -136,14 +139,16 @@ def test_fixes_that_need_judgement_are_not_applied(engine, source):
 
 
 def test_fix_keeps_comments_and_formatting_around_the_edit(engine):
-    source = ("from mindspore import ops  # the MindSpore port\n\n\ndef step(grads):\n    # torch: clip_grad_value_(p, 0.5)\n"
+    source = ("from mindspore import ops  # the MindSpore port\n\n\ndef step(grads):\n"
+              "    # torch: clip_grad_value_(p, 0.5)\n"
               "    grads = ops.clip_by_value(grads, 0.5)    # was c\n\n\n    return grads  \n")
     expected = source.replace("ops.clip_by_value(grads, 0.5)", "ops.clip_by_value(grads, -0.5, 0.5)")
     assert fix_text(engine, source) == expected
 
 
 def test_fix_keeps_crlf_and_the_bom(tmp_path):
-    source = ("\ufefffrom mindspore import ops\r\n\r\n\r\ndef step(grads):\r\n    grads = ops.clip_by_value(grads, 0.5)\r\n"
+    source = ("\ufefffrom mindspore import ops\r\n\r\n\r\ndef step(grads):\r\n"
+              "    grads = ops.clip_by_value(grads, 0.5)\r\n"
               "    return grads\r\n")
     (tmp_path / "train.py").write_bytes(source.encode("utf-8"))
     assert run("check", "train.py", cwd=tmp_path).stdout.startswith("train.py:5:13: TMS103")

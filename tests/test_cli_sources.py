@@ -121,6 +121,8 @@ def test_markdown_fix_rewrites_only_the_block_line(tmp_path):
     run("fix", "page.md", cwd=tmp_path)
     assert (tmp_path / "page.md").read_text() == MARKDOWN.replace(
         "clip_by_value(grads, 0.1)  # torch's c", "clip_by_value(grads, -0.1, 0.1)  # torch's c")
+    left = json.loads(run("check", "--format", "json", "page.md", cwd=tmp_path).stdout)
+    assert [(item["line"], item["code"], item["fixable"]) for item in left] == [(15, "TMS107", False)]
 
 
 RST = """\

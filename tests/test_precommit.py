@@ -21,7 +21,7 @@ if shutil.which("git") is None:
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
-GOOD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, -0.1, 0.1)\n    return grads\n"
+GOOD = BAD.replace("clip_by_value(grads, 0.1)", "clip_by_value(grads, -0.1, 0.1)")
 GIT = ["git", "-c", "user.email=tests@example.invalid", "-c", "user.name=tests", "-c", "commit.gpgsign=false"]
 
 
