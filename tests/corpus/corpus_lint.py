@@ -3,6 +3,7 @@
     python tests/corpus/corpus_lint.py report          # per package: files, lines, clip calls, findings
     python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
     python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED)
+    python tests/corpus/corpus_lint.py mutants         # each real gradient clip made wrong: caught?
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
 Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
@@ -96,6 +97,58 @@ def _count_clip_calls(source: str, relative: str, facts, matcher: dict, result: 
         result.clip_calls[call.function.name] += 1
         if call.clipped == "gradients":
             result.gradient_clip_calls[call.function.name] += 1
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A real gradient clip call site rewritten into one known mistake, and whether it was caught."""
+
+    site: str  # NAME-VERSION/path:line
+    code: str  # the code the mistake must get
+    caught: bool
+
+
+def mutants(root: Path, engine: Engine) -> list[Mutant]:
+    """Rewrite each call site the semantics judge to clip gradients into each mistake the rules
+    know (one positional bound, one bound, [0, c], an inverted range, a discarded result) and
+    check the file again: recall on real code shapes, not on examples written for the rules."""
+    facts = engine.facts
+    matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(facts)}
+    clip_words = tuple({name.rsplit(".", 1)[-1].removesuffix("()") for name in facts.clip_functions})
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        source = read_source(path)
+        if not any(word in source for word in clip_words):
+            continue
+        relative = path.relative_to(root).as_posix()
+        tree = SgRoot(source, "python").root()
+        analysis = clipping.ModuleAnalysis(tree, facts, relative)
+        for node in tree.find_all(matcher):
+            call = analysis.call(node)
+            if call.function is None or call.clipped != "gradients" or call.value is None:
+                continue
+            line = node.range().start.line + 1
+            for code, text in _mistakes(source, node, call):
+                caught = (line, code) in {(f.line, f.code) for f in engine.check(text, relative)}
+                found.append(Mutant(f"{root.name}/{relative}:{line}", code, caught))
+    return found
+
+
+def _mistakes(source: str, node, call) -> list[tuple[str, str]]:
+    start, end = node.range().start.index, node.range().end.index
+    function, value = node.field("function").text(), call.value.text()
+    rewritten = []
+    if call.function.minimum is not None and call.function.maximum is not None:
+        for code, arguments in (("TMS103", "0.5"), ("TMS104", "None, 0.5"), ("TMS105", "0, 0.5"),
+                                ("TMS106", "0.5, -0.5")):
+            rewritten.append((code, f"{source[:start]}{function}({value}, {arguments}){source[end:]}"))
+    assignment = node.parent()
+    if (assignment is not None and assignment.kind() == "assignment"
+            and assignment.parent().kind() == "expression_statement"):
+        # `grads = clip(grads, ...)` becomes the bare call, as in a port of clip_grad_norm_(...).
+        rewritten.append(("TMS102", source[:assignment.range().start.index] + node.text()
+                          + source[assignment.range().end.index:]))
+    return rewritten
 
 
 def lint_corpus(cache: str | None = None) -> list[PackageResult]:
@@ -196,7 +249,7 @@ def _short_name(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["report", "diff", "write"])
+    parser.add_argument("command", choices=["report", "diff", "write", "mutants"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or ~/.cache/...)")
     args = parser.parse_args(argv)
     tool = corpus_tool()
@@ -208,6 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     if not roots:
         print("error: the corpus is empty: run `python bench/corpus.py fetch` first", file=sys.stderr)
         return 1
+    if args.command == "mutants":
+        engine = Engine(load_ruleset())
+        made = [mutant for root in roots for mutant in mutants(root, engine)]
+        for code in sorted({mutant.code for mutant in made}):
+            of_code = [mutant for mutant in made if mutant.code == code]
+            print(f"{code}: caught {sum(mutant.caught for mutant in of_code)} of {len(of_code)}")
+        missed = [f"  missed {mutant.code} at {mutant.site}" for mutant in made if not mutant.caught]
+        print("\n".join(missed) or "every mutant caught")
+        return 1 if missed else 0
     results = lint_corpus(args.cache)
     if args.command == "report":
         print(report(results))

@@ -79,3 +79,12 @@ def test_release_gives_exactly_the_triaged_findings(engine, name):
     crashes = sorted(entry for entry in result.findings if entry.endswith(":TMS000"))
     assert not crashes, [f"{entry}: {result.messages[entry]}" for entry in crashes]
     assert corpus_lint.differences(result) == []
+
+
+@pytest.mark.skipif(not ROOTS, reason=SKIP_REASON)
+def test_every_real_gradient_clip_made_wrong_is_caught(engine):
+    """Recall on real shapes: every call site judged to clip gradients, rewritten into each known
+    mistake, gets that mistake's code at that line."""
+    made = [mutant for root in ROOTS.values() for mutant in corpus_lint.mutants(root, engine)]
+    assert len(made) >= 40  # 70 on the pinned corpus: 9 bounded call sites x 4 bound mistakes + 34 results
+    assert [mutant for mutant in made if not mutant.caught] == []
