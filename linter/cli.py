@@ -191,9 +191,13 @@ def _problems(document: sources.Document, options: Options) -> list[formats.Repo
             for problem in problems if options.selected(SYNTAX_ERROR_CODE)]
 
 
-def _read(path: str, options: Options) -> tuple[sources.Document | None, str, list[formats.Report]]:
+def _read(path: str, options: Options, text: str | None = None) -> tuple[sources.Document | None, str,
+                                                                         list[formats.Report]]:
+    """The document at ``path`` (or made of ``text``, read from standard input), or a read error."""
     try:
-        text, encoding = sources.read_text(Path(path))
+        encoding = "utf-8"
+        if text is None:
+            text, encoding = sources.read_text(Path(path))
         return sources.load(path, text), encoding, []
     except (OSError, sources.SourceError) as error:
         message = str(error) if isinstance(error, sources.SourceError) else f"{type(error).__name__}: {error}"
@@ -203,8 +207,8 @@ def _read(path: str, options: Options) -> tuple[sources.Document | None, str, li
         return None, "utf-8", [report] if options.selected(READ_ERROR_CODE) else []
 
 
-def check_file(path: str, options: Options) -> FileResult:
-    document, _, problems = _read(path, options)
+def check_file(path: str, options: Options, text: str | None = None) -> FileResult:
+    document, _, problems = _read(path, options, text)
     result = FileResult(path, problems)
     if document is None:
         return result
@@ -280,7 +284,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("paths", nargs="*", metavar="PATH", default=["."],
                         help="files or directories (default: the current directory); directories are walked "
-                             "for .py, .pyi, .ipynb, .md and .rst files")
+                             "for .py, .pyi, .ipynb, .md and .rst files; '-' reads standard input")
     common.add_argument("--config", metavar="FILE",
                         help="YAML configuration (default: torch2ms-config from the [flake8] section of "
                              "setup.cfg, tox.ini or .flake8, as the flake8 plugin reads it)")
@@ -298,6 +302,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="text (path:line:col: CODE message), json, sarif (SARIF 2.1.0) or github "
                             "(GitHub Actions annotations)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
+                       help="the file name to report for '-' (standard input), as in flake8; its suffix "
+                            "says what it is (.py, .ipynb, .md, .rst)")
     fix = commands.add_parser("fix", parents=[common], help="apply the fixes rules declare",
                               description="Apply the fixes rules declare, never on a line whose # noqa covers "
                                           "the finding. Exit status: 0 when no finding is left, 1 when some are "
@@ -334,15 +341,28 @@ def _main(args: argparse.Namespace) -> int:
     load_ruleset(config)  # a configuration error stops everything before any file is read
     options = Options(config, _codes(args.select) or ("TMS", "E9"), _codes(args.ignore))
     exclude = [pattern for value in args.exclude or [] for pattern in value.split(",") if pattern.strip()]
+    if "-" in args.paths:
+        return _check_stdin(args, options)
     paths = discover(args.paths, exclude)
     if args.command == "check":
         return _check(args, options, paths)
     return _fix(args, options, paths)
 
 
+def _check_stdin(args: argparse.Namespace, options: Options) -> int:
+    """``torch2ms check -``: the text of an unsaved editor buffer, as flake8 reads ``-``."""
+    if args.command != "check" or args.paths != ["-"]:
+        raise UsageError("'-' (standard input) works only alone, with 'check'")
+    result = check_file(args.stdin_display_name, options, sys.stdin.read())
+    return _report(args, options, result.reports)
+
+
 def _check(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
     results = _run(check_file, paths, args.jobs, options)
-    reports = [report for result in results for report in result.reports]
+    return _report(args, options, [report for result in results for report in result.reports])
+
+
+def _report(args: argparse.Namespace, options: Options, reports: list[formats.Report]) -> int:
     if args.format == "text":
         output = formats.text(reports)
     elif args.format == "json":

@@ -203,3 +203,10 @@ def test_options_select_like_flake8():
     assert not options.selected("TMS103") and options.selected("TMS201") and options.selected("E999")
     assert cli.Options(None, ("TMS103",), ("TMS1",)).selected("TMS103")
     assert not cli.Options(None, ("TMS",), ("TMS",)).selected("TMS103")
+
+
+def test_standard_input_for_editors(tmp_path):
+    result = subprocess.run([*TORCH2MS, "check", "--stdin-display-name", "src/train.py", "-"], input=BAD,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout.split(" ")[:2]) == (1, ["src/train.py:5:13:", "TMS103"])
+    assert run("fix", "-", cwd=tmp_path).returncode == 2
