@@ -251,7 +251,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
             result.new_text = new_text
             result.diff = "".join(difflib.unified_diff(
                 document.original.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                fromfile=f"a/{path}", tofile=f"b/{path}"))
+                fromfile=_diff_name("a", path), tofile=_diff_name("b", path)))
             if write:
                 with open(path, "w", encoding=encoding, newline="") as handle:
                     handle.write(new_text)
@@ -260,6 +260,13 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     result.reports += _reports(after, engine.check(after.module), options)
     result.reports.sort()
     return result
+
+
+def _diff_name(side: str, path: str) -> str:
+    """git's a/ and b/ prefixes for a relative path (so `git apply` takes the diff); an absolute path as it is."""
+    if os.path.isabs(path):
+        return path
+    return f"{side}/{Path(path).as_posix().removeprefix('./')}"
 
 
 # --------------------------------------------------------------------------- running

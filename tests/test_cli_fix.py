@@ -71,6 +71,8 @@ def test_diff_prints_and_writes_nothing(tmp_path):
     assert result.stdout.startswith("--- a/train.py\n+++ b/train.py\n")
     assert (tmp_path / "train.py").read_text() == source
     assert "would fix 1 finding(s) in 1 file(s); 0 left" in result.stderr
+    walked = run("fix", "--diff", ".", cwd=tmp_path)  # git's a/ b/ names, without "./", for `git apply`
+    assert walked.stdout.startswith("--- a/train.py\n+++ b/train.py\n")
 
 
 def test_clean_after_fix_exits_0(tmp_path):
