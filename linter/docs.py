@@ -30,6 +30,8 @@ def rule_page(rule: Rule, engine: Engine) -> str:
         lines += ["## Use instead", ""]
         for example in rule.valid:
             lines += _example(example, engine, rule)
+    if rule.fix:
+        lines += _fix_section(rule, engine)
     lines += ["## Options", ""]
     facts = sorted({fact for family in FAMILIES for fact in family.facts_read(rule.conditions)})
     if facts:
@@ -55,6 +57,21 @@ def _example(source: str, engine: Engine, rule: Rule) -> list[str]:
     if findings:
         block += [""] + [f"`{f.line}:{f.column + 1}: {f.code} {f.message}`" for f in findings]
     return block + [""]
+
+
+def _fix_section(rule: Rule, engine: Engine) -> list[str]:
+    """The rule's fix template, and what ``torch2ms fix`` makes of its first example."""
+    from .fixes import fix_module
+
+    lines = ["## Fix", "", f"`torch2ms fix` replaces the flagged call with `{rule.fix}` when every part of it "
+             "is known and the result parses ([the command](../cli.md#the-fixes-the-rules-declare)).", ""]
+    for number, example in enumerate(rule.invalid):
+        fixed = fix_module(example, engine, lambda text, finding: finding.code == rule.code).text
+        if fixed != example:
+            which = ("first", "second", "third")[number] if number < 3 else f"number {number + 1}"
+            lines += [f"The {which} example above becomes:", "", "```python", fixed.rstrip(), "```", ""]
+            break
+    return lines
 
 
 def index_page(rules: list[Rule]) -> str:
