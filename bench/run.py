@@ -2,16 +2,17 @@
 
     pip install -e ".[bench]"          # or the peers in a separate venv, see docs/performance.md
     python bench/corpus.py fetch       # once: the pinned real-world corpus (2.37 M lines)
-    python bench/run.py                # about 10 minutes on 2 cores; prints one table
+    python bench/run.py                # about 15 minutes on 2 cores; prints one table
 
 It measures, all in one run, alternating the things it compares so that a machine busy with other
 work slows both sides of a ratio alike:
 
 1. flake8 with the plugin against flake8 without it, same files, same flags (``--isolated``),
    at ``-j1`` and ``-j2``: the ratio of each pair, then their median and range.
-2. ``torch2ms check`` (skipped with a note when the command is not installed), ``flake8 --select
-   TMS``, ``semgrep scan`` and ``ast-grep scan`` with the rule files in bench/peers/, on the whole
-   corpus, with the findings each reports (so that speed is never bought with misses).
+2. ``torch2ms check`` (skipped with a note when the command is not installed), ``semgrep scan``
+   and ``ast-grep scan`` with the rule files in bench/peers/, and ``flake8 --select TMS``, on one
+   tree (mindformers by default, ``--tools-corpus full`` for everything), with the findings each
+   reports (so that speed is never bought with misses).
 3. The floor and where the time goes, in this process: reading every file, the prefilter, the
    parse of the files it keeps, the whole engine; and each engine optimization against the code
    it replaced (the old prefilter, one walk per matcher, the Python scope walk).
@@ -44,13 +45,20 @@ BENCH = Path(__file__).resolve().parent
 PEERS = BENCH / "peers"
 PLUGIN_DISTRIBUTION = "flake8-torch2ms"
 
-# flake8 itself costs about 100 s per million lines on one core, so the with/without pairs run on
-# a subset: mindformers (large-language-model code, the kind of code people port from PyTorch)
-# plus mindspore-rl and mindyolo (training loops). About 210 k lines; 4 pairs at -j1 and -j2 fit
-# in about 5 minutes.
-FLAKE8_SUBSET = ("mindformers", "mindspore-rl", "mindyolo")
+# flake8 itself costs 100 to 170 s per million lines on one core here, so the with/without pairs
+# run on a subset of model and training code, the kind people port from PyTorch: vision models
+# (mindcv, mindyolo), speech (mindaudio), reinforcement learning (mindspore-rl) and adversarial
+# training (mindarmour). About 113 k lines, in which the prefilter keeps a share of files close to
+# the whole corpus's; 4 pairs at -j1 and at -j2 take about 5 minutes.
+FLAKE8_SUBSET = ("mindcv", "mindyolo", "mindaudio", "mindspore-rl", "mindarmour")
+# semgrep with the peer rules takes about 3 minutes per million lines at -j2 here (20 s on the
+# flake8 subset), too long to repeat on the whole corpus within 15 minutes: by default the tools
+# compare on mindformers (large-language-model code, 544 files, 170 k lines); --tools-corpus full
+# runs them on everything.
+TOOLS_SUBSET = ("mindformers",)
 QUICK_SUBSET = ("mindyolo",)
 SYNTHETIC_CALLS = (1_000, 10_000, 100_000)
+SLOW_RUN = 60  # seconds: a scaling row whose run took longer is not repeated
 CHILD_TIMEOUT = 600  # seconds; a child still running then is reported as a timeout
 
 
@@ -311,26 +319,29 @@ def parse_findings(name: str, stdout: str) -> set[tuple[str, int, str]]:
 def tools_on_corpus(tools: Tools, corpus: Corpus, repeats: int, jobs: int, cwd: Path,
                     flake8_select: bool) -> list[ToolRuns]:
     commands = tool_commands(tools, corpus.roots, jobs)
+    if flake8_select:
+        # flake8 runs pycodestyle and pyflakes whatever --select says.
+        commands["flake8 --select TMS"] = (flake8_command(tools.python, True, jobs, corpus.roots, "TMS"),
+                                           f"flake8 --isolated --select TMS --jobs={jobs}")
     results = {name: ToolRuns(name, shown) for name, (_, shown) in commands.items()}
-    for name, (command, _) in commands.items():  # warm-up, unmeasured
-        check_run(run(command, cwd), name, ok=(0, 1))
+    # One unmeasured run of the fastest tool reads the corpus into the page cache for all of them.
+    for name in ("ast-grep scan", "torch2ms check"):
+        if name in commands:
+            check_run(run(commands[name][0], cwd), name, ok=(0, 1))
     for index in range(repeats):
-        for name, (command, _) in commands.items():  # interleaved: T S A, T S A, ...
-            measured = check_run(run(command, cwd, keep_stdout=True), name, ok=(0, 1))
+        for name, (command, _) in commands.items():  # interleaved: T S A F, T S A F, ...
+            if results[name].note:
+                continue
+            measured = run(command, cwd, keep_stdout=True)
+            if measured.timed_out:
+                results[name].note = f"stopped after {CHILD_TIMEOUT} s"
+                continue
+            check_run(measured, name, ok=(0, 1))
             results[name].runs.append(measured)
             results[name].findings = parse_findings(name, measured.stdout)
             measured.stdout = ""
         progress(f"tools round {index + 1}/{repeats}: "
                  + ", ".join(f"{name} {result.runs[-1].wall:.1f} s" for name, result in results.items()))
-    if flake8_select:
-        # flake8 runs pycodestyle and pyflakes whatever --select says: one run on the whole corpus.
-        name = "flake8 --select TMS"
-        measured = check_run(run(flake8_command(tools.python, True, jobs, corpus.roots, "TMS"), cwd, keep_stdout=True),
-                             name, ok=(0, 1))
-        results[name] = ToolRuns(name, f"flake8 --isolated --select TMS --jobs={jobs}", [measured],
-                                 parse_findings(name, measured.stdout), "one run: flake8 checks everything anyway")
-        measured.stdout = ""
-        progress(f"{name}: {measured.wall:.1f} s")
     return list(results.values())
 
 
@@ -389,13 +400,17 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
             for group in engine.groups:
                 tree.find_all(group.matcher)
 
+    scopes = [scope for tree in trees
+              for scope in [tree, *tree.find_all(any=[{"kind": "function_definition"}, {"kind": "lambda"}])]]
+    scopes = [scope if scope.kind() == "module" else (scope.field("body") or scope) for scope in scopes]
+
     def scope_walk_kinds():
-        for tree in trees:
-            list(nodes.walk_scope(tree, clipping.BINDING_KINDS))
+        for scope in scopes:
+            list(nodes.walk_scope(scope, clipping.BINDING_KINDS))
 
     def scope_walk_python():
-        for tree in trees:
-            [node for node in nodes.walk_scope(tree) if node.kind() in clipping.BINDING_KINDS]
+        for scope in scopes:
+            [node for node in nodes.walk_scope(scope) if node.kind() in clipping.BINDING_KINDS]
 
     measured = [
         ("read every file", read_all, f"{len(texts):,} files"),
@@ -405,8 +420,8 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
         ("parse the kept files", parse_kept, f"{len(kept):,} files"),
         ("structural walks, merged", walks_merged, "one find_all for all matchers, dispatched by node"),
         ("structural walks, before", walks_per_matcher, f"one find_all per matcher ({len(engine.groups)})"),
-        ("module scope bindings, ast-grep", scope_walk_kinds, "candidates found in Rust"),
-        ("module scope bindings, before", scope_walk_python, "every node walked in Python"),
+        ("binding walks of every scope, named nodes", scope_walk_kinds, "the module and each function, once"),
+        ("binding walks of every scope, before", scope_walk_python, "every node, punctuation included"),
         ("whole engine, one core", whole_engine, "prefilter + parse + rules, no process start"),
     ]
     stages = {name: Stage(name, [], detail) for name, _, detail in measured}
@@ -504,7 +519,7 @@ def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ..
         rows.append(ScaleRow(f"one file, {calls:,} clip calls", calls, "call"))
     for index in range(repeats):
         for row, paths in zip(rows, [trees[:count] for count in copies] + [[path] for path in files]):
-            if row.runs and row.runs[-1][0].timed_out:
+            if row.runs and (row.runs[-1][0].timed_out or row.runs[-1][0].wall > SLOW_RUN):
                 continue
             row.runs.append(engine_run(tools.python, paths))
         progress(f"scaling round {index + 1}/{repeats}")
@@ -543,7 +558,7 @@ def versions(tools: Tools) -> str:
     return ", ".join(found)
 
 
-def report(args, tools: Tools, full: Corpus, small: Corpus, pairs: list[Pairs], tool_runs: list[ToolRuns],
+def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus, pairs: list[Pairs], tool_runs: list[ToolRuns],
            stages: list[Stage], rows: list[ScaleRow]) -> str:
     out = []
     add = out.append
@@ -566,7 +581,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, pairs: list[Pairs], 
                 f"{ratio(pair.cpu_ratios())} |")
         add("")
     if tool_runs:
-        add(f"### 2. The tools on the whole corpus ({full.describe()})")
+        add(f"### 2. The tools on one tree ({tools_corpus.describe()})")
         add("")
         reference = next((t for t in tool_runs if t.name == "torch2ms check"), None)
         add("| tool | command | runs | wall s, median [range] | CPU s | peak RSS MiB | findings | "
@@ -574,8 +589,11 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, pairs: list[Pairs], 
         add("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for tool in tool_runs:
             walls = [r.wall for r in tool.runs]
+            if not walls:
+                add(f"| {tool.name} | `{tool.command}` | 0 | {tool.note} | | | | |")
+                continue
             speedup = (f"{statistics.median(walls) / statistics.median([r.wall for r in reference.runs]):.1f}x"
-                       if reference is not None and tool is not reference else "")
+                       if reference is not None and reference.runs and tool is not reference else "")
             add(f"| {tool.name} | `{tool.command}` | {len(walls)} | {seconds(walls)} | "
                 f"{statistics.median([r.cpu for r in tool.runs]):.1f} | "
                 f"{max(r.max_rss_mib for r in tool.runs):.0f} | {len(tool.findings)} | {speedup} |")
@@ -632,14 +650,17 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, pairs: list[Pairs], 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", type=int, default=4, help="flake8 with/without pairs per -j value (default 4)")
+    parser.add_argument("--pairs", type=int, default=3, help="flake8 with/without pairs per -j value (default 4)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each tool, stage and size (default 3)")
     parser.add_argument("--jobs", type=int, default=2, help="-j of the tools in part 2 (default 2)")
     parser.add_argument("--peers-bin", metavar="DIR", help="where semgrep and ast-grep are (a separate venv's bin/)")
     parser.add_argument("--skip", action="append", default=[], choices=("flake8", "tools", "floor", "scaling"),
                         help="leave a part out (repeatable)")
     parser.add_argument("--no-flake8-select", action="store_true",
-                        help="leave out the single flake8 --select TMS run on the whole corpus (about 2 minutes)")
+                        help="leave flake8 --select TMS out of part 2")
+    parser.add_argument("--tools-corpus", choices=("mindformers", "full"), default="mindformers",
+                        help="the tree part 2 runs the tools on (default mindformers; full: about 7 minutes "
+                             "per semgrep run)")
     parser.add_argument("--quick", action="store_true", help="a small version of everything, to check the script")
     parser.add_argument("--output", metavar="FILE", help="also write the table (Markdown) to FILE")
     parser.add_argument("--findings", metavar="FILE", help="write every tool's findings as JSON to FILE")
@@ -676,6 +697,7 @@ def benchmark(args: argparse.Namespace) -> int:
         args.notes.append(f"--quick: the whole corpus is replaced by {', '.join(QUICK_SUBSET)}")
     full = Corpus.of(roots)
     small = Corpus.of(subset(roots, QUICK_SUBSET if args.quick else FLAKE8_SUBSET))
+    tools_corpus = full if args.quick or args.tools_corpus == "full" else Corpus.of(subset(roots, TOOLS_SUBSET))
     synthetic = SYNTHETIC_CALLS[:2] if args.quick else SYNTHETIC_CALLS
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="torch2ms-bench-") as work:
@@ -688,7 +710,7 @@ def benchmark(args: argparse.Namespace) -> int:
             pairs = [flake8_pairs(tools, small, jobs, args.pairs, cwd) for jobs in (1, 2)]
         tool_runs = []
         if "tools" not in args.skip:
-            tool_runs = tools_on_corpus(tools, full, args.repeats, args.jobs, cwd, not args.no_flake8_select)
+            tool_runs = tools_on_corpus(tools, tools_corpus, args.repeats, args.jobs, cwd, not args.no_flake8_select)
         stages = floor_and_optimizations(full, args.repeats) if "floor" not in args.skip else []
         progress("floor done")
         rows = []
@@ -697,7 +719,7 @@ def benchmark(args: argparse.Namespace) -> int:
             scale_dir.mkdir()
             rows = scaling(tools, full, max(1, args.repeats - 1), synthetic, scale_dir)
     args.notes.append(f"the whole script took {time.perf_counter() - started:.0f} s")
-    table = report(args, tools, full, small, pairs, tool_runs, stages, rows)
+    table = report(args, tools, full, small, tools_corpus, pairs, tool_runs, stages, rows)
     print(table)
     if args.output:
         Path(args.output).write_text(table + "\n", encoding="utf-8")

@@ -55,9 +55,7 @@ def tokens(node: SgNode) -> tuple[str, ...]:
 
 def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None) -> Iterator[SgNode]:
     """Every node inside ``scope`` except the bodies of nested functions and classes, in source
-    order; only nodes of ``kinds`` when given. With ``kinds``, ast-grep finds the candidates in
-    Rust and only they climb to the scope: a Python walk over every node of a module costs more
-    than parsing it."""
+    order; only nodes of ``kinds`` when given, which then walks named nodes only (half as many)."""
     if kinds is not None:
         yield from _scope_nodes_of_kinds(scope, kinds)
         return
@@ -70,17 +68,15 @@ def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None) -> Iterator[S
 
 
 def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str]) -> Iterator[SgNode]:
-    scope_span = scope.range()
-    scope_key = scope_span.start.index, scope_span.end.index, scope.kind()
-    for node in scope.find_all(any=[{"kind": kind} for kind in sorted(kinds)]):
-        if key(node) == scope_key:
-            continue  # the scope itself is never yielded, as in the walk
-        for ancestor in node.ancestors():
-            if key(ancestor) == scope_key:
-                yield node
-                break
-            if ancestor.kind() in SCOPE_KINDS:
-                break  # inside a nested function or class
+    # Only named nodes: the unnamed ones are punctuation and keyword leaves, never of ``kinds``.
+    stack = list(reversed(scope.named_children()))
+    while stack:
+        node = stack.pop()
+        kind = node.kind()
+        if kind in kinds:
+            yield node
+        if kind not in SCOPE_KINDS:
+            stack.extend(reversed(node.named_children()))
 
 
 def enclosing_scope(node: SgNode) -> SgNode:
