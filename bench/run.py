@@ -453,7 +453,12 @@ def engine_child(argv: list[str]) -> int:
         for path in paths:
             files += 1
             findings += len(engine.check(read_text(path), str(path)))
-    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start}))
+    import resource
+
+    # The child's own peak: os.wait4's figure keeps the parent's size from before the exec.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start,
+                      "max_rss_mib": peak}))
     return 0
 
 
@@ -638,7 +643,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
             times = [d["seconds"] for _, d in done]
             add(f"| {row.label} | {row.units:,} {row.unit}s | {seconds(times)} | "
                 f"{1e6 * statistics.median(times) / row.units:.0f} | "
-                f"{max(r.max_rss_mib for r, _ in done):.0f} | {done[-1][1]['findings']} |")
+                f"{max(d['max_rss_mib'] for _, d in done):.0f} | {done[-1][1]['findings']} |")
         add("")
     for note in tools.notes + args.notes:
         add(f"Note: {note}  ")
