@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ast_grep_py import SgRoot
 
-from .schema import IDENTIFIER, Reader
+from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .semantics import FAMILIES
 from .semantics.clipping import Facts
 from .yamlfile import ConfigError, LocatedDict, load_yaml
@@ -220,30 +220,6 @@ def _check_compiles(rules: list[Rule], facts: Facts) -> list[Rule]:
     return compiled
 
 
-def ast_grep_reason(error: BaseException, where: bool = True) -> str:
-    """ast-grep's error as one line: where in the rule (its first cause) and why (its last), without
-    the Rust backtrace that RUST_BACKTRACE=1 appends (the user fixes YAML, not ast-grep)."""
-    text = str(error).split("Stack backtrace:", 1)[0]
-    causes = [" ".join(part.split()).rstrip(".") for part in re.split(r"^\s*\d+: ", text, flags=re.MULTILINE)[1:]]
-    # Drop the caret line under a regex error: it points into a pattern the message already quotes.
-    causes = [re.sub(r" \^+ (?=error:)", "; ", cause) for cause in causes if cause]
-    if not causes:
-        return " ".join(text.split())
-    return f"{causes[0]}: {causes[-1]}" if where and len(causes) > 1 else causes[-1]
-
-
-def _check_regex_facts(reader: Reader, data: LocatedDict, facts: Facts) -> None:
-    """Compile the facts' regex with ast-grep now: a bad one would otherwise fail on every file linted.
-    The regex runs in ast-grep (Rust, linear time); nothing here hands it to Python's re."""
-    if "gradient-names" not in data or not facts.gradient_names:
-        return
-    try:
-        SgRoot("x", "python").root().matches(regex=facts.gradient_names)
-    except Exception as error:
-        raise reader.fail(data.line_of("gradient-names"),
-                          f"'gradient-names' is not a valid regex: {ast_grep_reason(error, where=False)}") from None
-
-
 def structural_utils(facts: Facts) -> dict[str, dict]:
     utils: dict[str, dict] = {}
     for family in FAMILIES:
@@ -255,9 +231,7 @@ def _load_facts(paths: list[Path], facts: Facts | None = None) -> Facts:
     for path in paths:
         data = load_yaml(path)
         reader = Reader(str(path))
-        data = reader.mapping(data, 1, "a facts file")
-        facts = FAMILIES[0].load_facts(data, reader, facts)
-        _check_regex_facts(reader, data, facts)
+        facts = FAMILIES[0].load_facts(reader.mapping(data, 1, "a facts file"), reader, facts)
     return facts or Facts()
 
 
@@ -304,7 +278,6 @@ def _apply_user_config(path: str, rules: list[Rule], facts: Facts) -> tuple[list
     if "facts" in data:
         facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
         facts = FAMILIES[0].load_facts(facts_data, reader, facts)
-        _check_regex_facts(reader, facts_data, facts)
     extra = data.get("rules", [])
     if not isinstance(extra, list):
         raise reader.fail(data.line_of("rules"), "'rules' must be a list of rules")

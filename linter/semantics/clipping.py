@@ -18,7 +18,7 @@ from functools import cached_property
 
 from ast_grep_py import SgNode
 
-from ..schema import IDENTIFIER, Reader
+from ..schema import DOTTED_NAME, IDENTIFIER, Reader
 from ..yamlfile import LocatedDict
 from . import nodes
 from .nodes import Arguments
@@ -125,6 +125,20 @@ FACT_KEYS = (
 )
 
 
+# Sections that are lists of names: section -> {key: (Facts attribute, name pattern, or None for a regex)}.
+NAME_LIST_FACTS = {
+    "parameter-sources": {"methods": ("parameter_methods", IDENTIFIER), "attributes": ("parameter_attributes", IDENTIFIER),
+                          "functions": ("parameter_functions", DOTTED_NAME)},
+    "parameter-writers": {"methods": ("writer_methods", IDENTIFIER), "functions": ("writer_functions", DOTTED_NAME)},
+    "optimizers": {"names": ("optimizer_names", None), "classes": ("optimizer_classes", DOTTED_NAME)},
+    "helper-maps": {"maps": ("map_functions", DOTTED_NAME), "partials": ("partial_functions", DOTTED_NAME)},
+    "torch-clipping": {"functions": ("torch_functions", DOTTED_NAME), "names-under-mindspore": ("torch_names", IDENTIFIER),
+                       "grad-methods": ("grad_methods", IDENTIFIER)},
+}
+# Regexes matched by ast-grep against a name; a user's value replaces the default.
+REGEX_FACTS = {"gradient-names": "gradient_names", "value-names": "value_names"}
+
+
 def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) -> Facts:
     """Read (or add to) the clipping facts from one YAML mapping."""
     facts = facts or Facts()
@@ -154,47 +168,22 @@ def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) ->
         name = _name(entry, reader)
         facts.gradient_operations.add(name)
         _add_aliases(facts, entry, name, reader)
-    if "parameter-sources" in data:
-        sources = reader.mapping(data["parameter-sources"], data.line_of("parameter-sources"), "'parameter-sources'")
-        reader.keys(sources, ("methods", "attributes", "functions"), "'parameter-sources'")
-        facts.parameter_methods.update(reader.strings(sources, "methods", "'parameter-sources'", IDENTIFIER))
-        facts.parameter_attributes.update(reader.strings(sources, "attributes", "'parameter-sources'", IDENTIFIER))
-        facts.parameter_functions.update(reader.dotted_names(sources, "functions", "'parameter-sources'"))
-    if "parameter-writers" in data:
-        writers = reader.mapping(data["parameter-writers"], data.line_of("parameter-writers"), "'parameter-writers'")
-        reader.keys(writers, ("methods", "functions"), "'parameter-writers'")
-        facts.writer_methods.update(reader.strings(writers, "methods", "'parameter-writers'", IDENTIFIER))
-        facts.writer_functions.update(reader.dotted_names(writers, "functions", "'parameter-writers'"))
-    if "gradient-names" in data:
-        pattern = reader.string(data, "gradient-names", "facts")
-        if not pattern:
-            raise reader.fail(data.line_of("gradient-names"), "'gradient-names' must be a non-empty regex")
-        facts.gradient_names = pattern
-    if "optimizers" in data:
-        optimizers = reader.mapping(data["optimizers"], data.line_of("optimizers"), "'optimizers'")
-        reader.keys(optimizers, ("names", "classes"), "'optimizers'")
-        names = reader.string(optimizers, "names", "'optimizers'")
-        if names is not None:
-            if not names:
-                raise reader.fail(optimizers.line_of("names"), "'names' in 'optimizers' must be a non-empty regex")
-            facts.optimizer_names = names
-        facts.optimizer_classes.update(reader.dotted_names(optimizers, "classes", "'optimizers'"))
-    if "helper-maps" in data:
-        maps = reader.mapping(data["helper-maps"], data.line_of("helper-maps"), "'helper-maps'")
-        reader.keys(maps, ("maps", "partials"), "'helper-maps'")
-        facts.map_functions.update(reader.dotted_names(maps, "maps", "'helper-maps'"))
-        facts.partial_functions.update(reader.dotted_names(maps, "partials", "'helper-maps'"))
-    if "value-names" in data:
-        pattern = reader.string(data, "value-names", "facts")
-        if not pattern:
-            raise reader.fail(data.line_of("value-names"), "'value-names' must be a non-empty regex")
-        facts.value_names = pattern
-    if "torch-clipping" in data:
-        torch = reader.mapping(data["torch-clipping"], data.line_of("torch-clipping"), "'torch-clipping'")
-        reader.keys(torch, ("functions", "names-under-mindspore", "grad-methods"), "'torch-clipping'")
-        facts.torch_functions.update(reader.dotted_names(torch, "functions", "'torch-clipping'"))
-        facts.torch_names.update(reader.strings(torch, "names-under-mindspore", "'torch-clipping'", IDENTIFIER))
-        facts.grad_methods.update(reader.strings(torch, "grad-methods", "'torch-clipping'", IDENTIFIER))
+    for section, fields in NAME_LIST_FACTS.items():
+        if section in data:
+            what = f"'{section}'"
+            values = reader.mapping(data[section], data.line_of(section), what)
+            reader.keys(values, fields, what)
+            for key, (attribute, pattern) in fields.items():
+                if pattern is None:  # a regex, replacing the default
+                    regex = reader.regex(values, key, what)
+                    if regex is not None:
+                        setattr(facts, attribute, regex)
+                else:
+                    getattr(facts, attribute).update(reader.strings(values, key, what, pattern))
+    for key, attribute in REGEX_FACTS.items():
+        regex = reader.regex(data, key, "facts")
+        if regex is not None:
+            setattr(facts, attribute, regex)
     return facts
 
 
