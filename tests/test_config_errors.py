@@ -110,6 +110,15 @@ HOSTILE = {
         "2: 'gradient-names' is not a valid regex: regex parse error: ^(a+)\\1$; "
         "error: backreferences are not supported",
     ),
+    "invalid-value-names": (
+        "facts:\n  value-names: '(unclosed'\n",
+        "2: 'value-names' is not a valid regex: regex parse error: (unclosed; error: unclosed group",
+    ),
+    "invalid-optimizer-names": (
+        "facts:\n  optimizers:\n    names: '[z-a]'\n",
+        "3: 'names' is not a valid regex: regex parse error: [z-a]; error: invalid character class range, "
+        "the start must be <= the end",
+    ),
     "duplicate-user-codes": (
         user_rule() + user_rule(rule_id="other-rule").removeprefix("rules:\n"),
         " 'TMS901' is used by two rules ('my-rule' in {path} and 'other-rule'); codes and ids must be unique",
