@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -490,7 +489,8 @@ def train_step_{i}(data, label):
 
 def synthetic_module(calls: int) -> str:
     """``calls`` training steps that each clip once; every tenth has a single positional bound."""
-    parts = ["import mindspore\nfrom mindspore import ops\n\ngrad_fn = mindspore.value_and_grad(forward, None, weights)\n"]
+    parts = ["import mindspore\nfrom mindspore import ops\n\n"
+             "grad_fn = mindspore.value_and_grad(forward, None, weights)\n"]
     for index in range(calls):
         step = TRAIN_STEP.format(i=index, low="-0.1")
         if index % 10 == 0:
@@ -563,7 +563,8 @@ def versions(tools: Tools) -> str:
     return ", ".join(found)
 
 
-def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus, pairs: list[Pairs], tool_runs: list[ToolRuns],
+def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus, pairs: list[Pairs],
+           tool_runs: list[ToolRuns],
            stages: list[Stage], rows: list[ScaleRow]) -> str:
     out = []
     add = out.append
@@ -573,7 +574,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
     add(f"Versions: {versions(tools)}")
     add("")
     if pairs:
-        add(f"### 1. flake8 with the plugin / without it (target <= 1.02)")
+        add("### 1. flake8 with the plugin / without it (target <= 1.02)")
         add("")
         add(f"Subset: {small.describe()}; {args.pairs} pairs per row, alternating; flake8 --isolated, "
             "default checks (pycodestyle, pyflakes, mccabe) on both sides.")

@@ -178,7 +178,8 @@ def _checked_conditions(reader: Reader, data: LocatedDict) -> dict[str, frozense
             valid = IDENTIFIER.match(value) if allowed is None else value in allowed
             if not valid:
                 expected = "a package name" if allowed is None else ", ".join(sorted(allowed))
-                raise reader.fail(conditions.line_of(name), f"'{value}' is not a value of '{name}'; expected {expected}")
+                raise reader.fail(conditions.line_of(name),
+                                  f"'{value}' is not a value of '{name}'; expected {expected}")
         checked[name] = frozenset(values)
     return checked
 

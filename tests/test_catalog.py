@@ -134,7 +134,8 @@ CASES = {
     "the same expression twice": (
         "from mindspore import ops\nx = ops.clamp(x, self.clip_value, self.clip_value)\n", [(2, "TMS106")]),
     "min and max by keyword, in either order": (
-        "from mindspore import ops\ng_grads = ops.clip_by_value(g_grads, clip_value_max=1.0, clip_value_min=-1.0)\n", []),
+        "from mindspore import ops\n"
+        "g_grads = ops.clip_by_value(g_grads, clip_value_max=1.0, clip_value_min=-1.0)\n", []),
     "explicit None is a missing bound": (
         "from mindspore import ops\ngrads = ops.clip_by_value(grads, -1.0, None)\n", [(2, "TMS104")]),
     "inverted wins over everything else": (

@@ -116,10 +116,23 @@ def test_missing_configuration_file_is_named(project):
         "flake8-torch2ms: configuration error: nowhere.yml: configuration file not found")
 
 
-def test_bundled_examples_show_every_code(tmp_path):
+def test_readme_quick_start_shows_every_code():
+    """The README's first command, exactly, from the repository root (where tox.ini's [flake8] applies)."""
     from pathlib import Path
 
-    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
-    result = flake8(str(examples), cwd=tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    assert "pip install . && flake8 --select TMS docs/examples/" in (root / "README.md").read_text(encoding="utf-8")
+    result = flake8("docs/examples/", cwd=root)
     codes = {line.split(" ")[1] for line in result.stdout.splitlines()}
-    assert codes == {"TMS101", "TMS102", "TMS103", "TMS104", "TMS105", "TMS106", "TMS107", "TMS108", "TMS109", "TMS201"}
+    assert codes == {"TMS101", "TMS102", "TMS103", "TMS104", "TMS105", "TMS106", "TMS107", "TMS108", "TMS109",
+                     "TMS201"}
+
+
+def test_the_project_passes_its_own_lint():
+    """tox -e lint, inside the default suite so that CI keeps it green: flake8 with this plugin."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "flake8", "linter", "tests", "bench", "setup.py"],
+                            cwd=root, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout) == (0, "")

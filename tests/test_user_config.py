@@ -116,7 +116,8 @@ def test_add_a_rule_with_semantic_conditions(tmp_path):
         w = ops.clip_by_norm(net.trainable_params(), 1.0)
         """
     findings = lint_with(tmp_path, config, source)
-    assert [(f.code, f.message) for f in findings] == [("TMS902", "ops.clip_by_norm on parameters (net.trainable_params())")]
+    assert [(f.code, f.message) for f in findings] == [
+        ("TMS902", "ops.clip_by_norm on parameters (net.trainable_params())")]
 
 
 def test_user_rules_take_codes_from_the_reserved_range(tmp_path):

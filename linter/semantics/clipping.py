@@ -127,12 +127,14 @@ FACT_KEYS = (
 
 # Sections that are lists of names: section -> {key: (Facts attribute, name pattern, or None for a regex)}.
 NAME_LIST_FACTS = {
-    "parameter-sources": {"methods": ("parameter_methods", IDENTIFIER), "attributes": ("parameter_attributes", IDENTIFIER),
+    "parameter-sources": {"methods": ("parameter_methods", IDENTIFIER),
+                          "attributes": ("parameter_attributes", IDENTIFIER),
                           "functions": ("parameter_functions", DOTTED_NAME)},
     "parameter-writers": {"methods": ("writer_methods", IDENTIFIER), "functions": ("writer_functions", DOTTED_NAME)},
     "optimizers": {"names": ("optimizer_names", None), "classes": ("optimizer_classes", DOTTED_NAME)},
     "helper-maps": {"maps": ("map_functions", DOTTED_NAME), "partials": ("partial_functions", DOTTED_NAME)},
-    "torch-clipping": {"functions": ("torch_functions", DOTTED_NAME), "names-under-mindspore": ("torch_names", IDENTIFIER),
+    "torch-clipping": {"functions": ("torch_functions", DOTTED_NAME),
+                       "names-under-mindspore": ("torch_names", IDENTIFIER),
                        "grad-methods": ("grad_methods", IDENTIFIER)},
 }
 # Regexes matched by ast-grep against a name; a user's value replaces the default.
