@@ -45,7 +45,6 @@ setup(
         "Environment :: Console",
         "Framework :: Flake8",
         "Intended Audience :: Developers",
-        "License :: OSI Approved :: Apache Software License",
         "Programming Language :: Python :: 3",
         "Topic :: Software Development :: Quality Assurance",
     ],
