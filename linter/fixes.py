@@ -10,6 +10,7 @@ changes, so running the fixer again on its own output changes nothing.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -75,7 +76,9 @@ def apply_one(text: str, finding: Finding, engine: Engine) -> tuple[str, str | N
         return text, "the fix would remove a comment inside the call; fix it by hand"
     new_text = root.commit_edits([node.replace(finding.fix)])
     try:
-        ast.parse(new_text)
+        with warnings.catch_warnings():  # only whether it parses: Python's SyntaxWarnings are not ours
+            warnings.simplefilter("ignore")
+            ast.parse(new_text)
     except (SyntaxError, ValueError):
         return text, "the fixed code would not parse here; fix it by hand"
     if any(after.code == finding.code and (after.line, after.column) == (finding.line, finding.column)

@@ -18,6 +18,7 @@ import io
 import json
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -347,7 +348,9 @@ def _unmask(text: str, masked: list[str]) -> str:
 
 def _syntax_error(text: str, locate) -> UnparsableBlock | None:
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():  # only whether it parses: Python's SyntaxWarnings are not ours
+            warnings.simplefilter("ignore")
+            ast.parse(text)
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)

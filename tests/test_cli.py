@@ -210,3 +210,12 @@ def test_standard_input_for_editors(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert (result.returncode, result.stdout.split(" ")[:2]) == (1, ["src/train.py:5:13:", "TMS103"])
     assert run("fix", "-", cwd=tmp_path).returncode == 2
+
+
+def test_python_syntax_warnings_in_linted_code_are_not_printed(tmp_path):
+    # `1()` parses with a SyntaxWarning; like flake8, the command prints nothing of Python's own.
+    (tmp_path / "odd.py").write_text("from mindspore import ops\nx = 1()\ngrads = ops.clip_by_value(grads, 0.1)\n",
+                                     encoding="utf-8")
+    result = run("check", "odd.py", cwd=tmp_path)
+    assert result.stderr == ""
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [["odd.py:3:9:", "TMS103"]]
