@@ -99,7 +99,7 @@ class Engine:
             root = SgRoot(source, "python").root()
             analysis = FAMILIES[0].ModuleAnalysis(root, self.facts, path)
         except Exception as error:  # the parser itself failed: nothing can be checked
-            return [_internal_error("all rules", error)]
+            return [internal_error("all rules", error)]
         findings: list[Finding] = []
         active_ids = {id(group) for group, _ in active}
         merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
@@ -115,7 +115,7 @@ class Engine:
             if matches is None:
                 matches = root.find_all(matcher)
         except Exception as error:
-            return [_internal_error(", ".join(rule.id for rule in rules), error)]
+            return [internal_error(", ".join(rule.id for rule in rules), error)]
         found: dict[str, list[Finding]] = {rule.id: [] for rule in rules}
         failed: dict[str, Finding] = {}
         for node in matches:
@@ -130,7 +130,7 @@ class Engine:
                             fix = render_fix(rule.fix, node, analysis.fix_variables(node))
                         found[rule.id].append(_finding(rule, node, variables, fix))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
-                    failed[rule.id] = _internal_error(rule.id, error)
+                    failed[rule.id] = internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
                                                                             else items)]
 
@@ -326,7 +326,7 @@ def render(message: str, node: SgNode, variables: dict[str, str]) -> str:
     return VARIABLE.sub(replace, message)
 
 
-def _internal_error(rule_ids: str, error: BaseException) -> Finding:
+def internal_error(rule_ids: str, error: BaseException) -> Finding:
     detail = " ".join(str(error).split())[:120]
     message = (f"flake8-torch2ms could not check this file with {rule_ids} ({type(error).__name__}: {detail}); "
                "those findings are skipped. Please report this.")

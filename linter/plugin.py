@@ -10,7 +10,7 @@ from typing import Iterator
 
 from . import __version__
 from .config import load_ruleset
-from .engine import Engine
+from .engine import Engine, internal_error
 from .yamlfile import ConfigError
 
 
@@ -53,6 +53,9 @@ class Torch2MSChecker:
             raise SystemExit(f"flake8-torch2ms: configuration error: {error}") from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        engine = engine_for(self.config_path)
-        for finding in engine.check("".join(self.lines), self.filename):
+        try:
+            findings = engine_for(self.config_path).check("".join(self.lines), self.filename)
+        except Exception as error:  # the engine reports its own failures; this is the last net
+            findings = [internal_error("the engine", error)]
+        for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)

@@ -76,3 +76,16 @@ def test_unparsable_source_gives_no_crash(engine):
 def test_findings_are_sorted_and_unique(engine):
     findings = engine.check(SOURCE + SOURCE.split("\n", 1)[1])
     assert findings == sorted(set(findings))
+
+
+def test_the_flake8_adapter_turns_an_engine_crash_into_tms000(monkeypatch):
+    from flake8_torch2ms import plugin
+
+    def explode(self, source, path=None):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(engine_module.Engine, "check", explode)
+    checker = plugin.Torch2MSChecker(None, ["x = 1\n"], "x.py")
+    results = list(checker.run())
+    assert [(line, column) for line, column, _, _ in results] == [(1, 0)]
+    assert results[0][2].startswith("TMS000 flake8-torch2ms could not check this file with the engine (MemoryError")
