@@ -183,10 +183,6 @@ def _is_name_char(character: str) -> bool:
     return character == "_" or character.isalnum()
 
 
-def _may_match(words: frozenset[str] | None, source: str) -> bool:
-    return _Prefilter(words).may_match(source)
-
-
 def _mergeable(matcher: dict) -> dict | None:
     """The matcher's rule with its utils inlined, when its walk can be merged with others'.
 
