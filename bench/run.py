@@ -361,7 +361,7 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
 
     from flake8_torch2ms import engine as engine_module
     from flake8_torch2ms.config import load_ruleset
-    from flake8_torch2ms.semantics import clipping, nodes
+    from flake8_torch2ms.semantics import bindings, nodes
 
     engine = engine_module.Engine(load_ruleset())
     texts = [read_text(path) for path in corpus.files]
@@ -405,11 +405,11 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
 
     def scope_walk_kinds():
         for scope in scopes:
-            list(nodes.walk_scope(scope, clipping.BINDING_KINDS))
+            list(nodes.walk_scope(scope, bindings.BINDING_KINDS))
 
     def scope_walk_python():
         for scope in scopes:
-            [node for node in nodes.walk_scope(scope) if node.kind() in clipping.BINDING_KINDS]
+            [node for node in nodes.walk_scope(scope) if node.kind() in bindings.BINDING_KINDS]
 
     measured = [
         ("read every file", read_all, f"{len(texts):,} files"),

@@ -22,10 +22,9 @@ from pathlib import Path
 
 from . import __version__, formats, sources
 from .config import INTERNAL_ERROR_CODE, load_ruleset
-from .engine import Finding
+from .engine import Finding, engine_for
 from .fixes import fix_module, key
 from .noqa import NoqaMap
-from .plugin import engine_for
 from .yamlfile import ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -214,7 +213,7 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
         return result
     result.reports += _problems(document, options)
     if document.syntax_error() is None:
-        findings = engine_for(options.config).check(document.module)
+        findings = engine_for(options.config).check(document.module, path)
         result.reports += _reports(document, findings, options)
     result.reports.sort()
     return result
@@ -238,7 +237,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
             noqa_maps[text] = NoqaMap(text)
         return options.selected(finding.code) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
-    fixed = fix_module(document.module, engine, wanted)
+    fixed = fix_module(document.module, engine, wanted, path)
     result.fixed = _reports(document, fixed.fixed, options)
     result.refused = fixed.refused
     if fixed.changed:
@@ -257,7 +256,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
                     handle.write(new_text)
     # What is left: the findings of the fixed code, positioned in it.
     after = sources.load(path, result.new_text) if result.new_text is not None else document
-    result.reports += _reports(after, engine.check(after.module), options)
+    result.reports += _reports(after, engine.check(after.module, path), options)
     result.reports.sort()
     return result
 
@@ -391,11 +390,9 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
 
 def _rule_help(config: str | None) -> dict[str, str]:
     from . import docs
-    from .engine import Engine
 
-    ruleset = load_ruleset(config)
-    engine = Engine(ruleset)
-    return {rule.code: docs.rule_page(rule, engine) for rule in ruleset.rules}
+    engine = engine_for(config)
+    return {rule.code: docs.rule_page(rule, engine) for rule in engine.rules}
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:

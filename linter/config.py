@@ -16,9 +16,8 @@ from pathlib import Path
 
 from ast_grep_py import SgRoot
 
+from .families import BY_NAME, FAMILIES, all_conditions, family_of
 from .schema import IDENTIFIER, Reader, ast_grep_reason
-from .semantics import FAMILIES
-from .semantics.clipping import Facts
 from .yamlfile import ConfigError, LocatedDict, load_yaml
 
 RULE_KEYS = (
@@ -41,7 +40,7 @@ RELATIONAL_KEYS = ("inside", "has", "precedes", "follows")
 COMPOSITE_KEYS = ("all", "any", "not", "matches")
 RELATION_EXTRA_KEYS = ("stopBy", "field")
 
-CONDITIONS = {name: values for family in FAMILIES for name, values in family.CONDITIONS.items()}
+CONDITIONS = {name: condition.values for name, condition in all_conditions().items()}
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,7 @@ class Rule:
     message: str
     matcher: dict  # the ast-grep config: rule, constraints, utils
     conditions: dict[str, frozenset[str]]
+    family: str | None = None  # the family whose conditions the rule uses; None: structure (and imports) only
     severity: str = "error"
     note: str = ""
     fix: str | None = None
@@ -65,7 +65,7 @@ class Rule:
 @dataclass
 class RuleSet:
     rules: list[Rule]
-    facts: Facts
+    facts: dict[str, object]  # family name -> its facts
 
 
 def load_rule(path: str, data: object, user: bool = False) -> Rule:
@@ -110,12 +110,18 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
     examples = {}
     for key in ("valid", "invalid"):
         examples[key] = tuple(reader.strings(data, key, what))
+    conditions = _checked_conditions(reader, data)
+    try:
+        family = family_of(conditions)[0]
+    except ValueError as error:
+        raise reader.fail(data.line_of("conditions"), f"{what}: {error}") from None
     return Rule(
         id=rule_id,
         code=code,
         message=message.strip(),
         matcher=matcher,
-        conditions=_checked_conditions(reader, data),
+        conditions=conditions,
+        family=family.name if family is not None else None,
         severity=severity,
         note=(reader.string(data, "note", what) or "").strip(),
         fix=reader.string(data, "fix", what),
@@ -201,7 +207,7 @@ def _default_files() -> tuple[list[Path], list[Path]]:
     return rule_files, facts_files
 
 
-def _check_compiles(rules: list[Rule], facts: Facts) -> list[Rule]:
+def _check_compiles(rules: list[Rule], facts: dict[str, object]) -> list[Rule]:
     """Compile every rule once with ast-grep so a bad kind or regex is reported now, with its file."""
     probe = SgRoot("", "python").root()
     provided = structural_utils(facts)
@@ -221,19 +227,49 @@ def _check_compiles(rules: list[Rule], facts: Facts) -> list[Rule]:
     return compiled
 
 
-def structural_utils(facts: Facts) -> dict[str, dict]:
+def structural_utils(facts: dict[str, object]) -> dict[str, dict]:
+    """The ast-grep utils every family derives from its facts, which rules name with ``matches:``."""
     utils: dict[str, dict] = {}
     for family in FAMILIES:
-        utils.update(family.structural_utils(facts))
+        utils.update(family.structural_utils(facts[family.name], {}))
     return utils
 
 
-def _load_facts(paths: list[Path], facts: Facts | None = None) -> Facts:
+def _load_facts(paths: list[Path]) -> dict[str, object]:
+    """Each family's facts, from ``rules/facts/<family>.yml`` (a family without a file has none)."""
+    facts = {family.name: family.new_facts() for family in FAMILIES}
     for path in paths:
-        data = load_yaml(path)
+        family = BY_NAME.get(path.stem)
+        if family is None:
+            raise ConfigError(path, None, f"no rule family is named '{path.stem}'; a facts file is named after "
+                                          f"its family: {', '.join(sorted(BY_NAME))}")
         reader = Reader(str(path))
-        facts = FAMILIES[0].load_facts(reader.mapping(data, 1, "a facts file"), reader, facts)
-    return facts or Facts()
+        facts[family.name] = family.load_facts(reader.mapping(load_yaml(path), 1, "a facts file"), reader,
+                                               facts[family.name])
+    return facts
+
+
+def _add_user_facts(data: LocatedDict, reader: Reader, facts: dict[str, object]) -> dict[str, object]:
+    """A configuration file's ``facts:``: each key is a family's name holding that family's
+    sections, or a section of the one family that has it (``clip-functions:`` is clipping's)."""
+    facts = dict(facts)
+    owners = {key: family for family in FAMILIES for key in family.fact_keys}
+    by_family: dict[str, LocatedDict] = {}
+    for key in data:
+        if key in BY_NAME:
+            section = reader.mapping(data[key], data.line_of(key), f"'facts: {key}'")
+            family = BY_NAME[key]
+            facts[family.name] = family.load_facts(section, reader, facts[family.name])
+        elif key in owners:
+            part = by_family.setdefault(owners[key].name, LocatedDict())
+            part[key] = data[key]
+            part.key_lines[key] = data.line_of(key)
+        else:
+            reader.keys(data, tuple(owners) + tuple(BY_NAME), "'facts'")
+    for name, part in by_family.items():
+        part.line = data.line
+        facts[name] = BY_NAME[name].load_facts(part, reader, facts[name])
+    return facts
 
 
 @functools.lru_cache(maxsize=8)
@@ -251,7 +287,7 @@ def load_ruleset(config_path: str | None = None) -> RuleSet:
     return RuleSet(_check_compiles(rules, facts), facts)
 
 
-def _apply_user_config(path: str, rules: list[Rule], facts: Facts) -> tuple[list[Rule], Facts]:
+def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -> tuple[list[Rule], dict[str, object]]:
     reader = Reader(path)
     if not Path(path).is_file():
         raise ConfigError(path, None, "configuration file not found")
@@ -278,7 +314,7 @@ def _apply_user_config(path: str, rules: list[Rule], facts: Facts) -> tuple[list
         updated.append(dataclasses.replace(rule, message=message.strip()))
     if "facts" in data:
         facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
-        facts = FAMILIES[0].load_facts(facts_data, reader, facts)
+        facts = _add_user_facts(facts_data, reader, facts)
     extra = data.get("rules", [])
     if not isinstance(extra, list):
         raise reader.fail(data.line_of("rules"), "'rules' must be a list of rules")

@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import Rule, load_ruleset
-from .engine import Engine
-from .semantics import FAMILIES
+from .config import Rule
+from .engine import Engine, engine_for
+from .families import all_conditions
 
 FACT_DOCS = "../configuration.md#facts"
 
@@ -33,7 +33,8 @@ def rule_page(rule: Rule, engine: Engine) -> str:
     if rule.fix:
         lines += _fix_section(rule, engine)
     lines += ["## Options", ""]
-    facts = sorted({fact for family in FAMILIES for fact in family.facts_read(rule.conditions)})
+    conditions = all_conditions()
+    facts = sorted({fact for name, wanted in rule.conditions.items() for fact in conditions[name].facts_for(wanted)})
     if facts:
         lines.append("This rule reads these facts, which your configuration file can extend "
                      f"([configuration]({FACT_DOCS})):")
@@ -85,9 +86,8 @@ def index_page(rules: list[Rule]) -> str:
 
 def render_all() -> dict[str, str]:
     """File name -> content for every generated page."""
-    ruleset = load_ruleset()
-    engine = Engine(ruleset)
-    rules = sorted(ruleset.rules, key=lambda rule: rule.code)
+    engine = engine_for()
+    rules = sorted(engine.rules, key=lambda rule: rule.code)
     pages = {f"{rule.code}.md": rule_page(rule, engine) for rule in rules}
     pages["index.md"] = index_page(rules)
     return pages

@@ -2,6 +2,11 @@
 conditions on each match. It never raises on any input: a rule that fails on a file is reported
 once as TMS000 and its findings for that file are dropped.
 
+This is the one API the front ends use: the flake8 adapter, ``torch2ms check`` / ``fix`` and the
+docs generator all call ``engine_for(config).check(source, path)``. The semantic model of a file
+is built only when a rule matched in it, and each family's analysis only when one of that
+family's rules matched.
+
 Where the time goes (bench/run.py, docs/performance.md): most files never clip anything, so the
 prefilter decides on the raw text before anything is parsed; a parse costs about as much as one
 ``find_all``, which is one full tree walk, so rules sharing a matcher share one walk and the
@@ -10,16 +15,24 @@ matchers of all rules without metavariables are merged into a single walk.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode, SgRoot
 
-from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .semantics import FAMILIES
+from .config import INTERNAL_ERROR_CODE, Rule, RuleSet, load_ruleset
+from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family
+from .semantics.model import SemanticModel
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
+IDENTIFIER_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+RENAMING_IMPORT = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
+# `cbv = ops.clip_by_value`, `self.cbv = C.clip_by_value`: a function stored under another name.
+RENAMING_ASSIGNMENT = re.compile(r"^[ \t]*(?:[A-Za-z_][\w.]*\.)?([A-Za-z_]\w*)[ \t]*=[ \t]*"
+                                 r"(?:[A-Za-z_][\w.]*\.)?([A-Za-z_]\w*)[ \t]*(?:#.*)?$", re.MULTILINE)
 LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 
 
@@ -51,15 +64,23 @@ class _Group:
     kinds: frozenset[str] | None = None  # the node kinds the matcher can match at all; None: any
 
 
+@functools.lru_cache(maxsize=8)
+def engine_for(config_path: str | None = None) -> Engine:
+    """The engine for the default rules plus a configuration file: rules are loaded and checked
+    once per process (flake8's workers re-parse options)."""
+    return Engine(load_ruleset(config_path))
+
+
 class Engine:
     def __init__(self, ruleset: RuleSet) -> None:
         self.facts = ruleset.facts
+        self.rules = ruleset.rules
         groups: dict[str, _Group] = {}
         for rule in ruleset.rules:
             key = json.dumps(rule.matcher, sort_keys=True)
             group = groups.setdefault(key, _Group(rule.matcher, [], {}))
             group.rules.append(rule)
-            group.triggers[rule.id] = _rule_triggers(rule, self.facts)
+            group.triggers[rule.id] = self._rule_triggers(rule)
         self.groups = list(groups.values())
         for group in self.groups:
             group.dispatch = _mergeable(group.matcher)
@@ -70,6 +91,27 @@ class Engine:
                                    key=lambda group: len(group.rules))
         # Each distinct trigger set is tested once per file, however many rules share it.
         self._prefilters = {words: _Prefilter(words) for group in self.groups for words in group.triggers.values()}
+        # Words that a file may import under another name (`clip_by_value as cbv`): the structural
+        # utils are then widened for that file, so the match reaches the model's import table.
+        self._renamable = frozenset(word for words in self._prefilters if words for word in words
+                                    if IDENTIFIER_WORD.match(word))
+
+    def _rule_triggers(self, rule: Rule) -> frozenset[str] | None:
+        family = BY_NAME.get(rule.family)
+        return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
+
+    def canonical(self, qualified: str | None) -> str | None:
+        """The facts' own name for any spelling of it, across families."""
+        if qualified is None:
+            return None
+        for family in FAMILIES:
+            name = family.canonical(self.facts[family.name], qualified)
+            if name is not None:
+                return name
+        return qualified
+
+    def known(self, qualified: str) -> bool:
+        return any(family.known(self.facts[family.name], qualified) for family in FAMILIES)
 
     def active(self, source: str) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
@@ -97,17 +139,42 @@ class Engine:
             return []
         try:
             root = SgRoot(source, "python").root()
-            analysis = FAMILIES[0].ModuleAnalysis(root, self.facts, path)
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [internal_error("all rules", error)]
+        context = FileContext(self, root, path)
+        renamed = self._renamed(source)
         findings: list[Finding] = []
+        if renamed:
+            # Rare: matchers widened for this file's local names, each group on its own walk.
+            for group, rules in active:
+                matcher = _with_utils(group.matcher, self.structural_utils(renamed))
+                findings.extend(self._run_group(root, context, matcher, rules))
+            return _without_contested_fixes(findings)
         active_ids = {id(group) for group, _ in active}
         merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
         for group, rules in active:
-            findings.extend(self._run_group(root, analysis, group.matcher, rules, merged.get(id(group))))
-        return sorted(set(findings))
+            findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
+        return _without_contested_fixes(findings)
 
-    def _run_group(self, root: SgNode, analysis, matcher: dict, rules: list[Rule],
+    def _renamed(self, source: str) -> dict[str, str]:
+        """Local name -> trigger word, for each trigger word this file imports or stores under
+        another name (the model then resolves the name; the structural pass must reach it)."""
+        renamed = {}
+        if " as " in source:
+            renamed.update((match.group(2), match.group(1)) for match in RENAMING_IMPORT.finditer(source)
+                           if match.group(1) in self._renamable and match.group(1) != match.group(2))
+        renamed.update((match.group(1), match.group(2)) for match in RENAMING_ASSIGNMENT.finditer(source)
+                       if match.group(2) in self._renamable and match.group(1) != match.group(2))
+        return renamed
+
+    def structural_utils(self, renamed: dict[str, str] | None = None) -> dict[str, dict]:
+        utils: dict[str, dict] = {}
+        for family in FAMILIES:
+            facts = self.facts[family.name]
+            utils.update(family.structural_utils(facts, renamed or {}))
+        return utils
+
+    def _run_group(self, root: SgNode, context: FileContext, matcher: dict, rules: list[Rule],
                    matches: list[SgNode] | Exception | None = None) -> list[Finding]:
         try:
             if isinstance(matches, Exception):
@@ -123,11 +190,11 @@ class Engine:
                 if rule.id in failed:
                     continue
                 try:
-                    variables = analysis.evaluate(node, rule.conditions) if rule.conditions else {}
+                    variables = context.evaluate(rule, node)
                     if variables is not None:
                         fix = None
                         if rule.fix is not None:
-                            fix = render_fix(rule.fix, node, analysis.fix_variables(node))
+                            fix = render_fix(rule.fix, node, context.fix_variables(rule, node))
                         found[rule.id].append(_finding(rule, node, variables, fix))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = internal_error(rule.id, error)
@@ -135,13 +202,73 @@ class Engine:
                                                                             else items)]
 
 
-def _rule_triggers(rule: Rule, facts) -> frozenset[str] | None:
-    words = None
-    for family in FAMILIES:
-        family_words = family.triggers(facts, rule.conditions)
-        if family_words is not None:
-            words = family_words if words is None else words & family_words
-    return words
+class FileContext:
+    """What the engine knows about one file: the semantic model and each family's analysis,
+    built on first use."""
+
+    def __init__(self, engine: Engine, root: SgNode, path: str | None) -> None:
+        self.engine = engine
+        self.root = root
+        self.path = path
+        self._model: SemanticModel | None = None
+        self._analyses: dict[str, object] = {}
+
+    @property
+    def model(self) -> SemanticModel:
+        if self._model is None:
+            self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known)
+        return self._model
+
+    def analysis(self, family: Family):
+        if family.name not in self._analyses:
+            self._analyses[family.name] = family.analysis(self.model, self.engine.facts[family.name])
+        return self._analyses[family.name]
+
+    def evaluate(self, rule: Rule, node: SgNode) -> dict[str, str] | None:
+        """Message variables when every condition of the rule holds at ``node``, else None."""
+        if not rule.conditions:
+            return {}
+        for name, condition in CORE_CONDITIONS.items():
+            wanted = rule.conditions.get(name)
+            if wanted is not None and not condition.check(self.model, wanted):
+                return None
+        family = BY_NAME.get(rule.family)
+        if family is None:
+            return {}
+        view = self.analysis(family).view(node)
+        for condition in family.conditions:  # the table's order
+            wanted = rule.conditions.get(condition.name)
+            if wanted is not None and not condition.check(view, wanted):
+                return None
+        return view.variables()
+
+    def fix_variables(self, rule: Rule, node: SgNode) -> dict[str, str]:
+        """The variables for a fix template: exact source text, never shortened."""
+        family = BY_NAME.get(rule.family)
+        return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
+
+
+def _without_contested_fixes(findings: list[Finding]) -> list[Finding]:
+    """Sorted, unique findings; a node that two rules flag for different reasons gets no fix
+    from either (fixing one reason would bury the other: a TMS102 fix on a call that clips
+    parameters, TMS101, would store the clipped weights)."""
+    codes: dict[tuple, set[str]] = {}
+    for finding in findings:
+        codes.setdefault(_span(finding), set()).add(finding.code)
+    return sorted({dataclasses.replace(finding, fix=None) if finding.fix is not None and len(codes[_span(finding)]) > 1
+                   else finding for finding in findings})
+
+
+def _span(finding: Finding) -> tuple[int, int, int, int]:
+    return finding.line, finding.column, finding.end_line, finding.end_column
+
+
+def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
+    """The matcher with the named utils it already has replaced by ``utils``'s."""
+    own = matcher.get("utils")
+    if not own:
+        return matcher
+    return {**matcher, "utils": {name: utils.get(name, body) for name, body in own.items()}}
 
 
 class _Prefilter:
@@ -274,7 +401,8 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode
 
 
 def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None) -> Finding:
-    start, end = node.range().start, node.range().end
+    span = node.range()  # costs the length of the line before the node: asked once
+    start, end = span.start, span.end
     return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id,
                    end.line + 1, end.column, fix)
 

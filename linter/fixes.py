@@ -36,11 +36,12 @@ def key(finding: Finding) -> tuple:
     return finding.code, finding.message
 
 
-def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]) -> FixResult:
-    """Apply every fix ``wanted(text, finding)`` allows (selection and ``# noqa`` live there)."""
+def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool], path: str | None = None) -> FixResult:
+    """Apply every fix ``wanted(text, finding)`` allows (selection and ``# noqa`` live there).
+    ``path`` places the file in its package, as for ``Engine.check``."""
     result = FixResult(text)
     for _ in range(MAX_PASSES):
-        candidates = [finding for finding in engine.check(result.text)
+        candidates = [finding for finding in engine.check(result.text, path)
                       if finding.fix is not None and key(finding) not in result.refused
                       and wanted(result.text, finding)]
         if not candidates:
@@ -51,7 +52,7 @@ def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]
             span = ((finding.line, finding.column), (finding.end_line, finding.end_column))
             if any(span[0] <= other[1] and other[0] <= span[1] for other in edited):
                 continue
-            new_text, reason = apply_one(result.text, finding, engine)
+            new_text, reason = apply_one(result.text, finding, engine, path)
             if reason is not None:
                 result.refused[key(finding)] = reason
                 continue
@@ -64,7 +65,7 @@ def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]
     return result
 
 
-def apply_one(text: str, finding: Finding, engine: Engine) -> tuple[str, str | None]:
+def apply_one(text: str, finding: Finding, engine: Engine, path: str | None = None) -> tuple[str, str | None]:
     """The text with one finding fixed, or the reason it cannot be."""
     root = SgRoot(text, "python").root()
     span = {"start": {"line": finding.line - 1, "column": finding.column},
@@ -82,6 +83,6 @@ def apply_one(text: str, finding: Finding, engine: Engine) -> tuple[str, str | N
     except (SyntaxError, ValueError):
         return text, "the fixed code would not parse here; fix it by hand"
     if any(after.code == finding.code and (after.line, after.column) == (finding.line, finding.column)
-           for after in engine.check(new_text)):
+           for after in engine.check(new_text, path)):
         return text, "the fix does not resolve the finding here; fix it by hand"
     return new_text, None

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import functools
 from typing import Iterator
 
 from . import __version__
-from .config import load_ruleset
-from .engine import Engine, internal_error
+from .engine import engine_for, internal_error
 from .yamlfile import ConfigError
-
-
-@functools.lru_cache(maxsize=8)
-def engine_for(config_path: str | None) -> Engine:
-    """Rules are loaded and checked once per process (flake8's workers re-parse options)."""
-    return Engine(load_ruleset(config_path))
 
 
 class Torch2MSChecker:

@@ -185,22 +185,8 @@ CASES = {
 }
 
 
-KNOWN_MISSES = {
-    # The structural pass only looks at calls whose callee mentions a clip function's name (or
-    # "clip"/"clamp"); an alias named otherwise is not seen. Documented in docs/usage.md.
-    "alias without the clip name": (
-        "from mindspore.ops import clip_by_value as cbv\ngrads = cbv(grads, 0.1)\n", [(2, "TMS103")]),
-}
-
-
 @pytest.mark.parametrize("source, expected", CASES.values(), ids=list(CASES))
 def test_catalog_case(check, source, expected):
     source = textwrap.dedent(source)
     compile(source, "case", "exec")
     assert check(source) == expected
-
-
-@pytest.mark.xfail(strict=True, reason="known miss: see KNOWN_MISSES")
-@pytest.mark.parametrize("source, expected", KNOWN_MISSES.values(), ids=list(KNOWN_MISSES))
-def test_known_miss(check, source, expected):
-    assert check(textwrap.dedent(source)) == expected

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from flake8_torch2ms.semantics.clipping import _absolute, _mindspore_package
+from flake8_torch2ms.semantics.imports import absolute as _absolute, mindspore_package as _mindspore_package
 
 SOURCE = textwrap.dedent("""\
     from ..ops import composite as C

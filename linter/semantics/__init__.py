@@ -1,10 +1,6 @@
-"""Named semantic conditions that YAML rules refer to, one module per family of rules.
+"""The semantic model of a module: what its names, imports, classes and constants mean.
 
-A family module provides ``NAME``, ``CONDITIONS`` (condition -> allowed values, or None for any
-name), ``facts_read``, ``FACT_KEYS``, ``load_facts``, ``structural_utils``, ``triggers`` and
-``ModuleAnalysis``. Only the clipping family exists so far.
+It knows Python and nothing about any rule family (``linter/families/`` asks it): ``model`` is
+the entry point, ``imports``, ``bindings`` and ``constants`` its parts, ``nodes`` the helpers
+over ast-grep nodes they share.
 """
-
-from . import clipping
-
-FAMILIES = (clipping,)

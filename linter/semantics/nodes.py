@@ -2,6 +2,11 @@
 
 Every walk here is iterative or depth-bounded: a file Python can parse may still nest ten
 thousand levels deep, and the plugin must not die of a RecursionError on it.
+
+An ``SgNode`` hashes and compares by identity in O(1): nodes are their own dictionary keys. Its
+``range()`` is not cheap: ast-grep counts the characters from the start of the line, so on a
+statement of thousands of calls written on one line each call costs the length of the line.
+Positions are asked for sparingly, and searched by bisection over nodes kept in source order.
 """
 
 from __future__ import annotations
@@ -17,12 +22,6 @@ COMPREHENSION_KINDS = frozenset(
 )
 TARGET_PATTERN_KINDS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list"})
 MAX_EXPRESSION_DEPTH = 50
-
-
-def key(node: SgNode) -> tuple[int, int, str]:
-    """A hashable identity for a node (ast-grep returns a new Python object per access)."""
-    span = node.range()
-    return span.start.index, span.end.index, node.kind()
 
 
 def start(node: SgNode) -> int:
@@ -77,6 +76,16 @@ def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str]) -> Iterator[SgNo
             yield node
         if kind not in SCOPE_KINDS:
             stack.extend(reversed(node.named_children()))
+
+
+def enclosing_statement(node: SgNode) -> SgNode | None:
+    """The statement (a direct child of a block or of the module) that holds ``node``."""
+    child = node
+    for ancestor in node.ancestors():
+        if ancestor.kind() in ("block", "module"):
+            return child
+        child = ancestor
+    return None
 
 
 def enclosing_scope(node: SgNode) -> SgNode:

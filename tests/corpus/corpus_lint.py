@@ -28,7 +28,8 @@ from ast_grep_py import SgRoot
 
 from flake8_torch2ms.config import load_ruleset, structural_utils
 from flake8_torch2ms.engine import Engine
-from flake8_torch2ms.semantics import clipping
+from flake8_torch2ms.engine import FileContext
+from flake8_torch2ms.families import BY_NAME
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -69,8 +70,8 @@ def read_source(path: Path) -> str:
 
 def lint_package(root: Path, engine: Engine) -> PackageResult:
     result = PackageResult(root.name)
-    facts = engine.facts
-    clip_matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(facts)}
+    facts = engine.facts["clipping"]
+    clip_matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(engine.facts)}
     clip_words = tuple({name.rsplit(".", 1)[-1].removesuffix("()") for name in facts.clip_functions})
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
@@ -82,20 +83,20 @@ def lint_package(root: Path, engine: Engine) -> PackageResult:
             result.findings.add(entry)
             result.messages[entry] = finding.message
         if any(word in source for word in clip_words):
-            _count_clip_calls(source, relative, facts, clip_matcher, result)
+            _count_clip_calls(source, relative, engine, clip_matcher, result)
     return result
 
 
-def _count_clip_calls(source: str, relative: str, facts, matcher: dict, result: PackageResult) -> None:
+def _count_clip_calls(source: str, relative: str, engine: Engine, matcher: dict, result: PackageResult) -> None:
     """Call sites the semantics resolve to a MindSpore clip function, and how many clip gradients."""
     root = SgRoot(source, "python").root()
-    analysis = clipping.ModuleAnalysis(root, facts, relative)
+    analysis = FileContext(engine, root, relative).analysis(BY_NAME["clipping"])
     for node in root.find_all(matcher):
-        call = analysis.call(node)
+        call = analysis.view(node)
         if call.function is None:
             continue
         result.clip_calls[call.function.name] += 1
-        if call.clipped == "gradients":
+        if call.clipped.value == "gradients":
             result.gradient_clip_calls[call.function.name] += 1
 
 
@@ -112,8 +113,8 @@ def mutants(root: Path, engine: Engine) -> list[Mutant]:
     """Rewrite each call site the semantics judge to clip gradients into each mistake the rules
     know (one positional bound, one bound, [0, c], an inverted range, a discarded result) and
     check the file again: recall on real code shapes, not on examples written for the rules."""
-    facts = engine.facts
-    matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(facts)}
+    facts = engine.facts["clipping"]
+    matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(engine.facts)}
     clip_words = tuple({name.rsplit(".", 1)[-1].removesuffix("()") for name in facts.clip_functions})
     found = []
     for path in sorted(root.rglob("*.py")):
@@ -122,10 +123,10 @@ def mutants(root: Path, engine: Engine) -> list[Mutant]:
             continue
         relative = path.relative_to(root).as_posix()
         tree = SgRoot(source, "python").root()
-        analysis = clipping.ModuleAnalysis(tree, facts, relative)
+        analysis = FileContext(engine, tree, relative).analysis(BY_NAME["clipping"])
         for node in tree.find_all(matcher):
-            call = analysis.call(node)
-            if call.function is None or call.clipped != "gradients" or call.value is None:
+            call = analysis.view(node)
+            if call.function is None or call.clipped.value != "gradients" or call.value is None:
                 continue
             line = node.range().start.line + 1
             for code, text in _mistakes(source, node, call):

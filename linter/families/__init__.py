@@ -1,0 +1,155 @@
+"""Rule families: what each group of rules knows on top of the semantic model.
+
+A family is a folder here with one ``FAMILY`` object. It owns its facts file
+(``rules/facts/<name>.yml``), its conditions as one table (name, allowed values, the facts each
+reads, the handler), a per-match view that the handlers ask, and the view's message variables.
+The engine, the loader, the docs generator and both front ends know families only through this
+protocol, so adding a family is adding a folder and one line in ``FAMILIES``.
+
+A rule's family is the one that owns its conditions (resolved when the rule is loaded; a rule
+whose conditions come from two families is refused). ``imports`` belongs to no family: it asks
+the model, so any rule, a user's structural rule too, may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import Any, Callable, Iterable, Mapping, Protocol
+
+from ast_grep_py import SgNode
+
+from ..semantics.model import SemanticModel
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A named semantic condition a rule's ``conditions:`` may ask for."""
+
+    name: str
+    values: frozenset[str] | None  # the values a rule may ask for; None: any identifier
+    check: Callable[[Any, frozenset[str]], bool]  # (the match's view, the wanted values) -> holds
+    # The facts sections the condition reads ("Options" on a rule's page); a mapping when it
+    # depends on the value asked for.
+    facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()
+
+    def facts_for(self, wanted: Iterable[str]) -> set[str]:
+        if isinstance(self.facts, Mapping):
+            return {fact for value in wanted for fact in self.facts.get(value, ())}
+        return set(self.facts)
+
+
+class View(Protocol):
+    """What one match means, computed lazily; conditions ask it, messages read its variables."""
+
+    def variables(self, exact: bool = False) -> dict[str, str]: ...
+
+
+class Analysis(Protocol):
+    """A family's knowledge of one file, built only when one of its rules matched there."""
+
+    def view(self, node: SgNode) -> View: ...
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    conditions: tuple[Condition, ...]  # evaluation order: the cheap, most selective first
+    fact_keys: tuple[str, ...]  # the top-level keys of its facts file
+    new_facts: Callable[[], Any]
+    load_facts: Callable[[Any, Any, Any], Any]  # (YAML mapping, schema.Reader, facts) -> facts
+    analysis: Callable[[SemanticModel, Any], Analysis]  # (model, facts) -> the file's analysis
+    # (facts, a rule's conditions) -> the words one of which a file must hold for the rule to match
+    # (None: no such words are known, the file is always parsed).
+    triggers: Callable[[Any, Mapping[str, frozenset[str]]], frozenset[str] | None]
+    # (facts, local name -> the name it renames in this file) -> ast-grep utils rules may name
+    structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = lambda facts, renamed: {}
+    canonical: Callable[[Any, str], str | None] = lambda facts, name: None  # another spelling's name
+    known: Callable[[Any, str], bool] = lambda facts, name: False  # a name the facts hold
+    table: dict[str, Condition] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table = {}
+        for condition in self.conditions:
+            if condition.name in table or condition.name in CORE_CONDITIONS:
+                raise TypeError(f"family {self.name}: condition '{condition.name}' is defined twice")
+            if isinstance(condition.facts, Mapping):
+                if set(condition.facts) - set(condition.values or ()):
+                    raise TypeError(f"family {self.name}: condition '{condition.name}' maps facts to values "
+                                    "it does not have")
+                read = {fact for facts in condition.facts.values() for fact in facts}
+            else:
+                read = set(condition.facts)
+            if read - set(self.fact_keys):
+                raise TypeError(f"family {self.name}: condition '{condition.name}' reads unknown facts "
+                                f"{sorted(read - set(self.fact_keys))}")
+            table[condition.name] = condition
+        object.__setattr__(self, "table", table)
+
+
+def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
+                        facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()) -> Condition:
+    """A condition answered by the view property of the same name, which returns a member of
+    ``values``: the allowed values are the enum's, so the table and the handler cannot disagree.
+    One of the family's view classes must define the property (checked at import time); a
+    match whose view lacks it (a rule on calls that matched an assignment) does not hold."""
+    if not any(isinstance(getattr(view, name, None), (property, cached_property)) for view in views):
+        raise TypeError(f"condition '{name}': no view class ({', '.join(view.__name__ for view in views)}) "
+                        f"has a property '{name}'")
+
+    def check(view: Any, wanted: frozenset[str]) -> bool:
+        answer = getattr(view, name, None)
+        return answer is not None and answer.value in wanted
+
+    return Condition(name, frozenset(member.value for member in values), check, facts)
+
+
+def _imports(model: SemanticModel, wanted: frozenset[str]) -> bool:
+    return not wanted.isdisjoint(model.imported_packages)
+
+
+# Conditions every rule may use, answered by the model itself.
+CORE_CONDITIONS: dict[str, Condition] = {
+    "imports": Condition("imports", None, _imports),  # any top-level package name
+}
+
+PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _registry() -> tuple[Family, ...]:
+    from .clipping import FAMILY as clipping
+
+    return (clipping,)
+
+
+FAMILIES: tuple[Family, ...] = _registry()
+BY_NAME: dict[str, Family] = {family.name: family for family in FAMILIES}
+
+
+def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
+    """The family whose conditions these are (None for core conditions only), and the names that
+    no family knows. Raises ValueError naming the two families when they are mixed."""
+    owner: Family | None = None
+    unknown = []
+    for name in conditions:
+        if name in CORE_CONDITIONS:
+            continue
+        family = next((family for family in FAMILIES if name in family.table), None)
+        if family is None:
+            unknown.append(name)
+        elif owner is not None and owner is not family:
+            raise ValueError(f"conditions of two families in one rule: '{name}' is a {family.name} condition, "
+                             f"the others are {owner.name} conditions")
+        else:
+            owner = family
+    return owner, unknown
+
+
+def all_conditions() -> dict[str, Condition]:
+    """Every condition a rule may name: the core ones and each family's."""
+    table = dict(CORE_CONDITIONS)
+    for family in FAMILIES:
+        table.update(family.table)
+    return table

@@ -1,0 +1,103 @@
+"""What the clipping family says a value is, and the words its conditions answer with.
+
+``Kind`` is the dataflow's answer for one expression; a gradient function's output is a
+``TupleOf`` kinds. The condition enums are the YAML vocabulary: a rule's ``conditions:`` may ask
+only for their values, and a view property returns one of their members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    GRADIENTS = "gradients"
+    PARAMETERS = "parameters"
+    AUX = "aux"  # the auxiliary outputs of a has_aux=True gradient function
+    VALUE = "value"  # the loss a value_and_grad function returns next to the gradients
+    DATA = "data"  # computed from other values by arithmetic: an image gradient, not a model's
+    GRAD_OPERATION = "grad-operation"  # GradOperation(...): called on (fn, weights), makes a gradient function
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class TupleOf:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class GradFunctionValue:
+    """A gradient function, and what it returns when called."""
+
+    output: object
+
+
+COLLECTIONS = (Kind.GRADIENTS, Kind.PARAMETERS)  # an item or element of these is the same kind
+
+
+def index(kind: object, position: int) -> object:
+    if isinstance(kind, TupleOf):
+        return kind.items[position] if -len(kind.items) <= position < len(kind.items) else Kind.UNKNOWN
+    return kind if kind in COLLECTIONS else Kind.UNKNOWN
+
+
+def element(kind: object) -> object:
+    return kind if kind in COLLECTIONS else Kind.UNKNOWN
+
+
+def shape_text(kind: object) -> str:
+    if isinstance(kind, TupleOf):
+        return "(" + ", ".join(shape_text(item) for item in kind.items) + ")"
+    return {Kind.GRADIENTS: "grads", Kind.AUX: "aux", Kind.VALUE: "value"}.get(kind, "?")
+
+
+def holds_non_gradients(kind: object) -> bool:
+    if isinstance(kind, TupleOf):
+        return any(holds_non_gradients(item) for item in kind.items)
+    return kind in (Kind.AUX, Kind.VALUE)
+
+
+# ---- the conditions' vocabulary
+
+
+class Callee(Enum):
+    CLIP_FUNCTION = "clip-function"
+    TORCH_CLIPPING = "torch-clipping"
+    OTHER = "other"
+
+
+class Clipped(Enum):
+    GRADIENTS = "gradients"
+    PARAMETERS = "parameters"
+    WHOLE_GRAD_OUTPUT = "whole-grad-output"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Bounds(Enum):
+    NONE = "none"  # the function takes no bounds (clip_by_norm)
+    MISSING = "missing"  # it takes bounds and none is given
+    SINGLE_POSITIONAL = "single-positional"
+    ONE_MISSING = "one-missing"
+    ASYMMETRIC = "asymmetric"
+    EMPTY_OR_INVERTED = "empty-or-inverted"
+    MIRRORED = "mirrored"
+    UNKNOWN = "unknown"
+
+
+class Result(Enum):
+    DISCARDED = "discarded"
+    NEVER_READ = "never-read"
+    WRITTEN_TO_PARAMETERS = "written-to-parameters"
+    USED = "used"
+
+
+class Operand(Enum):
+    TORCH_OBJECT = "torch-object"  # a torch object made in this module: torch code doing its job
+    OTHER = "other"
+
+
+class UnpackingKind(Enum):
+    VALUE_AND_GRAD_SWAPPED = "value-and-grad-swapped"
+    OTHER = "other"

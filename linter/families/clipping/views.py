@@ -1,0 +1,306 @@
+"""What one matched node means to the clipping rules. Each property is computed on first use,
+so a rule that needs only the callee never pays for dataflow; the conditions read them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from ast_grep_py import SgNode
+
+from ...semantics import bindings, nodes
+from ...semantics.model import receiving_call
+from ...semantics.nodes import Arguments
+from . import messages
+from .dataflow import ClippingAnalysis
+from .facts import ClipFunction, Slot
+from .values import (Bounds, Callee, Clipped, Kind, Operand, Result, TupleOf, UnpackingKind,
+                     holds_non_gradients)
+from ..fact_loading import last
+
+
+@dataclass(frozen=True)
+class BoundsVerdict:
+    kind: Bounds
+    # `low = c; high = c; clip(x, low, high)`: the names differ, the values are the same, so a
+    # fix that swaps the two would change nothing.
+    equal_through_names: bool = False
+
+
+class ClipCall:
+    """A call to a clip function (or to PyTorch's clipping)."""
+
+    def __init__(self, analysis: ClippingAnalysis, node: SgNode) -> None:
+        self.analysis = analysis
+        self.model = analysis.model
+        self.node = node
+        self.arguments = Arguments(node)
+
+    @cached_property
+    def qualified(self) -> str | None:
+        return self.model.qualified_name(self.node.field("function"))
+
+    @cached_property
+    def function(self) -> ClipFunction | None:
+        return self.analysis.facts.clip_functions.get(self.qualified) if self.qualified else None
+
+    @cached_property
+    def callee(self) -> Callee:
+        if self.function is not None:
+            return Callee.CLIP_FUNCTION
+        return Callee.TORCH_CLIPPING if self._is_torch_clipping() else Callee.OTHER
+
+    def _is_torch_clipping(self) -> bool:
+        facts = self.analysis.facts
+        qualified = self.qualified
+        if qualified in facts.torch_functions:
+            return True
+        if qualified and qualified.split(".")[0] == "mindspore" and last(qualified) in facts.torch_names:
+            return True
+        parts = nodes.dotted(self.node.field("function")) or []
+        return (len(parts) >= 3 and parts[-1] in facts.grad_methods
+                and (parts[-2] == "grad" or parts[-3:-1] == ["grad", "data"]))
+
+    def _argument(self, slot: Slot | None) -> SgNode | None:
+        return self.arguments.get(slot.position, slot.keyword) if slot else None
+
+    @cached_property
+    def operand(self) -> Operand:
+        """A torch object of this module when PyTorch clipping provably acts on one."""
+        callee = self.node.field("function")
+        if callee.kind() == "attribute" and callee.field("attribute").text() in self.analysis.facts.grad_methods:
+            target = callee.field("object")  # p.grad.clamp_(...): the tensor it is called on
+        else:
+            target = self.arguments.get(0, "parameters")
+        return Operand.TORCH_OBJECT if target is not None and self.analysis.from_torch(target) else Operand.OTHER
+
+    @cached_property
+    def value(self) -> SgNode | None:
+        return self._argument(self.function.value) if self.function else None
+
+    @cached_property
+    def value_kind(self) -> object:
+        return self.analysis.classify(self.value)
+
+    @cached_property
+    def clipped(self) -> Clipped:
+        kind = self.value_kind
+        if kind == Kind.GRADIENTS:
+            return Clipped.GRADIENTS
+        if kind == Kind.PARAMETERS:
+            return Clipped.PARAMETERS
+        if holds_non_gradients(kind):
+            return Clipped.WHOLE_GRAD_OUTPUT if isinstance(kind, TupleOf) else Clipped.OTHER
+        if kind in (Kind.UNKNOWN, Kind.DATA) and self.feeds_optimizer:
+            return Clipped.GRADIENTS  # what is clipped and then applied by an optimizer was gradients
+        return Clipped.OTHER if kind == Kind.DATA else Clipped.UNKNOWN
+
+    @cached_property
+    def feeds_optimizer(self) -> bool:
+        """The clipped result goes to an optimizer call: directly, through a comprehension or a
+        tuple around it, or through the local name it is stored in."""
+        node, parent = self.node, self.node.parent()
+        around = ("parenthesized_expression", "list", "tuple", "list_comprehension", "generator_expression")
+        while parent is not None and parent.kind() in around:
+            if parent.kind() in ("list_comprehension", "generator_expression") and (
+                    parent.field("body") is None or parent.field("body") != node):
+                return False
+            node, parent = parent, parent.parent()
+        if parent is None:
+            return False
+        if parent.kind() in ("keyword_argument", "argument_list"):
+            return self.analysis.is_optimizer_call(receiving_call(node))
+        if parent.kind() == "assignment" and parent.field("left").kind() == "identifier":
+            target = parent.field("left")
+            scope = nodes.enclosing_scope(target)
+            return bindings.any_in(self.analysis.read_positions(scope, target.text(), "optimizer"),
+                                   self._read_windows(target))
+        return False
+
+    def _read_windows(self, target: SgNode) -> list[tuple[int, int]]:
+        """Where a read sees the value stored in ``target``: after the statement, or anywhere in a
+        loop around it (the next iteration), unless the loop itself rebinds the name first."""
+        windows = [(target.parent().range().end.index, math.inf)]
+        for ancestor in target.ancestors():
+            if ancestor.kind() in nodes.FUNCTION_KINDS:
+                break
+            if ancestor.kind() in ("for_statement", "while_statement"):
+                if ancestor.kind() == "for_statement" and target.text() in bindings.target_names(
+                        ancestor.field("left")):
+                    # `for g in grads: g = clip(g)`: the next iteration rebinds g before any read,
+                    # so only the rest of this iteration (and after the loop) sees the value.
+                    break
+                windows.append((nodes.start(ancestor), ancestor.range().end.index))
+                break
+        return windows
+
+    @cached_property
+    def iterated_name(self) -> bool:
+        """The clipped value is the variable of a for loop around the call, rebound by each
+        iteration: storing the result back in it clips nothing anyone reads."""
+        if self.value is None or self.value.kind() != "identifier":
+            return False
+        for ancestor in self.node.ancestors():
+            if ancestor.kind() in nodes.FUNCTION_KINDS:
+                return False
+            if ancestor.kind() == "for_statement" and self.value.text() in bindings.target_names(
+                    ancestor.field("left")):
+                return True
+        return False
+
+    @cached_property
+    def bound_nodes(self) -> tuple[SgNode | None, SgNode | None]:
+        function = self.function
+        if function is None:
+            return None, None
+        low, high = self._argument(function.minimum), self._argument(function.maximum)
+        return (None if low is None or low.kind() == "none" else low,
+                None if high is None or high.kind() == "none" else high)
+
+    @cached_property
+    def bounds(self) -> Bounds:
+        return self.bounds_verdict.kind
+
+    @cached_property
+    def bounds_verdict(self) -> BoundsVerdict:
+        function = self.function
+        if function is None or (function.minimum is None and function.maximum is None):
+            return BoundsVerdict(Bounds.NONE)
+        if self.arguments.opaque:
+            return BoundsVerdict(Bounds.UNKNOWN)
+        low, high = self.bound_nodes
+        if low is None and high is None:
+            return BoundsVerdict(Bounds.MISSING)
+        if low is not None and high is not None:
+            return self._both_bounds(low, high)
+        if (low is not None and self.arguments.given_positionally(function.minimum.position)
+                and len(self.arguments.positional) == function.minimum.position + 1 and not self.arguments.keywords):
+            return BoundsVerdict(Bounds.SINGLE_POSITIONAL)
+        return BoundsVerdict(Bounds.ONE_MISSING)
+
+    def _both_bounds(self, low: SgNode, high: SgNode) -> BoundsVerdict:
+        if nodes.tokens(nodes.unparenthesize(low)) == nodes.tokens(nodes.unparenthesize(high)):
+            return BoundsVerdict(Bounds.EMPTY_OR_INVERTED)
+        low_value, high_value = self.analysis.constant(low), self.analysis.constant(high)
+        if low_value is not None and high_value is not None:
+            if low_value >= high_value:
+                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED)
+            return BoundsVerdict(Bounds.MIRRORED if low_value == -high_value else Bounds.ASYMMETRIC)
+        if mirrors(low, high):
+            return BoundsVerdict(Bounds.MIRRORED)
+        if low_value == 0 or high_value == 0:
+            return BoundsVerdict(Bounds.ASYMMETRIC)  # [0, c] is one-sided for any c (and empty when c is 0)
+        # Names bound once to expressions: `low = -clip_value; high = clip_value`.
+        low_source, high_source = self.model.stable_expression(low), self.model.stable_expression(high)
+        if low_source != nodes.unparenthesize(low) or high_source != nodes.unparenthesize(high):
+            # Equal text is an empty range only when nothing in it can change in between
+            # (no attribute or item that a call could rebind).
+            if nodes.tokens(low_source) == nodes.tokens(high_source) and low_source.find(
+                    any=[{"kind": "attribute"}, {"kind": "subscript"}]) is None and low_source.kind() not in (
+                    "attribute", "subscript"):
+                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED, equal_through_names=True)
+            if mirrors(low_source, high_source):
+                return BoundsVerdict(Bounds.MIRRORED)
+        return BoundsVerdict(Bounds.UNKNOWN)
+
+    @cached_property
+    def result(self) -> Result:
+        parent = self.node.parent()
+        while parent is not None and parent.kind() == "parenthesized_expression":
+            parent = parent.parent()
+        if parent is None:
+            return Result.USED
+        if parent.kind() == "expression_statement":
+            return Result.DISCARDED
+        if parent.kind() == "keyword_argument":
+            parent = parent.parent()
+        if parent.kind() == "argument_list" and self.analysis.writes_parameters(parent.parent()):
+            return Result.WRITTEN_TO_PARAMETERS
+        if parent.kind() == "assignment" and parent.field("left").kind() == "identifier":
+            return self._stored_result(parent.field("left"))
+        return Result.USED
+
+    def _stored_result(self, target: SgNode) -> Result:
+        scope = nodes.enclosing_scope(target)
+        if scope.kind() == "module":
+            return Result.USED  # a module-level name may be imported elsewhere
+        name = target.text()
+        uses = self.model.name_uses(scope, name)
+        if uses.declared_global:
+            return Result.USED
+        windows = self._read_windows(target)
+        if not bindings.any_in(uses.positions, windows):
+            return Result.NEVER_READ
+        if bindings.any_in(self.analysis.read_positions(scope, name, "writer"), windows):
+            return Result.WRITTEN_TO_PARAMETERS
+        return Result.USED
+
+    def variables(self, exact: bool = False) -> dict[str, str]:
+        return messages.clip_call_variables(self, exact)
+
+
+class Unpacking:
+    """An assignment that unpacks a call's output into names: ``grads, loss = grad_fn(x, y)``.
+
+    The finding sits on the assignment, so it points at the names that are wrong, not at the
+    call (which is right)."""
+
+    def __init__(self, analysis: ClippingAnalysis, node: SgNode) -> None:
+        self.analysis = analysis
+        self.model = analysis.model
+        self.node = node
+        left = node.field("left")
+        self.targets = unpacked_targets(left) if left is not None else None
+        right = node.field("right")
+        self.unpacked_call = nodes.unparenthesize(right) if right is not None else None
+
+    @cached_property
+    def unpacking(self) -> UnpackingKind:
+        call = self.unpacked_call
+        if self.targets is None or len(self.targets) != 2 or call is None or call.kind() != "call":
+            return UnpackingKind.OTHER
+        output = self.analysis.classify(self.unpacked_call)
+        # value_and_grad returns (value, grads), or ((value, aux), grads) with has_aux=True.
+        if not (isinstance(output, TupleOf) and len(output.items) == 2 and output.items[1] == Kind.GRADIENTS):
+            return UnpackingKind.OTHER
+        first, second = self.targets
+        facts = self.analysis.facts
+        if not self.model.matches_names(first, facts.gradient_names):
+            return UnpackingKind.OTHER
+        value_target = second
+        if second.kind() in nodes.TARGET_PATTERN_KINDS:  # grads, (loss, logits) = ...
+            inner = unpacked_targets(second)
+            value_target = inner[0] if inner else second
+        if self.model.matches_names(value_target, facts.value_names):
+            return UnpackingKind.VALUE_AND_GRAD_SWAPPED
+        return UnpackingKind.OTHER
+
+    def variables(self, exact: bool = False) -> dict[str, str]:
+        return messages.unpacking_variables(self, exact)
+
+
+def unpacked_targets(target: SgNode) -> list[SgNode] | None:
+    """The elements of a tuple or list target, or None when it is not one (or has a *rest)."""
+    target = nodes.unparenthesize(target)
+    if target.kind() not in nodes.TARGET_PATTERN_KINDS:
+        return None
+    elements = [item for item in target.named_children() if item.kind() != "comment"]
+    if any(item.kind() in ("list_splat_pattern", "list_splat") for item in elements):
+        return None
+    return [nodes.unparenthesize(item) for item in elements]
+
+
+def mirrors(low: SgNode, high: SgNode, depth: int = 0) -> bool:
+    """True when ``low`` is ``high`` with exactly one subexpression negated (``-E`` against ``E``)."""
+    if depth > nodes.MAX_EXPRESSION_DEPTH:
+        return False
+    low, high = nodes.unparenthesize(low), nodes.unparenthesize(high)
+    if low.kind() == "unary_operator" and low.field("operator").text() == "-":
+        if nodes.tokens(nodes.unparenthesize(low.field("argument"))) == nodes.tokens(high):
+            return True
+    low_children, high_children = low.children(), high.children()
+    if low.kind() != high.kind() or len(low_children) != len(high_children) or not low_children:
+        return False
+    different = [(a, b) for a, b in zip(low_children, high_children) if nodes.tokens(a) != nodes.tokens(b)]
+    return len(different) == 1 and mirrors(*different[0], depth + 1)

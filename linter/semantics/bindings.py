@@ -1,0 +1,208 @@
+"""Scopes and bindings: which assignment, loop, parameter or definition gives a name its value.
+
+A scope is a function, a lambda or the module (classes do not scope the names their methods
+read, as in Python). Bindings are collected once per scope, in source order, by one walk that
+skips nested scopes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from ast_grep_py import SgNode
+
+from . import nodes
+
+BINDING_KINDS = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
+                           "as_pattern_target", "function_definition", "class_definition"})
+# Statements whose body may run zero times, or only on some paths, relative to code outside them.
+CONDITIONAL_KINDS = frozenset({"if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
+                               "try_statement", "except_clause", "finally_clause", "match_statement",
+                               "case_clause", "conditional_expression", "boolean_operator"})
+LOOP_KINDS = frozenset({"for_statement", "while_statement"})
+
+
+@dataclass(frozen=True)
+class Binding:
+    position: int  # where the binding takes effect
+    source: SgNode | None  # the assigned or iterated expression; None when unknowable
+    path: tuple[int, ...] = ()  # the element of ``source`` a tuple target takes: a, (b, c) = ...
+    iterated: bool = False  # bound to an element of ``source`` (for loops, comprehensions)
+    parameter: int | None = None  # the position of a function's parameter (source is None)
+    function: SgNode | None = None  # ... and that function
+    statement: SgNode | None = field(default=None, compare=False)  # the binding statement itself
+    default: SgNode | None = field(default=None, compare=False)  # a parameter's default value
+
+    @property
+    def plain(self) -> bool:
+        """Bound to the whole value of ``source`` (not an element, not a parameter)."""
+        return self.source is not None and not self.iterated and not self.path
+
+
+@dataclass
+class NameUses:
+    reads: list = field(default_factory=list)  # identifier nodes, in source order
+    positions: list = field(default_factory=list)  # their start positions, sorted
+    declared_global: bool = False
+
+
+def collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
+    """name -> its bindings in ``scope``, sorted by where they take effect."""
+    found: dict[str, list[Binding]] = {}
+    parameters = scope.field("parameters")
+    for index, (name, default) in enumerate(parameter_names(parameters) if parameters is not None else []):
+        found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope,
+                                                  default=default))
+    for node in nodes.walk_scope(scope.field("body") or scope if scope.kind() != "module" else scope, BINDING_KINDS):
+        kind = node.kind()
+        if kind == "assignment":
+            value = node.field("right")
+            while value is not None and value.kind() == "assignment":  # a = b = value
+                value = value.field("right")
+            # A binding takes effect after its value is evaluated: in `g = clip(g)` the argument
+            # still refers to the previous `g`.
+            bind(node.field("left"), value, (), False, end(node), found, node)
+        elif kind == "augmented_assignment":
+            bind(node.field("left"), None, (), False, end(node), found, node)
+        elif kind == "for_statement":
+            bind(node.field("left"), node.field("right"), (), True, nodes.start(node.field("body")), found, node)
+        elif kind == "named_expression":
+            bind(node.field("name"), node.field("value"), (), False, end(node), found, node)
+        elif kind == "as_pattern_target":  # with ... as x, except ... as x: nothing known
+            for name in node.find_all(kind="identifier"):
+                found.setdefault(name.text(), []).append(Binding(nodes.start(node), None, statement=node))
+        elif kind in ("function_definition", "class_definition"):
+            name = node.field("name")
+            found.setdefault(name.text(), []).append(Binding(nodes.start(node), None, statement=node))
+    for bindings in found.values():
+        bindings.sort(key=lambda binding: binding.position)
+    return found
+
+
+def bind(target: SgNode | None, source: SgNode | None, path: tuple[int, ...], iterated: bool, position: int,
+         found: dict[str, list[Binding]], statement: SgNode | None = None) -> None:
+    if target is None:
+        return
+    target = nodes.unparenthesize(target)
+    kind = target.kind()
+    if kind == "identifier":
+        found.setdefault(target.text(), []).append(Binding(position, source, path, iterated, statement=statement))
+    elif kind in nodes.TARGET_PATTERN_KINDS:
+        elements = [item for item in target.named_children() if item.kind() != "comment"]
+        starred = False
+        for index, element in enumerate(elements):
+            if element.kind() in ("list_splat_pattern", "list_splat"):
+                starred = True
+            bind(element, None if starred else source, (*path, index), iterated, position, found, statement)
+    elif kind in ("list_splat_pattern", "list_splat"):
+        for name in target.named_children():
+            bind(name, None, path, iterated, position, found, statement)
+
+
+def target_names(target: SgNode | None) -> set[str]:
+    if target is None:
+        return set()
+    if target.kind() == "identifier":
+        return {target.text()}
+    return {name.text() for name in target.find_all(kind="identifier")}
+
+
+def target_binding(target: SgNode, name: str, source: SgNode, iterated: bool) -> Binding:
+    found: dict[str, list[Binding]] = {}
+    bind(target, source, (), iterated, nodes.start(target), found)
+    return found[name][0] if name in found else Binding(nodes.start(target), None)
+
+
+def parameter_names(parameters: SgNode) -> list[tuple[str, SgNode | None]]:
+    """(name, default value or None) for each parameter, in order."""
+    names = []
+    for parameter in parameters.named_children():
+        if parameter.kind() == "identifier":
+            names.append((parameter.text(), None))
+            continue
+        name = parameter.field("name")
+        if name is None:
+            identifiers = [child for child in parameter.named_children() if child.kind() == "identifier"]
+            name = identifiers[0] if identifiers else None
+        if name is not None:
+            default = parameter.field("value") if parameter.kind() in (
+                "default_parameter", "typed_default_parameter") else None
+            names.append((name.text(), default))
+    return names
+
+
+def is_store(identifier: SgNode) -> bool:
+    """True where an identifier is written (or is a keyword/attribute name), not read."""
+    parent = identifier.parent()
+    if parent is None:
+        return False
+    kind = parent.kind()
+    if kind == "attribute":
+        return parent.field("attribute") is not None and parent.field("attribute") == identifier
+    if kind == "keyword_argument":
+        return parent.field("name") == identifier
+    if kind in ("global_statement", "nonlocal_statement", "parameters", "default_parameter", "typed_parameter",
+                "typed_default_parameter", "lambda_parameters"):
+        return True
+    node = identifier
+    while parent is not None and parent.kind() in nodes.TARGET_PATTERN_KINDS | {"parenthesized_expression"}:
+        node, parent = parent, parent.parent()
+    if parent is not None and parent.kind() in ("assignment", "for_statement", "for_in_clause"):
+        left = parent.field("left")
+        return left is not None and left == node
+    return False
+
+
+def index_uses(scope: SgNode) -> dict[str, NameUses]:
+    """Every read of every name in ``scope`` (nested functions included), in one pass."""
+    index: dict[str, NameUses] = {}
+    for occurrence in scope.find_all(kind="identifier"):
+        uses = index.setdefault(occurrence.text(), NameUses())
+        parent = occurrence.parent()
+        if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
+            uses.declared_global = True
+        elif not is_store(occurrence):
+            uses.reads.append(occurrence)
+            uses.positions.append(nodes.start(occurrence))
+    return index
+
+
+def any_in(positions: list[int], windows: list[tuple[int, int]]) -> bool:
+    """True when a sorted list of positions has one inside any [start, end) window."""
+    for low, high in windows:
+        index = bisect.bisect_left(positions, low)
+        if index < len(positions) and positions[index] < high:
+            return True
+    return False
+
+
+def end(node: SgNode) -> int:
+    return node.range().end.index
+
+
+def conditional_between(statement: SgNode | None, use: SgNode, scope: SgNode) -> bool:
+    """True when ``statement`` may not have run by the time ``use`` runs: it sits in a branch,
+    loop or handler of ``scope`` that does not also hold ``use``."""
+    if statement is None:
+        return False
+    use_start, use_end = nodes.start(use), end(use)
+    scope_key = scope
+    for ancestor in statement.ancestors():
+        if ancestor == scope_key or (nodes.start(ancestor) <= use_start and use_end <= end(ancestor)):
+            return False  # from here up, whatever runs ``statement`` also runs ``use``
+        if ancestor.kind() in CONDITIONAL_KINDS:
+            return True
+    return False
+
+
+def enclosing_loop(node: SgNode, scope: SgNode) -> SgNode | None:
+    """The outermost loop of ``scope`` around ``node``: code later in it runs before ``node`` again."""
+    scope_key = scope
+    found = None
+    for ancestor in node.ancestors():
+        if ancestor == scope_key:
+            break
+        if ancestor.kind() in LOOP_KINDS:
+            found = ancestor
+    return found

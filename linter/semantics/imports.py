@@ -1,0 +1,103 @@
+"""The import table of a module: which qualified name a local name stands for.
+
+Imports are scoped as Python scopes them: an import inside a function binds the name in that
+function only. Relative imports resolve when the file's path places it inside MindSpore's own
+package; star imports resolve a name only to a qualified name some family knows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ast_grep_py import SgNode
+
+from ..schema import IDENTIFIER
+from . import nodes
+
+
+class ImportTable:
+    def __init__(self, root: SgNode, package: tuple[str, ...] | None) -> None:
+        self.package = package
+        # scope key (the module's, or a function's) -> local name -> qualified name
+        self.scoped: dict[tuple, dict[str, str]] = {}
+        self.stars: dict[tuple, list[str]] = {}
+        found = root.find_all(any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}])
+        for statement in found:
+            scope_key = nodes.enclosing_scope(statement)
+            local = self.scoped.setdefault(scope_key, {})
+            for alias, qualified in self._names(statement, self.stars.setdefault(scope_key, [])):
+                local.setdefault(alias, qualified)  # the first import of a name in a scope wins
+        self.module_key = root.get_root().root()  # the module node itself, however root was handed in
+
+    def _names(self, statement: SgNode, stars: list[str]) -> list[tuple[str, str]]:
+        names = []
+        if statement.kind() == "import_statement":
+            for item in statement.named_children():
+                if item.kind() == "dotted_name":
+                    top = item.text().split(".")[0]
+                    names.append((top, top))
+                elif item.kind() == "aliased_import":
+                    names.append((item.field("alias").text(), plain(item.field("name").text())))
+            return names
+        module = absolute(plain(statement.field("module_name").text()), self.package)
+        for item in statement.named_children()[1:]:
+            if item.kind() == "wildcard_import":
+                stars.append(module)
+            elif item.kind() == "dotted_name":
+                names.append((item.text(), f"{module}.{plain(item.text())}"))
+            elif item.kind() == "aliased_import":
+                names.append((item.field("alias").text(), f"{module}.{plain(item.field('name').text())}"))
+        return names
+
+    def resolve(self, name_node: SgNode, known: Callable[[str], bool]) -> str | None:
+        """What an unbound name stands for where it is read: the innermost scope's import of it,
+        else a star-imported name that ``known`` accepts."""
+        name = name_node.text()
+        scopes = [ancestor for ancestor in name_node.ancestors()
+                  if ancestor.kind() in nodes.FUNCTION_KINDS] + [self.module_key]
+        for scope_key in scopes:
+            qualified = self.scoped.get(scope_key, {}).get(name)
+            if qualified is not None:
+                return qualified
+            for module in self.stars.get(scope_key, ()):
+                if known(f"{module}.{name}"):
+                    return f"{module}.{name}"
+        return None
+
+    @property
+    def packages(self) -> frozenset[str]:
+        """Every top-level package imported anywhere in the module."""
+        names = [qualified for local in self.scoped.values() for qualified in local.values()]
+        names += [module for modules in self.stars.values() for module in modules]
+        return frozenset(name.split(".")[0] for name in names)
+
+
+def plain(module: str) -> str:
+    return "".join(module.split())
+
+
+def mindspore_package(path: str | None) -> tuple[str, ...] | None:
+    """``('mindspore', 'nn', 'optim')`` for .../mindspore/nn/optim/thor.py, else None.
+
+    Only MindSpore's own sources are resolved: there a relative import such as
+    ``from ..ops import composite as C`` names the same functions as the facts. The innermost
+    ``mindspore`` folder wins (a checkout at ~/mindspore/mindspore/... has two)."""
+    if not path:
+        return None
+    parts = re.split(r"[\\/]", path)[:-1]
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] == "mindspore":
+            package = tuple(parts[index:])
+            return package if all(IDENTIFIER.match(part) for part in package) else None
+    return None
+
+
+def absolute(module: str, package: tuple[str, ...] | None) -> str:
+    """A relative module name made absolute against ``package`` (left relative when unknown)."""
+    level = len(module) - len(module.lstrip("."))
+    if not level or package is None or level > len(package):
+        return module
+    base = package[: len(package) - level + 1]
+    rest = module[level:]
+    return ".".join(base + ((rest,) if rest else ()))

@@ -1,0 +1,448 @@
+"""What one module means, asked by every rule family: ruff's ``SemanticModel`` in small.
+
+The model knows Python (scopes, bindings, imports, classes, constants) and nothing about any
+family's APIs. What only the families know reaches it as two callbacks: ``canonical`` (the one
+spelling of a name that has several, from the facts' ``also:`` lists) and ``known`` (whether a
+qualified name is one the families care about, to resolve star imports).
+
+Everything is computed lazily and cached: a file whose matches need only the callee never builds
+a def-use index.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import cached_property
+from typing import Callable
+
+from ast_grep_py import SgNode
+
+from . import bindings as scope_bindings
+from . import constants, nodes
+from .bindings import Binding, NameUses
+from .imports import ImportTable, mindspore_package
+
+
+def _same(qualified: str | None) -> str | None:
+    return qualified
+
+
+def _nothing(qualified: str) -> bool:
+    return False
+
+
+class SemanticModel:
+    def __init__(self, root: SgNode, path: str | None = None,
+                 canonical: Callable[[str | None], str | None] = _same,
+                 known: Callable[[str], bool] = _nothing) -> None:
+        self.root = root
+        self.path = path
+        self.canonical = canonical
+        self.known = known
+        self._scopes: dict = {}
+        self._uses: dict = {}
+        self._positions: dict = {}
+        self._classes: dict = {}
+        # Results for names, by (node, question): each name is resolved once, and a name met
+        # again while it is being resolved (`x = x + 1` in a loop) has no value: no cycle, and
+        # no path explosion when several bindings each reach several more.
+        self._resolved: dict = {}
+        self._statement_starts: dict[SgNode, int] = {}
+
+    # ---- imports
+    @cached_property
+    def imports(self) -> ImportTable:
+        return ImportTable(self.root, mindspore_package(self.path))
+
+    @cached_property
+    def imported_packages(self) -> frozenset[str]:
+        return self.imports.packages
+
+    # ---- scopes and bindings
+    def bindings(self, scope: SgNode) -> dict[str, list[Binding]]:
+        scope_key = scope
+        if scope_key not in self._scopes:
+            self._scopes[scope_key] = scope_bindings.collect_bindings(scope)
+        return self._scopes[scope_key]
+
+    def lookup(self, name_node: SgNode) -> Binding | None:
+        """The binding a name refers to where it is read: the latest one before the read."""
+        return self.resolve_name(name_node)[0]
+
+    def resolve_name(self, name_node: SgNode) -> tuple[Binding | None, int]:
+        """The binding a name refers to, and how many bindings the name has in that scope
+        (1: it is never reassigned, so the binding holds wherever the name is read)."""
+        found = self._scope_of_name(name_node)
+        if found is None:
+            return None, 0
+        scope, candidates, nearest = found
+        if scope is None:  # a comprehension's own variable
+            return candidates[0], 2
+        if not nearest:  # an enclosing scope's name is read when the function runs, later
+            return candidates[-1], len(candidates)
+        index = self._bindings_before(scope, name_node, candidates)
+        return (candidates[index - 1] if index else Binding(nodes.start(name_node), None)), len(candidates)
+
+    def reaching_bindings(self, name_node: SgNode) -> list[Binding] | None:
+        """Every binding that may give the name its value where it is read, latest first: the
+        latest binding before the read, and earlier ones while the later ones sit on branches
+        that may not have run, and later ones in a loop around the read (the previous
+        iteration). None when the name is not bound in any enclosing scope (an import, a
+        builtin); a list holding ``Binding(source=None)`` when some path leaves it unknown."""
+        found = self._scope_of_name(name_node)
+        if found is None:
+            return None
+        scope, candidates, nearest = found
+        if scope is None or not nearest:
+            return [candidates[0]] if scope is None else list(reversed(candidates))
+        index = self._bindings_before(scope, name_node, candidates)
+        reaching: list[Binding] = []
+        for binding in reversed(candidates[:index]):
+            reaching.append(binding)
+            if not scope_bindings.conditional_between(binding.statement, name_node, scope):
+                break
+        else:
+            reaching.append(Binding(0, None))  # no binding runs on every path before the read
+        loop = scope_bindings.enclosing_loop(name_node, scope)
+        if loop is not None:
+            loop_end = scope_bindings.end(loop)
+            reaching += [binding for binding in candidates[index:] if binding.position <= loop_end]
+        return reaching
+
+    def only_binding(self, name_node: SgNode) -> Binding | None:
+        """The one binding that gives the name its value on every path to this read, or None."""
+        reaching = self.reaching_bindings(name_node)
+        return reaching[0] if reaching is not None and len(reaching) == 1 else None
+
+    def _scope_of_name(self, name_node: SgNode) -> tuple[SgNode | None, list[Binding], bool] | None:
+        """(scope, the name's bindings there, whether it is the read's own scope), or None."""
+        name = name_node.text()
+        nearest = True
+        for ancestor in name_node.ancestors():
+            kind = ancestor.kind()
+            if kind in nodes.COMPREHENSION_KINDS:
+                for clause in ancestor.named_children():
+                    if clause.kind() == "for_in_clause" and name in scope_bindings.target_names(clause.field("left")):
+                        binding = scope_bindings.target_binding(clause.field("left"), name, clause.field("right"), True)
+                        return None, [binding], True
+            elif kind in nodes.FUNCTION_KINDS or kind == "module":
+                candidates = self.bindings(ancestor).get(name)
+                if candidates:
+                    return ancestor, candidates, nearest
+                nearest = False
+        return None
+
+    def _bindings_before(self, scope: SgNode, name_node: SgNode, candidates: list[Binding]) -> int:
+        """How many of the name's bindings (in order) take effect before this read.
+
+        Bisect, not a scan: a name bound n times and read n times stays O(n log n). And the read's
+        own position is asked for only when a binding sits in the read's statement: the
+        statement's start is cheap to ask for, a position deep in a long line is not."""
+        positions = self._binding_positions(scope, name_node.text(), candidates)
+        statement = nodes.enclosing_statement(name_node)
+        if statement is not None:
+            if statement not in self._statement_starts:  # many reads share one statement
+                self._statement_starts[statement] = nodes.start(statement)
+            index = bisect.bisect_right(positions, self._statement_starts[statement])
+            following = candidates[index] if index < len(candidates) else None
+            if following is None or not _within(following.statement, statement):
+                return index
+        return bisect.bisect_right(positions, nodes.start(name_node))
+
+    def _binding_positions(self, scope: SgNode, name: str, candidates: list[Binding]) -> list[int]:
+        cache_key = (scope, name)
+        positions = self._positions.get(cache_key)
+        if positions is None:
+            positions = self._positions[cache_key] = [binding.position for binding in candidates]
+        return positions
+
+    def name_uses(self, scope: SgNode, name: str) -> NameUses:
+        """Where ``name`` is read in ``scope`` (nested functions included), indexed once per scope."""
+        scope_key = scope
+        index = self._uses.get(scope_key)
+        if index is None:
+            index = self._uses[scope_key] = scope_bindings.index_uses(scope)
+        return index.get(name) or NameUses()
+
+    def stable_expression(self, node: SgNode, depth: int = 0) -> SgNode:
+        """A bound name replaced by the expression it is bound to, when the name is bound once in
+        its scope (``low = -clip; high = clip``), so two expressions can be compared by text."""
+        node = nodes.unparenthesize(node)
+        if node.kind() != "identifier" or depth > 4:
+            return node
+        binding, count = self.resolve_name(node)
+        if binding is None or count != 1 or not binding.plain:
+            return node
+        source = nodes.unparenthesize(binding.source)
+        if not self.is_stable(source):
+            return node
+        return self.stable_expression(source, depth + 1)
+
+    def is_stable(self, node: SgNode) -> bool:
+        """Every name in the expression is bound at most once (or is a parameter, a global): its
+        text means the same value wherever it is read. Calls are never stable (f() may differ)."""
+        if node.kind() in ("call", "await", "yield", "named_expression", "lambda"):
+            return False
+        if node.find(kind="call") is not None:
+            return False
+        identifiers = [node] if node.kind() == "identifier" else node.find_all(kind="identifier")
+        for identifier in identifiers[:nodes.MAX_EXPRESSION_DEPTH]:
+            parent = identifier.parent()
+            if parent is not None and parent.kind() == "attribute" and parent.field("attribute") == identifier:
+                continue  # an attribute name: its object is checked instead
+            if self.resolve_name(identifier)[1] > 1:
+                return False
+        return len(identifiers) <= nodes.MAX_EXPRESSION_DEPTH
+
+    # ---- classes
+    @cached_property
+    def module_classes(self) -> dict[str, SgNode]:
+        """Classes defined at the top level of the module (or in its if/try blocks), by name."""
+        found: dict[str, SgNode] = {}
+        for definition in nodes.walk_scope(self.root, frozenset({"class_definition"})):
+            found.setdefault(definition.field("name").text(), definition)
+        return found
+
+    def local_bases(self, cls: SgNode) -> list[SgNode | str]:
+        """A class's bases in order: a class of this module as its node, any other as its
+        qualified name ('' when it cannot be resolved)."""
+        found: list[SgNode | str] = []
+        superclasses = cls.field("superclasses")
+        for base in (superclasses.named_children() if superclasses is not None else []):
+            if base.kind() in ("keyword_argument", "comment", "list_splat", "dictionary_splat"):
+                continue
+            local = self.module_classes.get(base.text()) if base.kind() == "identifier" else None
+            if local is not None and local != cls:
+                found.append(local)
+            else:
+                found.append(self.qualified_name(base) or "")
+        return found
+
+    def class_lineage(self, cls: SgNode) -> tuple[list[SgNode], set[str]]:
+        """The class and its bases defined in this module (own first, depth-first, as Python's
+        MRO for single inheritance), and the qualified names of the bases they end in."""
+        classes: list[SgNode] = []
+        outside: set[str] = set()
+        seen: set = set()
+        stack = [cls]
+        while stack and len(classes) < nodes.MAX_EXPRESSION_DEPTH:
+            current = stack.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            classes.append(current)
+            for base in self.local_bases(current):
+                if isinstance(base, str):
+                    if base:
+                        outside.add(base)
+                else:
+                    stack.append(base)
+        return classes, outside
+
+    def inherits(self, cls: SgNode, predicate: Callable[[str], bool]) -> bool:
+        """True when a base of the class (directly, or through classes of this module) has a
+        qualified name the predicate accepts."""
+        return any(predicate(name) for name in self.class_lineage(cls)[1])
+
+    def class_attributes(self, cls: SgNode) -> dict[str, list[tuple[str, SgNode]]]:
+        """``self.X = value`` in the methods of a class and of its bases in this module:
+        X -> [(method name, value)], the class's own first, ``__init__`` first within a class."""
+        class_key = cls
+        if class_key not in self._classes:
+            self._classes[class_key] = {}  # a class that (indirectly) inherits from itself
+            found: dict[str, list[tuple[str, SgNode]]] = {}
+            for owner in self.class_lineage(cls)[0]:
+                own = self._own_attributes(owner)
+                for name, entries in own.items():
+                    found.setdefault(name, []).extend(entries)
+            self._classes[class_key] = found
+        return self._classes[class_key]
+
+    def _own_attributes(self, cls: SgNode) -> dict[str, list[tuple[str, SgNode]]]:
+        found: dict[str, list[tuple[str, SgNode]]] = {}
+        class_key = cls
+        body = cls.field("body")
+        for method in (body.find_all(kind="function_definition") if body else []):
+            owner = nodes.enclosing_class(method)
+            if owner is None or owner != class_key:
+                continue
+            method_name = method.field("name").text()
+            for assignment in method.find_all(kind="assignment"):
+                target = assignment.field("left")
+                value = assignment.field("right")
+                parts = nodes.dotted(target) if target is not None else None
+                if parts and len(parts) == 2 and parts[0] == "self" and value is not None:
+                    found.setdefault(parts[1], []).append((method_name, value))
+        for entries in found.values():
+            entries.sort(key=lambda entry: entry[0] != "__init__")
+        return found
+
+    def self_attribute(self, node: SgNode, attribute: str) -> SgNode | None:
+        """The value first assigned to ``self.<attribute>`` in the class around ``node``."""
+        cls = nodes.enclosing_class(node)
+        if cls is None:
+            return None
+        entries = self.class_attributes(cls).get(attribute)
+        return entries[0][1] if entries else None
+
+    def class_constant(self, node: SgNode, attribute: str) -> SgNode | None:
+        """A class-level ``attribute = value`` in the class around ``node``."""
+        cls = nodes.enclosing_class(node)
+        body = cls.field("body") if cls is not None else None
+        if body is None:
+            return None
+        for statement in body.named_children():
+            assignment = statement.named_children()[0] if statement.kind() == "expression_statement" else None
+            if (assignment is not None and assignment.kind() == "assignment"
+                    and assignment.field("left").text() == attribute and assignment.field("right") is not None):
+                return assignment.field("right")
+        return None
+
+    # ---- names
+    def qualified_name(self, node: SgNode, depth: int = 0) -> str | None:
+        """The dotted name an expression refers to, through imports, aliases of any name and
+        ``self`` attributes; ``name()`` for an instance made by calling ``name``. None when
+        different paths give different names, or nothing is known."""
+        if depth > nodes.MAX_EXPRESSION_DEPTH:
+            return None
+        node = nodes.unparenthesize(node)
+        kind = node.kind()
+        if kind == "identifier":
+            reaching = self.reaching_bindings(node)
+            if reaching is not None:
+                return self._memo(("name", node), lambda: self._same_for_all(
+                    [self.qualified_name(binding.source, depth + 1) if binding.plain else None
+                     for binding in reaching]))
+            imported = self.imports.resolve(node, lambda name: self.known(self.canonical(name)))
+            return self.canonical(imported) if imported else None
+        if kind == "attribute":
+            obj, attribute = node.field("object"), node.field("attribute").text()
+            if obj.kind() == "identifier" and obj.text() == "self":
+                value = self.self_attribute(node, attribute)
+                return self.qualified_name(value, depth + 1) if value is not None else None
+            base = self.qualified_name(obj, depth + 1)
+            return self.canonical(f"{base}.{attribute}") if base else None
+        if kind == "call":
+            base = self.qualified_name(node.field("function"), depth + 1)
+            return self.canonical(f"{base}()") if base else None
+        return None
+
+    def matches_names(self, name_node: SgNode, pattern: str) -> bool:
+        # ast-grep's (Rust, linear-time) regex: a pattern from YAML never reaches Python's re.
+        return bool(pattern) and name_node.kind() == "identifier" and name_node.matches(regex=pattern)
+
+    # ---- constants
+    def constant(self, node: SgNode | None, parameter_value: Callable[[Binding, int], float | None] | None = None,
+                 depth: int = 0) -> float | None:
+        """The number an expression always evaluates to, or None. A name takes the value of every
+        binding that may reach it, and has none when they differ. A function's parameter is
+        unknown unless ``parameter_value(binding, depth)`` says otherwise (a family may know what
+        a helper receives, or take the parameter's default)."""
+        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+            return None
+        node = nodes.unparenthesize(node)
+        kind = node.kind()
+        if kind in ("integer", "float"):
+            return constants.number(node.text())
+        if kind == "unary_operator":
+            operand = self.constant(node.field("argument"), parameter_value, depth + 1)
+            operator = node.field("operator").text()
+            if operand is None or operator not in "+-":
+                return None
+            return -operand if operator == "-" else operand
+        if kind == "binary_operator":
+            left = self.constant(node.field("left"), parameter_value, depth + 1)
+            right = self.constant(node.field("right"), parameter_value, depth + 1) if left is not None else None
+            return constants.arithmetic(left, node.field("operator").text(), right)
+        if kind == "identifier":
+            reaching = self.reaching_bindings(node)
+            if not reaching:
+                return None
+            return self._memo(("constant", node, parameter_value),
+                              lambda: self._binding_constant(reaching, parameter_value, depth))
+        if kind == "attribute":
+            parts = nodes.dotted(node)
+            if parts and len(parts) == 2:
+                owner, attribute = parts
+                cls = nodes.enclosing_class(node)
+                is_own_class = cls is not None and cls.field("name").text() == owner
+                if owner in ("self", "cls") or is_own_class:
+                    value = self.class_constant(node, attribute)
+                    if value is None and owner == "self" and cls is not None:
+                        entries = self.class_attributes(cls).get(attribute, [])
+                        value = entries[0][1] if len(entries) == 1 else None
+                    return self.constant(value, parameter_value, depth + 1)
+            return None
+        if kind == "call" and node.field("function").text() == "float":
+            return constants.infinity(node)
+        return None
+
+    def _binding_constant(self, reaching: list[Binding], parameter_value, depth: int) -> float | None:
+        values = set()
+        for binding in reaching:
+            if binding.parameter is not None:
+                values.add(parameter_value(binding, depth + 1) if parameter_value else None)
+            elif binding.plain:
+                values.add(self.constant(binding.source, parameter_value, depth + 1))
+            else:
+                return None
+            if None in values or len(values) > 1:
+                return None
+        return values.pop()
+
+    def _memo(self, key: tuple, compute: Callable[[], object]) -> object:
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # in progress: a cycle back here finds no value
+        value = self._resolved[key] = compute()
+        return value
+
+    @staticmethod
+    def _same_for_all(values: list) -> object:
+        return values[0] if values and all(value == values[0] for value in values) else None
+
+    def parameter_default(self, binding: Binding, depth: int = 0) -> float | None:
+        """A parameter's default value, when it is a constant: ``def __init__(self, p=0.1)``."""
+        if binding.default is None:
+            return None
+        return self.constant(binding.default, None, depth + 1)
+
+    # ---- calls
+    @cached_property
+    def first_arguments(self) -> dict[str, list[SgNode]]:
+        """Names passed as the first argument of a call (``partial(helper, ...)``, ``map(helper, ...)``),
+        indexed in one pass over the module so that finding a function's uses never rescans it."""
+        found: dict[str, list[SgNode]] = {}
+        for argument_list in self.root.find_all(kind="argument_list"):
+            children = [child for child in argument_list.named_children() if child.kind() != "comment"]
+            holder = argument_list.parent()
+            if children and children[0].kind() == "identifier" and holder is not None and holder.kind() == "call":
+                found.setdefault(children[0].text(), []).append(children[0])
+        return found
+
+
+def _within(node: SgNode | None, container: SgNode) -> bool:
+    if node is None:
+        return True  # unknown: ask for the exact position
+    return node == container or any(ancestor == container for ancestor in node.ancestors())
+
+
+def receiving_call(node: SgNode) -> SgNode | None:
+    """The call that receives ``node`` as an argument (by position or keyword), looking through
+    parentheses and ``tuple(...)`` / ``list(...)`` around it; None when it is no argument."""
+    for _ in range(nodes.MAX_EXPRESSION_DEPTH):
+        parent = node.parent()
+        while parent is not None and parent.kind() == "parenthesized_expression":
+            node, parent = parent, parent.parent()
+        if parent is not None and parent.kind() == "keyword_argument":
+            node, parent = parent, parent.parent()
+        if parent is None or parent.kind() != "argument_list":
+            return None
+        call = parent.parent()
+        callee = call.field("function") if call is not None else None
+        if (callee is not None and callee.kind() == "identifier" and callee.text() in ("tuple", "list")
+                and len(parent.named_children()) == 1):
+            node = call
+            continue
+        return call
+    return None
