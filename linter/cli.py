@@ -391,11 +391,8 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
 
 def _rule_help(config: str | None) -> dict[str, str]:
     from . import docs
-    from .engine import Engine
 
-    ruleset = load_ruleset(config)
-    engine = Engine(ruleset)
-    return {rule.code: docs.rule_page(rule, engine) for rule in ruleset.rules}
+    return {rule.code: docs.rule_page(rule) for rule in load_ruleset(config).rules}
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
