@@ -391,8 +391,7 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
 def _rule_help(config: str | None) -> dict[str, str]:
     from . import docs
 
-    engine = engine_for(config)
-    return {rule.code: docs.rule_page(rule, engine) for rule in engine.rules}
+    return {rule.code: docs.rule_page(rule) for rule in load_ruleset(config).rules}
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:

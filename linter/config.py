@@ -28,6 +28,9 @@ REQUIRED_RULE_KEYS = ("id", "code", "message", "rule")
 METADATA_KEYS = ("summary", "references", "checked-against")
 SEVERITIES = ("error", "warning", "info", "hint")
 USER_KEYS = ("disable", "messages", "facts", "rules")
+VALID_EXAMPLE_KEYS = ("name", "source")
+INVALID_EXAMPLE_KEYS = ("name", "source", "message", "line", "column", "fixed")
+INVALID_EXAMPLE_REQUIRED = ("name", "source", "message", "line", "column")
 
 CODE = re.compile(r"TMS[0-9]{3}\Z")
 RULE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -44,6 +47,20 @@ CONDITIONS = {name: condition.values for name, condition in all_conditions().ite
 
 
 @dataclass(frozen=True)
+class Example:
+    """One of a rule's ``valid:`` or ``invalid:`` examples. An invalid one states the finding it
+    gives (message without the code, 1-based line and column as flake8 prints them) and, for a rule
+    with a ``fix:``, the source after ``torch2ms fix`` (None: the fix leaves this example alone)."""
+
+    name: str  # kebab-case, unique within its list: tests and oracle ports are keyed by it
+    source: str
+    message: str | None = None
+    line: int | None = None
+    column: int | None = None
+    fixed: str | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     code: str
@@ -57,8 +74,8 @@ class Rule:
     summary: str = ""
     references: tuple[str, ...] = ()
     checked_against: dict = field(default_factory=dict)
-    valid: tuple[str, ...] = ()
-    invalid: tuple[str, ...] = ()
+    valid: tuple[Example, ...] = ()
+    invalid: tuple[Example, ...] = ()
     path: str = ""
 
 
@@ -107,9 +124,8 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
     if not isinstance(checked_against, dict) or not all(isinstance(v, str) for v in checked_against.values()):
         raise reader.fail(metadata.line_of("checked-against"),
                           "'checked-against' must map package names to versions, e.g. mindspore: 2.10.0")
-    examples = {}
-    for key in ("valid", "invalid"):
-        examples[key] = tuple(reader.strings(data, key, what))
+    fix = reader.string(data, "fix", what)
+    examples = {kind: _checked_examples(reader, data, kind, fix) for kind in ("valid", "invalid")}
     conditions = _checked_conditions(reader, data)
     try:
         family = family_of(conditions)[0]
@@ -124,7 +140,7 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         family=family.name if family is not None else None,
         severity=severity,
         note=(reader.string(data, "note", what) or "").strip(),
-        fix=reader.string(data, "fix", what),
+        fix=fix,
         summary=(reader.string(metadata, "summary", "'metadata'") or "").strip(),
         references=tuple(reader.strings(metadata, "references", "'metadata'")),
         checked_against=dict(checked_against),
@@ -132,6 +148,72 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         invalid=examples["invalid"],
         path=path,
     )
+
+
+def _checked_examples(reader: Reader, data: LocatedDict, kind: str, fix: str | None) -> tuple[Example, ...]:
+    entries = data.get(kind, [])
+    if not isinstance(entries, list):
+        raise reader.fail(data.line_of(kind), f"'{kind}' must be a list of examples, each with a name and a source")
+    examples: list[Example] = []
+    lines: dict[str, int] = {}
+    for entry in entries:
+        what = f"an example in '{kind}'"
+        if isinstance(entry, str):
+            raise reader.fail(data.line_of(kind), f"{what} is a plain string; write it as a mapping with "
+                                                  "'name' and 'source' (see docs/writing-rules.md)")
+        entry = reader.mapping(entry, data.line_of(kind), what)
+        invalid = kind == "invalid"
+        reader.keys(entry, INVALID_EXAMPLE_KEYS if invalid else VALID_EXAMPLE_KEYS, what,
+                    required=INVALID_EXAMPLE_REQUIRED if invalid else VALID_EXAMPLE_KEYS)
+        name = reader.string(entry, "name", what)
+        if not RULE_ID.match(name):
+            raise reader.fail(entry.line_of("name"), f"example name '{name}' must be kebab-case (e.g. literal-bound)")
+        if name in lines:
+            raise reader.fail(entry.line_of("name"), f"two examples in '{kind}' are named '{name}' "
+                                                     f"(first at line {lines[name]}); names must be unique")
+        lines[name] = entry.line_of("name")
+        what = f"{kind} example '{name}'"
+        source = _example_source(reader, entry, "source", what)
+        if not invalid:
+            examples.append(Example(name, source))
+            continue
+        message = reader.string(entry, "message", what)
+        if not message.strip() or "\n" in message.strip():
+            raise reader.fail(entry.line_of("message"), f"'message' in {what} must be one non-empty line")
+        source_lines = source.splitlines()
+        line = _positive_int(reader, entry, "line", what)
+        if line > len(source_lines):
+            raise reader.fail(entry.line_of("line"), f"'line' in {what} is {line}, but the source has "
+                                                     f"{len(source_lines)} line{'s' * (len(source_lines) != 1)}")
+        column = _positive_int(reader, entry, "column", what)
+        if column > len(source_lines[line - 1]) + 1:
+            raise reader.fail(entry.line_of("column"), f"'column' in {what} is {column}, past the end of line {line}")
+        fixed = None
+        if "fixed" in entry:
+            if fix is None:
+                raise reader.fail(entry.line_of("fixed"), f"{what} has 'fixed', but the rule has no 'fix'")
+            fixed = _example_source(reader, entry, "fixed", what)
+            if fixed == source:
+                raise reader.fail(entry.line_of("fixed"), f"'fixed' in {what} is the source unchanged; "
+                                                          "leave 'fixed' out when the fix does not apply")
+        examples.append(Example(name, source, message.strip(), line, column, fixed))
+    return tuple(examples)
+
+
+def _example_source(reader: Reader, entry: LocatedDict, key: str, what: str) -> str:
+    # Not parsed here: loading a configuration compiles nothing (tests/test_config_errors.py audits
+    # it); tests/test_examples.py compiles every built-in example.
+    source = reader.string(entry, key, what)
+    if not source.strip():
+        raise reader.fail(entry.line_of(key), f"'{key}' in {what} must be non-empty Python code")
+    return source
+
+
+def _positive_int(reader: Reader, entry: LocatedDict, key: str, what: str) -> int:
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise reader.fail(entry.line_of(key), f"'{key}' in {what} must be a whole number from 1, got {value!r}")
+    return value
 
 
 def _checked_rule(reader: Reader, rule: object, line: int, what: str, relation: bool = False) -> dict:

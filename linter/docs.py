@@ -11,27 +11,26 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import Rule
-from .engine import Engine, engine_for
+from .config import Example, Rule, load_ruleset
 from .families import all_conditions
 
 FACT_DOCS = "../configuration.md#facts"
 
 
-def rule_page(rule: Rule, engine: Engine) -> str:
+def rule_page(rule: Rule) -> str:
     lines = [f"# {rule.code}: {rule.id}", ""]
     lines += ["## What it does", "", rule.summary or rule.message, ""]
     lines += ["## Why is this bad?", "", rule.note, ""]
     if rule.invalid:
         lines += ["## Example", ""]
         for example in rule.invalid:
-            lines += _example(example, engine, rule)
+            lines += _example(example, rule)
     if rule.valid:
         lines += ["## Use instead", ""]
         for example in rule.valid:
-            lines += _example(example, engine, rule)
+            lines += _example(example, rule)
     if rule.fix:
-        lines += _fix_section(rule, engine)
+        lines += _fix_section(rule)
     lines += ["## Options", ""]
     conditions = all_conditions()
     facts = sorted({fact for name, wanted in rule.conditions.items() for fact in conditions[name].facts_for(wanted)})
@@ -52,25 +51,23 @@ def rule_page(rule: Rule, engine: Engine) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _example(source: str, engine: Engine, rule: Rule) -> list[str]:
-    findings = [f for f in engine.check(source) if f.code == rule.code]
-    block = ["```python", source.rstrip(), "```"]
-    if findings:
-        block += [""] + [f"`{f.line}:{f.column + 1}: {f.code} {f.message}`" for f in findings]
+def _example(example: Example, rule: Rule) -> list[str]:
+    """The example's code and, for an invalid one, the finding it states (tests/test_examples.py
+    checks that the engine gives exactly that finding)."""
+    block = ["```python", example.source.rstrip(), "```"]
+    if example.message is not None:
+        block += ["", f"`{example.line}:{example.column}: {rule.code} {example.message}`"]
     return block + [""]
 
 
-def _fix_section(rule: Rule, engine: Engine) -> list[str]:
-    """The rule's fix template, and what ``torch2ms fix`` makes of its first example."""
-    from .fixes import fix_module
-
+def _fix_section(rule: Rule) -> list[str]:
+    """The rule's fix template, and the first invalid example's ``fixed`` source."""
     lines = ["## Fix", "", f"`torch2ms fix` replaces the flagged call with `{rule.fix}` when every part of it "
              "is known and the result parses ([the command](../cli.md#the-fixes-the-rules-declare)).", ""]
     for number, example in enumerate(rule.invalid):
-        fixed = fix_module(example, engine, lambda text, finding: finding.code == rule.code).text
-        if fixed != example:
+        if example.fixed is not None:
             which = ("first", "second", "third")[number] if number < 3 else f"number {number + 1}"
-            lines += [f"The {which} example above becomes:", "", "```python", fixed.rstrip(), "```", ""]
+            lines += [f"The {which} example above becomes:", "", "```python", example.fixed.rstrip(), "```", ""]
             break
     return lines
 
@@ -86,9 +83,8 @@ def index_page(rules: list[Rule]) -> str:
 
 def render_all() -> dict[str, str]:
     """File name -> content for every generated page."""
-    engine = engine_for()
-    rules = sorted(engine.rules, key=lambda rule: rule.code)
-    pages = {f"{rule.code}.md": rule_page(rule, engine) for rule in rules}
+    rules = sorted(load_ruleset().rules, key=lambda rule: rule.code)
+    pages = {f"{rule.code}.md": rule_page(rule) for rule in rules}
     pages["index.md"] = index_page(rules)
     return pages
 

@@ -395,3 +395,100 @@ def test_a_100_mb_file_through_flake8(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert result.stderr.strip() == ("flake8-torch2ms: configuration error: torch2ms.yml: "
                                      f"file is larger than {MAX_BYTES:,} bytes; refusing to read it")
+
+
+# --------------------------------------------------------------------------- rule examples
+
+RULE = "    rule:\n      pattern: f($X)\n"
+FIXABLE = "    rule:\n      pattern: f($X)\n    fix: g($X)\n"
+GOOD_INVALID = ("    invalid:\n      - name: call\n        source: f(1)\n        message: do not call f\n"
+                "        line: 1\n        column: 1\n")
+
+# name -> (the rule's body after its message, the message after "<path>:")
+BAD_EXAMPLES = {
+    "plain-string-example": (
+        RULE + "    valid:\n      - g(1)\n",
+        "7: an example in 'valid' is a plain string; write it as a mapping with 'name' and 'source' "
+        "(see docs/writing-rules.md)",
+    ),
+    "examples-not-a-list": (
+        RULE + "    valid: g(1)\n",
+        "7: 'valid' must be a list of examples, each with a name and a source",
+    ),
+    "valid-example-with-a-message": (
+        RULE + "    valid:\n      - name: other\n        source: g(1)\n        message: hi\n",
+        "10: unknown key 'message' in an example in 'valid'; expected one of: name, source",
+    ),
+    "misspelt-key": (
+        RULE + "    invalid:\n      - name: call\n        sorce: f(1)\n",
+        "9: unknown key 'sorce' in an example in 'invalid' (did you mean 'source'?); expected one of: "
+        "name, source, message, line, column, fixed",
+    ),
+    "invalid-example-without-a-position": (
+        RULE + "    invalid:\n      - name: call\n        source: f(1)\n        message: do not call f\n",
+        "8: an example in 'invalid' is missing the required key 'line'",
+    ),
+    "name-not-kebab-case": (
+        RULE + "    valid:\n      - name: Other_Call\n        source: g(1)\n",
+        "8: example name 'Other_Call' must be kebab-case (e.g. literal-bound)",
+    ),
+    "duplicate-name": (
+        RULE + "    valid:\n      - name: other\n        source: g(1)\n      - name: other\n        source: h(1)\n",
+        "10: two examples in 'valid' are named 'other' (first at line 8); names must be unique",
+    ),
+    "empty-source": (
+        RULE + "    valid:\n      - name: other\n        source: ''\n",
+        "9: 'source' in valid example 'other' must be non-empty Python code",
+    ),
+    "line-past-the-source": (
+        RULE + GOOD_INVALID.replace("line: 1", "line: 2"),
+        "11: 'line' in invalid example 'call' is 2, but the source has 1 line",
+    ),
+    "column-past-the-line": (
+        RULE + GOOD_INVALID.replace("column: 1", "column: 6"),
+        "12: 'column' in invalid example 'call' is 6, past the end of line 1",
+    ),
+    "zero-based-column": (
+        RULE + GOOD_INVALID.replace("column: 1", "column: 0"),
+        "12: 'column' in invalid example 'call' must be a whole number from 1, got 0",
+    ),
+    "line-as-text": (
+        RULE + GOOD_INVALID.replace("line: 1", "line: '1'"),
+        "11: 'line' in invalid example 'call' must be a whole number from 1, got '1'",
+    ),
+    "two-line-message": (
+        RULE + GOOD_INVALID.replace("message: do not call f", "message: \"do not\\n call f\""),
+        "10: 'message' in invalid example 'call' must be one non-empty line",
+    ),
+    "fixed-without-a-fix": (
+        RULE + GOOD_INVALID + "        fixed: g(1)\n",
+        "13: invalid example 'call' has 'fixed', but the rule has no 'fix'",
+    ),
+    "fixed-unchanged": (
+        FIXABLE + GOOD_INVALID + "        fixed: f(1)\n",
+        "14: 'fixed' in invalid example 'call' is the source unchanged; leave 'fixed' out when the fix "
+        "does not apply",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BAD_EXAMPLES)
+def test_a_bad_example_is_refused_with_its_line(tmp_path, name):
+    body, tail = BAD_EXAMPLES[name]
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(user_rule(body=body), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load(path)
+    assert str(refused.value) == expected(path, tail)
+
+
+def test_a_well_formed_example_is_read_field_by_field(tmp_path):
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(user_rule(body=FIXABLE + GOOD_INVALID + "        fixed: g(1)\n"
+                              + "    valid:\n      - name: other-call\n        source: |\n          h(1)\n"),
+                    encoding="utf-8")
+    rule = next(rule for rule in load(path).rules if rule.code == "TMS901")
+    assert [(e.name, e.source) for e in rule.valid] == [("other-call", "h(1)\n")]
+    [example] = rule.invalid
+    assert (example.name, example.source, example.message, example.line, example.column, example.fixed) == (
+        "call", "f(1)", "do not call f", 1, 1, "g(1)")

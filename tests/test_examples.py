@@ -1,25 +1,43 @@
-"""Every rule's own examples: each valid one gives no finding at all, each invalid one exactly one,
-with the rule's code. Generated from the YAML, one test per example."""
+"""Every rule's own examples, one test each (``clip-single-positional-bound/invalid/single-positional-literal``):
+a valid one gives no finding at all; an invalid one gives exactly one finding, of the rule's code,
+with the message, line and column (as flake8 prints it, 1-based) the example states; and
+``torch2ms fix`` turns it into the example's ``fixed`` source, or, when a rule with a fix has
+no ``fixed`` there, leaves it unchanged (the fix declines: a part is unknown, or it would not resolve
+the finding)."""
 
 import pytest
 
 from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.fixes import fix_module
 
 RULES = sorted(load_ruleset().rules, key=lambda rule: rule.code)
 EXAMPLES = [
-    pytest.param(rule, kind, source, id=f"{rule.id}/{kind}[{index}]")
+    pytest.param(rule, kind, example, id=f"{rule.id}/{kind}/{example.name}")
     for rule in RULES
     for kind in ("valid", "invalid")
-    for index, source in enumerate(getattr(rule, kind))
+    for example in getattr(rule, kind)
 ]
 
 
-@pytest.mark.parametrize("rule, kind, source", EXAMPLES)
-def test_example(engine, rule, kind, source):
-    compile(source, f"{rule.id}/{kind}", "exec")  # examples are real Python
-    findings = engine.check(source)
+def every_finding(text, finding):
+    return True  # torch2ms fix with its default selection: an example has no noqa
+
+
+@pytest.mark.parametrize("rule, kind, example", EXAMPLES)
+def test_example(engine, rule, kind, example):
+    compile(example.source, f"{rule.path}: {kind} example '{example.name}'", "exec")  # real Python
+    findings = engine.check(example.source)
     if kind == "valid":
         assert findings == []
-    else:
-        assert [finding.code for finding in findings] == [rule.code]
-        assert "$" not in findings[0].message, "a message variable was left unfilled"
+        return
+    printed = [(finding.code, finding.line, finding.column + 1, finding.message) for finding in findings]
+    assert printed == [(rule.code, example.line, example.column, example.message)]
+    if rule.fix is not None:
+        fixed = fix_module(example.source, engine, every_finding).text
+        assert fixed == (example.fixed or example.source)
+
+
+def test_every_fix_is_shown_by_an_example(ruleset):
+    """A rule that declares a fix proves it on at least one example."""
+    without = [rule.id for rule in ruleset.rules if rule.fix and not any(e.fixed for e in rule.invalid)]
+    assert without == []

@@ -56,8 +56,8 @@ def sources_of_the_fixtures() -> dict[str, str]:
     found = {f"{path.parent.name}/{path.name}": path.read_text(encoding="utf-8") for path in paths}
     for rule in sorted(load_ruleset().rules, key=lambda rule: rule.code):
         for kind in ("valid", "invalid"):
-            for index, source in enumerate(getattr(rule, kind)):
-                found[f"{rule.id}/{kind}[{index}]"] = source
+            for example in getattr(rule, kind):
+                found[f"{rule.id}/{kind}/{example.name}"] = example.source
     return found
 
 

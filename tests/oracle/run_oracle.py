@@ -37,7 +37,7 @@ class Result:
     rule: str
     code: str
     kind: str
-    index: int
+    name: str  # the example's name
     verdict: str  # "agree", "differ", "skipped"
     expected: str  # "agree" for valid, "differ" for invalid
     detail: str
@@ -80,14 +80,14 @@ def _short(arrays: list[np.ndarray]) -> str:
     return " ".join(text.split())[:150]
 
 
-def check_example(rule, kind: str, index: int, source: str) -> Result:
+def check_example(rule, kind: str, name: str, source: str) -> Result:
     expected = "agree" if kind == "valid" else "differ"
-    port = PORTS.get((rule.id, kind, index))
+    port = PORTS.get((rule.id, kind, name))
     if port is None:
-        return Result(rule.id, rule.code, kind, index, "missing", expected,
+        return Result(rule.id, rule.code, kind, name, "missing", expected,
                       "no entry in tests/oracle/ports.py: add a Port or a Skip")
     if isinstance(port, Skip):
-        return Result(rule.id, rule.code, kind, index, "skipped", expected, port.reason)
+        return Result(rule.id, rule.code, kind, name, "skipped", expected, port.reason)
     assert isinstance(port, Port)
     ms_world = worlds.mindspore_world(port.setup)
     for name, expression in port.bindings.items():
@@ -101,7 +101,7 @@ def check_example(rule, kind: str, index: int, source: str) -> Result:
     verdict, detail = compare(mindspore, torch)
     if port.why:
         detail = f"{detail} ({port.why})"
-    return Result(rule.id, rule.code, kind, index, verdict, expected, detail)
+    return Result(rule.id, rule.code, kind, name, verdict, expected, detail)
 
 
 def check_versions(rules) -> list[str]:
@@ -134,11 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         if rule.id in NOT_NUMERIC:
             continue
         for kind in ("invalid", "valid"):
-            for index, source in enumerate(getattr(rule, kind)):
-                result = check_example(rule, kind, index, source)
+            for example in getattr(rule, kind):
+                result = check_example(rule, kind, example.name, example.source)
                 results.append(result)
                 mark = "ok  " if result.ok else "FAIL"
-                print(f"{mark} {result.code} {rule.id}/{kind}[{index}]: {result.verdict} "
+                print(f"{mark} {result.code} {rule.id}/{kind}/{example.name}: {result.verdict} "
                       f"(expected {result.expected}): {result.detail}", flush=True)
     print()
     print(f"{'code':7} {'rule':32} {'invalid differ':>15} {'(of which raise)':>16} {'valid agree':>12} "

@@ -6,8 +6,8 @@ from oracle.ports import NOT_NUMERIC, PORTS, Port
 
 
 def test_every_example_has_a_port_or_a_reason(ruleset):
-    examples = {(rule.id, kind, index) for rule in ruleset.rules if rule.id not in NOT_NUMERIC
-                for kind in ("valid", "invalid") for index, _ in enumerate(getattr(rule, kind))}
+    examples = {(rule.id, kind, example.name) for rule in ruleset.rules if rule.id not in NOT_NUMERIC
+                for kind in ("valid", "invalid") for example in getattr(rule, kind)}
     missing = sorted(examples - set(PORTS))
     assert missing == [], f"add a Port or a Skip to tests/oracle/ports.py for: {missing}"
     assert sorted(set(PORTS) - examples) == [], "tests/oracle/ports.py names examples that no longer exist"
