@@ -70,3 +70,21 @@ def test_flake8_passes_the_path(tmp_path):
     assert result.stdout.splitlines() == [
         "mindspore/nn/optim/clip.py:7:12: TMS103 clip_by_value(grads, clip_value) makes clip_value the minimum, "
         "not a limit on both sides; write clip_by_value(grads, -clip_value, clip_value)"]
+
+
+def test_torch2ms_check_and_fix_pass_the_path_as_flake8_does(tmp_path):
+    """Both front ends, one file inside MindSpore's own package: the same finding at the same place."""
+    package = tmp_path / "mindspore" / "nn" / "optim"
+    package.mkdir(parents=True)
+    (package / "clip.py").write_text(SOURCE)
+    flake8 = subprocess.run([sys.executable, "-m", "flake8", "--select", "TMS", "mindspore"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "flake8_torch2ms.cli", "check", "mindspore"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    expected = [["mindspore/nn/optim/clip.py:7:12:", "TMS103"]]
+    assert [line.split(" ")[:2] for line in flake8.stdout.splitlines()] == expected
+    assert [line.split(" ")[:2] for line in check.stdout.splitlines()] == expected
+    fix = subprocess.run([sys.executable, "-m", "flake8_torch2ms.cli", "fix", "mindspore"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert fix.returncode == 0, fix.stdout + fix.stderr
+    assert "clip_by_value(grads, -clip_value, clip_value)" in (package / "clip.py").read_text()

@@ -127,3 +127,26 @@ def test_user_rules_take_codes_from_the_reserved_range(tmp_path):
     assert str(error.value) == (
         f"{tmp_path / 'torch2ms.yml'}:2: code 'TMS150': your own rules take codes TMS900 to TMS999, "
         "so they never collide with built-in ones")
+
+
+def test_facts_may_be_grouped_under_their_family(tmp_path):
+    """`facts: {clipping: {...}}` is the same as the clipping sections at the top of `facts:`."""
+    grouped = """\
+        facts:
+          clipping:
+            clip-functions:
+              - name: myproject.optim.clip_gradients
+                value: {position: 0}
+                min: {position: 1}
+                max: {position: 2}
+        """
+    source = ("from myproject.optim import clip_gradients\n"
+              "loss, grads = grad_fn(x)\ngrads = clip_gradients(grads, 0.5)\n")
+    assert [(f.line, f.code) for f in lint_with(tmp_path, grouped, source)] == [(3, "TMS103")]
+
+
+def test_an_unknown_facts_section_names_the_families_and_sections(tmp_path):
+    path = tmp_path / "torch2ms.yml"
+    path.write_text("facts:\n  clip-functoins: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"2: unknown key 'clip-functoins' in 'facts'.*clip-functions"):
+        load_ruleset(str(path))

@@ -158,7 +158,10 @@ def index_uses(scope: SgNode) -> dict[str, NameUses]:
     """Every read of every name in ``scope`` (nested functions included), in one pass."""
     index: dict[str, NameUses] = {}
     for occurrence in scope.find_all(kind="identifier"):
-        uses = index.setdefault(occurrence.text(), NameUses())
+        name = occurrence.text()
+        uses = index.get(name)
+        if uses is None:
+            uses = index[name] = NameUses()
         parent = occurrence.parent()
         if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
             uses.declared_global = True

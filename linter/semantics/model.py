@@ -138,6 +138,8 @@ class SemanticModel:
         Bisect, not a scan: a name bound n times and read n times stays O(n log n). And the read's
         own position is asked for only when a binding sits in the read's statement: the
         statement's start is cheap to ask for, a position deep in a long line is not."""
+        if candidates[-1].parameter is not None:
+            return len(candidates)  # only parameters: bound before anything in the body runs
         positions = self._binding_positions(scope, name_node.text(), candidates)
         statement = nodes.enclosing_statement(name_node)
         if statement is not None:
@@ -328,8 +330,8 @@ class SemanticModel:
         return None
 
     def matches_names(self, name_node: SgNode, pattern: str) -> bool:
-        # ast-grep's (Rust, linear-time) regex: a pattern from YAML never reaches Python's re.
-        return bool(pattern) and name_node.kind() == "identifier" and name_node.matches(regex=pattern)
+        """An identifier whose name the (YAML) pattern matches."""
+        return name_node.kind() == "identifier" and name_matches(name_node, pattern)
 
     # ---- constants
     def constant(self, node: SgNode | None, parameter_value: Callable[[Binding, int], float | None] | None = None,
@@ -419,6 +421,24 @@ class SemanticModel:
             if children and children[0].kind() == "identifier" and holder is not None and holder.kind() == "call":
                 found.setdefault(children[0].text(), []).append(children[0])
         return found
+
+
+_NAME_MATCHES: dict[tuple[str, str], bool] = {}
+
+
+def name_matches(name_node: SgNode, pattern: str) -> bool:
+    """Whether a pattern from YAML matches a name. ast-grep runs it (a Rust regex, linear time: a
+    user's pattern never reaches Python's backtracking re); each compiles the pattern, so answers
+    are kept per (pattern, name) for the process: the same names recur in every file."""
+    if not pattern:
+        return False
+    cache_key = (pattern, name_node.text())
+    found = _NAME_MATCHES.get(cache_key)
+    if found is None:
+        if len(_NAME_MATCHES) > 100_000:
+            _NAME_MATCHES.clear()
+        found = _NAME_MATCHES[cache_key] = name_node.matches(regex=pattern)
+    return found
 
 
 def _within(node: SgNode | None, container: SgNode) -> bool:

@@ -11,7 +11,7 @@ from ast_grep_py import SgNode
 
 from ...semantics import constants, nodes
 from ...semantics.bindings import Binding
-from ...semantics.model import SemanticModel, receiving_call
+from ...semantics.model import SemanticModel, name_matches, receiving_call
 from ...semantics.nodes import Arguments
 from .facts import Facts
 from .values import COLLECTIONS, GradFunctionValue, Kind, TupleOf, element, index
@@ -28,7 +28,6 @@ class ClippingAnalysis:
         self.model = model
         self.facts = facts
         self._views: dict = {}
-        self._gradient_name_cache: dict[str, bool] = {}
         self._mapped: dict = {}  # (function, parameter index) -> MappedParameter
         self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
@@ -43,12 +42,7 @@ class ClippingAnalysis:
 
     # ---- names
     def is_gradient_name(self, name_node: SgNode) -> bool:
-        name = name_node.text()
-        if name not in self._gradient_name_cache:
-            # Matched by ast-grep (a Rust regex, linear time): YAML never reaches Python's re.
-            self._gradient_name_cache[name] = bool(self.facts.gradient_names) and name_node.matches(
-                regex=self.facts.gradient_names)
-        return self._gradient_name_cache[name]
+        return name_matches(name_node, self.facts.gradient_names)
 
     def constant(self, node: SgNode | None) -> float | None:
         """A number, following names, class attributes and what a mapped helper is given."""
