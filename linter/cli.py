@@ -239,7 +239,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
         return options.selected(finding.code) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
     fixed = fix_module(document.module, engine, wanted)
-    result.fixed = _reports(document, fixed.fixed, options)
+    result.fixed = sorted(_reports(document, fixed.fixed, options))  # fixes were applied from the end up
     result.refused = fixed.refused
     if fixed.changed:
         try:
