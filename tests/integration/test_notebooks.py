@@ -37,7 +37,7 @@ def test_findings_after_shell_escapes_and_magics_are_reported_at_their_cell_and_
 # Each cell: IPython syntax that is valid, then a finding in the same cell, whose (line, column)
 # in the cell is given. Nothing else may be reported (no E999).
 CELLS = {
-    "if body only shell escapes": (["if not exists:\n", "    !wget -q https://example.invalid/x.zip\n", SINGLE], (3, 9)),
+    "if body only shell escapes": (["if not exists:\n", "    !wget -q https://example.invalid/x\n", SINGLE], (3, 9)),
     "system assign": (["files = !ls data\n", SINGLE], (2, 9)),
     "magic assign": (["timing = %timeit -o -q f()\n", SINGLE], (2, 9)),
     "continued shell command": (["!pip install \\\n", "    mindspore \\\n", "    numpy\n", SINGLE], (4, 9)),
