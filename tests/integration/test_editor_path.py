@@ -61,6 +61,9 @@ def test_a_missing_config_is_a_usage_error_that_says_where_it_was_looked_for(pro
     assert result.stderr == (f"flake8-torch2ms: configuration error: {project / 'missing.yml'}: configuration file "
                              f"not found (torch2ms-config = missing.yml in {project / 'setup.cfg'}, taken from "
                              "that file's folder)\n")
+    ours = torch2ms("check", "train.py", cwd=project / "src" / "pkg")
+    assert ours.returncode == 2
+    assert ours.stderr == result.stderr.replace("flake8-torch2ms:", "torch2ms:")
 
 
 def test_a_config_error_exits_2_not_1_which_means_findings(project):

@@ -19,7 +19,7 @@ pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip i
 if shutil.which("git") is None:
     pytest.skip("pre-commit needs git", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
 GOOD = BAD.replace("clip_by_value(grads, 0.1)", "clip_by_value(grads, -0.1, 0.1)")
 GIT = ["git", "-c", "user.email=tests@example.invalid", "-c", "user.name=tests", "-c", "commit.gpgsign=false"]
