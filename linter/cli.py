@@ -11,7 +11,6 @@ pages are checked.
 from __future__ import annotations
 
 import argparse
-import configparser
 import difflib
 import fnmatch
 import os
@@ -20,10 +19,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, formats, sources
+from flake8 import utils as flake8_utils
+
+from . import __version__, flake8config, formats, sources
 from .config import INTERNAL_ERROR_CODE, load_ruleset
 from .engine import Finding, engine_for
-from .fixes import fix_module, key
+from .fixes import fix_module, key, offered
 from .noqa import NoqaMap
 from .yamlfile import ConfigError
 
@@ -34,8 +35,7 @@ READ_ERROR_CODE = "E902"  # flake8's code for a file that cannot be read
 SKIPPED_DIRECTORIES = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg",
                        ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules",
                        ".ipynb_checkpoints")
-CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
-CONFIG_KEYS = ("torch2ms-config", "torch2ms_config")
+MARKUP_KINDS = ("markdown", "rst")
 
 
 class UsageError(Exception):
@@ -47,12 +47,21 @@ class Options:
     config: str | None
     select: tuple[str, ...]
     ignore: tuple[str, ...]
+    # flake8's per-file-ignores: (normalized pattern, codes); the longest matching pattern applies.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    page_syntax_errors: bool = False  # E999 for Markdown / reST code blocks that do not parse
 
-    def selected(self, code: str) -> bool:
+    def selected(self, code: str, path: str | None = None) -> bool:
         """flake8's rule: the longest matching prefix decides; ignore wins a tie."""
+        ignore = self.ignore + (self._file_ignores(path) if path is not None else ())
         selected = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=-1)
-        ignored = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=-1)
+        ignored = max((len(prefix) for prefix in ignore if code.startswith(prefix)), default=-1)
         return selected > ignored
+
+    def _file_ignores(self, path: str) -> tuple[str, ...]:
+        matching = [(pattern, codes) for pattern, codes in self.per_file_ignores
+                    if flake8config.matches(path, [pattern])]
+        return max(matching, key=lambda item: len(item[0]))[1] if matching else ()
 
 
 @dataclass
@@ -68,86 +77,71 @@ class FileResult:
 # --------------------------------------------------------------------------- configuration
 
 
-def find_flake8_config(start: Path) -> tuple[Path, configparser.RawConfigParser] | None:
-    """The first setup.cfg / tox.ini / .flake8 with a [flake8] section, from ``start`` up (as flake8 does)."""
-    directory = start.resolve()
-    home = Path.home().resolve()
-    while True:
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if candidate.is_file():
-                parser = configparser.RawConfigParser()
-                try:
-                    parser.read(candidate, encoding="utf-8")
-                except (configparser.Error, UnicodeError) as error:
-                    raise UsageError(f"{candidate}: could not read it: {error}") from None
-                if parser.has_section("flake8"):
-                    return candidate, parser
-        if directory == home or directory.parent == directory:
-            return None
-        directory = directory.parent
+def _flake8_config() -> flake8config.Flake8Config:
+    try:
+        return flake8config.find()
+    except flake8config.Flake8ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
-def config_from_flake8(start: Path) -> str | None:
-    """``torch2ms-config`` from the [flake8] section, relative to that file (flake8's normalize_paths)."""
-    found = find_flake8_config(start)
-    if found is None:
-        return None
-    path, parser = found
-    for name in CONFIG_KEYS:
-        if parser.has_option("flake8", name):
-            value = parser.get("flake8", name).strip()
-            return str((path.parent / value).resolve()) if value else None
-    return None
-
-
-def _codes(values: list[str] | None) -> tuple[str, ...]:
+def _codes(values: list[str] | None, option: str, known: list[str]) -> tuple[str, ...]:
+    """Codes or prefixes from --select / --ignore; one that no code starts with is a usage error
+    (a typo would otherwise select nothing, or ignore nothing, silently)."""
     codes = []
     for value in values or []:
         codes += [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
+    for code in codes:
+        if not any(known_code.startswith(code) for known_code in known):
+            raise UsageError(f"{option} {code}: no torch2ms code starts with {code}; the codes are "
+                             f"{', '.join(known)}")
     return tuple(codes)
 
 
 # --------------------------------------------------------------------------- files
 
 
-def discover(paths: list[str], exclude: list[str]) -> list[str]:
-    """Files to check, in a stable order: files named on the command line as given, directories walked."""
-    found: list[str] = []
+@dataclass
+class Discovery:
+    files: list[str] = field(default_factory=list)
+    unreadable_pages: int = 0  # Markdown / reST pages met in directories, without their parser installed
+
+
+def discover(paths: list[str], exclude: list[str]) -> Discovery:
+    """Files to check, in a stable order: files named on the command line as given, directories walked.
+
+    ``exclude`` holds flake8's normalized patterns; a path is excluded as flake8 excludes it (its
+    base name or its absolute path matches). Pages whose parser is not installed are left out of
+    a walk (and counted), but a page named on the command line is read and gets the install hint."""
+    found = Discovery()
     for argument in paths:
-        if _excluded(argument, exclude):
+        if flake8config.matches(argument, exclude):
             continue
         if os.path.isdir(argument):
             for directory, subdirectories, files in os.walk(argument):
                 subdirectories[:] = sorted(
                     name for name in subdirectories
-                    if not _skipped_directory(directory, name) and not _excluded(os.path.join(directory, name),
-                                                                                 exclude))
+                    if not _skipped_directory(directory, name)
+                    and not flake8config.matches(os.path.join(directory, name), exclude))
                 for name in sorted(files):
                     path = os.path.join(directory, name)
-                    if name.lower().endswith(sources.DOCUMENT_SUFFIXES) and not _excluded(path, exclude):
-                        found.append(path)
+                    if not name.lower().endswith(sources.DOCUMENT_SUFFIXES) or flake8config.matches(path, exclude):
+                        continue
+                    if sources.kind_of(path) in MARKUP_KINDS and not sources.can_read(sources.kind_of(path)):
+                        found.unreadable_pages += 1
+                        continue
+                    found.files.append(path)
         elif os.path.exists(argument):
-            found.append(argument)
+            found.files.append(argument)
         else:
             raise UsageError(f"{argument}: no such file or directory")
-    return list(dict.fromkeys(found))
+    found.files = list(dict.fromkeys(found.files))
+    return found
 
 
 def _skipped_directory(parent: str, name: str) -> bool:
     if any(fnmatch.fnmatch(name, pattern) for pattern in SKIPPED_DIRECTORIES):
         return True
     return os.path.isfile(os.path.join(parent, name, "pyvenv.cfg"))  # any virtualenv, whatever its name
-
-
-def _excluded(path: str, patterns: list[str]) -> bool:
-    """flake8's --exclude: a pattern matches the base name or the whole (absolute) path."""
-    if not patterns:
-        return False
-    name = os.path.basename(os.path.normpath(path))
-    absolute = os.path.abspath(path)
-    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(absolute, os.path.abspath(pattern))
-               for pattern in patterns)
 
 
 # --------------------------------------------------------------------------- checking one file
@@ -164,7 +158,7 @@ def _reports(document: sources.Document, findings: list[Finding], options: Optio
     rules = _severities(options.config)
     reports = []
     for finding in findings:
-        if not options.selected(finding.code) or noqa.suppressed(finding.line, finding.code):
+        if not options.selected(finding.code, document.path) or noqa.suppressed(finding.line, finding.code):
             continue
         start = document.locate(finding.line, finding.column)
         end = document.locate(finding.end_line, finding.end_column) if finding.end_line else None
@@ -179,7 +173,9 @@ def _reports(document: sources.Document, findings: list[Finding], options: Optio
 
 def _problems(document: sources.Document, options: Options) -> list[formats.Report]:
     """Code that does not parse: flake8's E999 (whole file) or one notebook cell / page block."""
-    problems = list(document.unparsable)
+    # A page's code blocks that do not parse are mostly not Python at all (shell sessions, output,
+    # YAML, elided code): reported only on request.
+    problems = list(document.unparsable) if document.kind not in MARKUP_KINDS or options.page_syntax_errors else []
     error = document.syntax_error()
     if error is not None:
         problems.append(error)
@@ -187,7 +183,7 @@ def _problems(document: sources.Document, options: Options) -> list[formats.Repo
                            problem.location.column + 1, SYNTAX_ERROR_CODE, problem.message, "syntax-error",
                            file_line=document.file_line(problem.location.cell, problem.location.line)
                            if problem.location.cell else 0)
-            for problem in problems if options.selected(SYNTAX_ERROR_CODE)]
+            for problem in problems if options.selected(SYNTAX_ERROR_CODE, document.path)]
 
 
 def _read(path: str, options: Options, text: str | None = None) -> tuple[sources.Document | None, str,
@@ -203,7 +199,7 @@ def _read(path: str, options: Options, text: str | None = None) -> tuple[sources
         if message.startswith(f"{path}: "):
             message = message[len(path) + 2:]
         report = formats.Report(path, 0, 1, 1, READ_ERROR_CODE, message, "read-error")
-        return None, "utf-8", [report] if options.selected(READ_ERROR_CODE) else []
+        return None, "utf-8", [report] if options.selected(READ_ERROR_CODE, path) else []
 
 
 def check_file(path: str, options: Options, text: str | None = None) -> FileResult:
@@ -213,7 +209,7 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
         return result
     result.reports += _problems(document, options)
     if document.syntax_error() is None:
-        findings = engine_for(options.config).check(document.module, path)
+        findings = offered(engine_for(options.config).check(document.module, path))
         result.reports += _reports(document, findings, options)
     result.reports.sort()
     return result
@@ -235,10 +231,10 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
         if text not in noqa_maps:
             noqa_maps.clear()
             noqa_maps[text] = NoqaMap(text)
-        return options.selected(finding.code) and not noqa_maps[text].suppressed(finding.line, finding.code)
+        return options.selected(finding.code, path) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
     fixed = fix_module(document.module, engine, wanted, path)
-    result.fixed = _reports(document, fixed.fixed, options)
+    result.fixed = sorted(_reports(document, fixed.fixed, options))  # fixes were applied from the end up
     result.refused = fixed.refused
     if fixed.changed:
         try:
@@ -256,7 +252,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
                     handle.write(new_text)
     # What is left: the findings of the fixed code, positioned in it.
     after = sources.load(path, result.new_text) if result.new_text is not None else document
-    result.reports += _reports(after, engine.check(after.module, path), options)
+    result.reports += _reports(after, offered(engine.check(after.module, path)), options)
     result.reports.sort()
     return result
 
@@ -299,6 +295,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--ignore", action="append", metavar="CODES", help="codes or prefixes not to report")
     common.add_argument("--exclude", action="append", metavar="PATTERNS",
                         help="comma-separated glob patterns of files and directories to skip")
+    common.add_argument("--page-syntax-errors", action="store_true",
+                        help="report E999 for Markdown and reST code blocks marked as Python that do not parse "
+                             "(off by default: such blocks often hold shell sessions, output or elided code)")
     common.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="files checked in parallel (default: all cores); output order never depends on it")
     check = commands.add_parser("check", parents=[common], help="report findings",
@@ -338,21 +337,50 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    config = args.config
-    if config is not None and not Path(config).is_file():
-        raise UsageError(f"{config}: configuration file not found")
-    if config is None:
-        config = config_from_flake8(Path.cwd())
-    config = str(Path(config).resolve()) if config else None
-    load_ruleset(config)  # a configuration error stops everything before any file is read
-    options = Options(config, _codes(args.select) or ("TMS", "E9"), _codes(args.ignore))
-    exclude = [pattern for value in args.exclude or [] for pattern in value.split(",") if pattern.strip()]
+    flake8_config = _flake8_config()
+    config = _config_path(args.config, flake8_config)
+    ruleset = load_ruleset(config)  # a configuration error stops everything before any file is read
+    known = sorted({rule.code for rule in ruleset.rules} | {INTERNAL_ERROR_CODE, SYNTAX_ERROR_CODE, READ_ERROR_CODE})
+    select, ignore = _codes(args.select, "--select", known), _codes(args.ignore, "--ignore", known)
+    try:
+        # flake8's configuration, so that torch2ms and flake8 agree on the same tree (--ignore
+        # replaces the file's ignore, as in flake8; extend-ignore adds to either).
+        ignore = (ignore or flake8_config.codes("ignore")) + flake8_config.codes("extend-ignore")
+        per_file_ignores = tuple(flake8_config.per_file_ignores())
+        exclude = flake8_utils.normalize_paths(
+            [pattern.strip() for value in args.exclude or [] for pattern in value.split(",") if pattern.strip()]
+        ) + flake8_config.excludes()
+    except flake8config.Flake8ConfigError as error:
+        raise UsageError(str(error)) from None
+    options = Options(config, select or ("TMS", "E9"), ignore, per_file_ignores, args.page_syntax_errors)
     if "-" in args.paths:
         return _check_stdin(args, options)
-    paths = discover(args.paths, exclude)
+    found = discover(args.paths, exclude)
+    if found.unreadable_pages:
+        print(f"torch2ms: note: {found.unreadable_pages} Markdown/reST page(s) not checked: reading them needs "
+              "markdown-it-py and docutils (pip install 'flake8-torch2ms[markup]')", file=sys.stderr)
+    if not found.files and not found.unreadable_pages:
+        print(f"torch2ms: note: no Python file, notebook or Markdown/reST page to check in {' '.join(args.paths)}",
+              file=sys.stderr)
     if args.command == "check":
-        return _check(args, options, paths)
-    return _fix(args, options, paths)
+        return _check(args, options, found.files)
+    return _fix(args, options, found.files)
+
+
+def _config_path(argument: str | None, flake8_config: flake8config.Flake8Config) -> str | None:
+    """The YAML configuration: --config, or torch2ms-config from flake8's configuration file."""
+    if argument is not None:
+        if not Path(argument).is_file():
+            raise UsageError(f"{argument}: configuration file not found (looked for {Path(argument).resolve()})")
+        return str(Path(argument).resolve())
+    found = flake8_config.torch2ms_config()
+    if found is None:
+        return None
+    value, path = found
+    if not path.is_file():
+        raise ConfigError(path, None, f"configuration file not found (torch2ms-config = {value} in "
+                                      f"{flake8_config.path}, taken from that file's folder)")
+    return str(path)
 
 
 def _check_stdin(args: argparse.Namespace, options: Options) -> int:
@@ -378,7 +406,10 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
     else:
         output = formats.sarif(reports, load_ruleset(options.config).rules, _rule_help(options.config))
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--output {args.output}: cannot write the report: {error.strerror or error}") from None
     else:
         sys.stdout.write(output)
     internal = [report for report in reports if report.code == INTERNAL_ERROR_CODE]
@@ -404,8 +435,8 @@ def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
         for report in result.fixed:
             print(f"{report.where}: fixed {report.code} {report.message}", file=out)
         for report in result.reports:
-            reason = "no automatic fix" if not report.fixable else result.refused.get(
-                key(Finding(0, 0, report.code, report.message)), "not fixed")
+            reason = result.refused.get(key(Finding(0, 0, report.code, report.message))) or (
+                "not fixed" if report.fixable else "no automatic fix")
             print(f"{report.where}: {report.code} {report.message} [left: {reason}]", file=out)
         fixed_count += len(result.fixed)
         changed_files += bool(result.new_text)

@@ -15,7 +15,6 @@ matchers of all rules without metavariables are merged into a single walk.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -148,12 +147,12 @@ class Engine:
             for group, rules in active:
                 matcher = _with_utils(group.matcher, self.structural_utils(renamed))
                 findings.extend(self._run_group(root, context, matcher, rules))
-            return _without_contested_fixes(findings)
+            return sorted(set(findings))
         active_ids = {id(group) for group, _ in active}
         merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
         for group, rules in active:
             findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
-        return _without_contested_fixes(findings)
+        return sorted(set(findings))
 
     def _renamed(self, source: str) -> dict[str, str]:
         """Local name -> trigger word, for each trigger word this file imports under another name
@@ -251,21 +250,6 @@ class FileContext:
         """The variables for a fix template: exact source text, never shortened."""
         family = BY_NAME.get(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
-
-
-def _without_contested_fixes(findings: list[Finding]) -> list[Finding]:
-    """Sorted, unique findings; a node that two rules flag for different reasons gets no fix
-    from either (fixing one reason would bury the other: a TMS102 fix on a call that clips
-    parameters, TMS101, would store the clipped weights)."""
-    codes: dict[tuple, set[str]] = {}
-    for finding in findings:
-        codes.setdefault(_span(finding), set()).add(finding.code)
-    return sorted({dataclasses.replace(finding, fix=None) if finding.fix is not None and len(codes[_span(finding)]) > 1
-                   else finding for finding in findings})
-
-
-def _span(finding: Finding) -> tuple[int, int, int, int]:
-    return finding.line, finding.column, finding.end_line, finding.end_column
 
 
 def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:

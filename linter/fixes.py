@@ -10,6 +10,7 @@ changes, so running the fixer again on its own output changes nothing.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -36,12 +37,36 @@ def key(finding: Finding) -> tuple:
     return finding.code, finding.message
 
 
+def offered(findings: list[Finding]) -> list[Finding]:
+    """The findings, without the fix of one whose code another rule flags for another reason: a
+    fix is offered only when its finding is the whole story (assigning back the discarded clip of
+    ``net.trainable_params()`` would hide that parameters were clipped, not gradients)."""
+    return [dataclasses.replace(finding, fix=None) if finding.fix is not None and _other_reason(finding, findings)
+            else finding for finding in findings]
+
+
+def _other_reason(finding: Finding, findings: list[Finding]) -> Finding | None:
+    span = _span(finding)
+    return next((other for other in findings if other.code != finding.code
+                 and _span(other)[0] <= span[1] and span[0] <= _span(other)[1]), None)
+
+
+def _span(finding: Finding) -> tuple[tuple[int, int], tuple[int, int]]:
+    start = (finding.line, finding.column)
+    return start, (finding.end_line, finding.end_column) if finding.end_line else start
+
+
 def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool], path: str | None = None) -> FixResult:
     """Apply every fix ``wanted(text, finding)`` allows (selection and ``# noqa`` live there).
     ``path`` places the file in its package, as for ``Engine.check``."""
     result = FixResult(text)
     for _ in range(MAX_PASSES):
-        candidates = [finding for finding in engine.check(result.text, path)
+        findings = engine.check(result.text, path)
+        for finding in findings:
+            other = _other_reason(finding, findings) if finding.fix is not None else None
+            if other is not None and key(finding) not in result.refused:
+                result.refused[key(finding)] = f"{other.code} flags this call for another reason; fix it by hand"
+        candidates = [finding for finding in findings
                       if finding.fix is not None and key(finding) not in result.refused
                       and wanted(result.text, finding)]
         if not candidates:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from . import __version__
 
@@ -137,7 +138,8 @@ def _artifact(path: str) -> dict:
             pure = Path(path).resolve().relative_to(Path.cwd().resolve())
         except ValueError:
             return {"uri": Path(path).resolve().as_uri()}
-    parts = [part for part in pure.parts if part != "."]
+    # A URI reference: each part percent-encoded (a space is not allowed, '#' would start a fragment).
+    parts = [quote(part, safe="") for part in pure.parts if part != "."]
     return {"uri": "/".join(parts), "uriBaseId": "%SRCROOT%"}
 
 

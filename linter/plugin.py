@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
+import sys
 from typing import Iterator
 
-from . import __version__
+from . import __version__, flake8config
 from .engine import engine_for, internal_error
 from .yamlfile import ConfigError
 
@@ -38,11 +40,15 @@ class Torch2MSChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        cls.config_path = options.torch2ms_config
+        cls.config_path, origin = _torch2ms_config(options)
         try:
+            if cls.config_path is not None and not os.path.isfile(cls.config_path):
+                raise ConfigError(cls.config_path, None, f"configuration file not found ({origin})")
             engine_for(cls.config_path)
         except ConfigError as error:
-            raise SystemExit(f"flake8-torch2ms: configuration error: {error}") from None
+            # Exit status 2, as for flake8's own usage errors: 1 means findings.
+            print(f"flake8-torch2ms: configuration error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
@@ -51,3 +57,28 @@ class Torch2MSChecker:
             findings = [internal_error("the engine", error)]
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
+
+
+def _torch2ms_config(options: argparse.Namespace) -> tuple[str | None, str]:
+    """The configuration file's absolute path, and where its name came from (for messages).
+
+    flake8 makes an option value with a slash absolute, from the configuration file's folder, but
+    leaves a bare name (``torch2ms-config = torch2ms.yml``) as written, which would then depend on
+    the directory flake8 runs in (editors run it from the file's folder). A bare name from the
+    configuration file is taken from that file's folder, as the documentation says; on the
+    command line it is relative to the current directory.
+    """
+    value = options.torch2ms_config
+    if not value:
+        return None, ""
+    if os.path.isabs(value):
+        return value, f"torch2ms-config = {value}"
+    if not getattr(options, "isolated", False):
+        try:
+            config = flake8config.read(options.config) if getattr(options, "config", None) else flake8config.find()
+        except flake8config.Flake8ConfigError:
+            config = None
+        found = config.torch2ms_config() if config is not None else None
+        if found is not None and found[0] == value:
+            return str(found[1]), f"torch2ms-config = {value} in {config.path}, taken from that file's folder"
+    return value, f"--torch2ms-config {value}, looked for in the current directory {os.getcwd()}"

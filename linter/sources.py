@@ -14,13 +14,17 @@ expressions for its code.
 from __future__ import annotations
 
 import ast
+import doctest
+import functools
+import importlib
 import io
 import json
-import re
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from .ipython import RestoreError, Translation, split_lines, translate
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIXES = (".ipynb",)
@@ -32,8 +36,8 @@ DOCUMENT_SUFFIXES = PYTHON_SUFFIXES + NOTEBOOK_SUFFIXES + MARKDOWN_SUFFIXES + RS
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3"})
 
 BOUNDARY = "# torch2ms: block boundary, do not edit\n"
-_MASKED = re.compile(r"^(?P<indent>[ \t]*)# torch2ms: masked line (?P<index>\d+)$")
 BOM = "\ufeff"
+LATIN1_BOM = "\xef\xbb\xbf"  # a UTF-8 BOM in a file read as latin-1 (flake8 strips it too)
 
 
 class SourceError(Exception):
@@ -51,11 +55,11 @@ class Location:
 class Block:
     """One piece of Python in a document."""
 
-    text: str  # the Python code as checked (magics masked)
+    text: str  # the Python code as checked (IPython syntax and doctest prompts read as Python)
     first_line: int  # for pages: the document line of the block's first line; for cells: 1
     indent: str = ""  # what the page puts before each line of the block
     cell: int | None = None
-    masked: list[str] = field(default_factory=list)  # original lines of masked IPython magics
+    translation: Translation | None = None  # the way back from ``text`` to the block's own lines
     index: int = 0  # position among the document's blocks (cells: index in nb["cells"])
 
 
@@ -73,8 +77,8 @@ class Document:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.original = text
-        self.has_bom = text.startswith(BOM)
-        self.module = text[1:] if self.has_bom else text  # flake8 strips the BOM too
+        self.bom = next((bom for bom in (BOM, LATIN1_BOM) if text.startswith(bom)), "")
+        self.module = text[len(self.bom):]  # flake8 strips the BOM too
         self.unparsable: list[UnparsableBlock] = []
 
     def locate(self, line: int, column: int) -> Location:
@@ -82,7 +86,7 @@ class Document:
 
     def render(self, module: str) -> str:
         """The whole file's new text for an edited module."""
-        return (BOM if self.has_bom else "") + module
+        return self.bom + module
 
     def syntax_error(self) -> UnparsableBlock | None:
         """Why the module does not parse (flake8's E999), or None."""
@@ -116,6 +120,8 @@ class BlockDocument(Document):
         self.module = "".join(parts)
 
     def _block_location(self, block: Block, line: int, column: int) -> Location:
+        if block.translation is not None:
+            column = block.translation.column(line, column)
         if block.cell is not None:
             return Location(line, column, block.cell)
         return Location(block.first_line + line - 1, column + len(block.indent))
@@ -130,11 +136,15 @@ class BlockDocument(Document):
         return None  # blocks that do not parse were left out and listed in self.unparsable
 
     def split(self, module: str) -> list[str]:
-        """The edited text of each block, magics restored."""
+        """The edited text of each block, IPython lines and prompts restored."""
         texts = module.split(BOUNDARY)
         if len(texts) != len(self.blocks) + 1 or texts[-1]:
             raise SourceError(f"{self.path}: the fixed code lost a block boundary; nothing written")
-        return [_unmask(text, block.masked) for text, block in zip(texts, self.blocks)]
+        try:
+            return [block.translation.restore(text) if block.translation is not None else text
+                    for text, block in zip(texts, self.blocks)]
+        except RestoreError as error:
+            raise SourceError(f"{self.path}: {error}; nothing written") from None
 
 
 class Notebook(BlockDocument):
@@ -154,11 +164,9 @@ class Notebook(BlockDocument):
             for number, cell in enumerate(cells, start=1):
                 if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                     continue
-                source = _cell_text(cell.get("source", ""))
-                if source.lstrip().startswith("%%"):  # a cell magic: the cell is not Python
-                    continue
-                masked_text, masked = _mask_magics(source)
-                blocks.append(Block(masked_text, 1, "", number, masked, number - 1))
+                translation = translate(_cell_text(cell.get("source", "")))
+                if translation.python:  # not a %%bash, %%writefile... cell
+                    blocks.append(Block(translation.text, 1, "", number, translation, number - 1))
         super().__init__(path, text, blocks)
 
     def file_line(self, cell: int, line: int) -> int:
@@ -262,8 +270,29 @@ def _page_block(lines: list[str], first_line: int, content: str, indent: str, in
         indent = ""  # an indentation we cannot reproduce: check it, never write it back
         if page_lines != content_lines:
             return None
-    masked_text, masked = _mask_magics(content)
-    return Block(masked_text, first_line, indent, None, masked, index)
+    translation = _doctest(content) or translate(content)
+    if not translation.python:
+        return None
+    return Block(translation.text, first_line, indent, None, translation, index)
+
+
+def _doctest(content: str) -> Translation | None:
+    """A block of ``>>>`` examples, read as doctest reads it: the examples' code, line for line,
+    with the expected output as blank lines."""
+    lines = split_lines(content)
+    first = next((line for line in lines if line.strip()), "")
+    if not first.lstrip().startswith(">>>"):
+        return None
+    try:
+        parts = doctest.DocTestParser().parse(content)
+    except ValueError:  # inconsistent prompts or indentation: not doctest after all
+        return None
+    python = ["\n"] * len(lines)
+    for example in (part for part in parts if isinstance(part, doctest.Example)):
+        for offset, line in enumerate(split_lines(example.source)):
+            if example.lineno + offset < len(python):
+                python[example.lineno + offset] = line
+    return Translation("".join(python), [[line] for line in lines])
 
 
 def _find_lines(lines: list[str], wanted: list[str], start: int) -> tuple[int, str] | None:
@@ -311,50 +340,15 @@ def _cell_text(source: object) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _mask_magics(text: str) -> tuple[str, list[str]]:
-    """IPython lines (``%time``, ``!pip``, ``x?``) become comments so the rest can be parsed."""
-    lines = text.splitlines(keepends=True)
-    masked: list[str] = []
-    for number, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")
-                                               and _is_help(stripped)):
-            indent = line[: len(line) - len(line.lstrip())]
-            newline = "\n" if line.endswith("\n") else ""
-            lines[number] = f"{indent}# torch2ms: masked line {len(masked)}{newline}"
-            masked.append(line.rstrip("\r\n"))
-    return "".join(lines), masked
-
-
-def _is_help(stripped: str) -> bool:
-    try:
-        ast.parse(stripped)
-    except SyntaxError:
-        return True
-    return False
-
-
-def _unmask(text: str, masked: list[str]) -> str:
-    if not masked:
-        return text
-    lines = text.splitlines(keepends=True)
-    for number, line in enumerate(lines):
-        match = _MASKED.match(line.rstrip("\r\n"))
-        if match and int(match.group("index")) < len(masked):
-            newline = line[len(line.rstrip("\r\n")):]
-            lines[number] = masked[int(match.group("index"))] + newline
-    return "".join(lines)
-
-
 def _syntax_error(text: str, locate) -> UnparsableBlock | None:
     try:
         with warnings.catch_warnings():  # only whether it parses: Python's SyntaxWarnings are not ours
             warnings.simplefilter("ignore")
             ast.parse(text)
     except SyntaxError as error:
-        line = error.lineno or 1
-        column = max((error.offset or 1) - 1, 0)
-        return UnparsableBlock(locate(line, column), f"SyntaxError: {error.msg}")
+        # flake8's E999 position: the line, and Python's 1-based offset taken as a 0-based column
+        # (so flake8 prints offset + 1); the message names the exception, as flake8's does.
+        return UnparsableBlock(locate(error.lineno or 1, error.offset or 0), f"{type(error).__name__}: {error.msg}")
     except (ValueError, MemoryError, RecursionError) as error:
         return UnparsableBlock(locate(1, 0), f"{type(error).__name__}: {error}")
     return None
@@ -383,6 +377,19 @@ def read_text(path: Path) -> tuple[str, str]:
     if encoding == "utf-8-sig":
         return BOM + text, "utf-8"  # the BOM stays in the text, so writing back keeps it
     return text, encoding
+
+
+@functools.lru_cache(maxsize=None)
+def can_read(kind: str) -> bool:
+    """Whether the parser this kind of page needs (the ``markup`` extra) is installed."""
+    module = {"markdown": "markdown_it", "rst": "docutils.core"}.get(kind)
+    if module is None:
+        return True
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def kind_of(path: str) -> str:

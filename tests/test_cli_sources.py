@@ -52,7 +52,7 @@ def test_notebook_findings_point_at_cell_and_line(tmp_path):
         "function, not only the gradients; unpack it first and clip the grads",
         "port.ipynb:cell 4:3:9: TMS103 ops.clip_by_value(grads, 0.5) makes 0.5 the minimum, not a limit on both "
         "sides; write ops.clip_by_value(grads, -0.5, 0.5)",
-        "port.ipynb:cell 6:1:16: E999 SyntaxError: invalid syntax",
+        "port.ipynb:cell 6:1:17: E999 SyntaxError: invalid syntax",  # flake8 prints 1:17 for this line in a .py
     ]
 
 

@@ -111,9 +111,10 @@ def test_configuration_error_stops_the_run_with_a_clear_message(project):
 
 def test_missing_configuration_file_is_named(project):
     result = flake8("--torch2ms-config", "nowhere.yml", "train.py", cwd=project)
-    assert result.returncode != 0
+    assert result.returncode == 2  # a usage error, as flake8's own; 1 means findings
     assert result.stderr.strip() == (
-        "flake8-torch2ms: configuration error: nowhere.yml: configuration file not found")
+        "flake8-torch2ms: configuration error: nowhere.yml: configuration file not found "
+        f"(--torch2ms-config nowhere.yml, looked for in the current directory {project})")
 
 
 def test_readme_quick_start_shows_every_code(ruleset):

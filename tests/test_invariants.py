@@ -81,3 +81,11 @@ def test_every_code_has_a_docs_page_and_the_pages_are_current():
         assert page.exists(), f"{page} is missing: run python -m flake8_torch2ms.docs docs/rules"
         assert page.read_text(encoding="utf-8") == content, (
             f"{page} is stale: run python -m flake8_torch2ms.docs docs/rules")
+
+
+def test_the_architecture_page_names_only_files_that_exist():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tree = page.split("```")[1]
+    named = set(re.findall(r"\b([a-z_]+\.py)\b", tree))
+    existing = {path.name for path in (ROOT / "linter").rglob("*.py")}
+    assert named and named <= existing, f"docs/architecture.md names {sorted(named - existing)}, which do not exist"

@@ -8,6 +8,7 @@ tree committed into a temporary repository, so the test checks the hooks as they
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,14 @@ from pathlib import Path
 
 import pytest
 
+import test_flake8_agreement as agreement
+from snippets import snippet
+
 pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install '.[test]'")
 if shutil.which("git") is None:
     pytest.skip("pre-commit needs git", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
 GOOD = BAD.replace("clip_by_value(grads, 0.1)", "clip_by_value(grads, -0.1, 0.1)")
 GIT = ["git", "-c", "user.email=tests@example.invalid", "-c", "user.name=tests", "-c", "commit.gpgsign=false"]
@@ -60,13 +64,14 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     project.mkdir()
     _git(project, "init", "-q")
     for name, text in files.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text, encoding="utf-8")
         _git(project, "add", name)
     return project
 
 
-def _try_repo(project: Path, hooks_repo: Path, hook: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), hook],
+def _try_repo(project: Path, hooks_repo: Path, hook: str, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), hook, *args],
                           cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -100,3 +105,40 @@ def test_no_staged_python_files_passes(tmp_path, hooks_repo, environment):
         result = _try_repo(project, hooks_repo, hook, environment)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "no files to check" in result.stdout
+
+
+def _findings(output: str) -> set[tuple[str, str]]:
+    """(path, code) of the finding lines in a hook's output."""
+    return {(line.split(":")[0], line.split(" ")[1]) for line in output.splitlines()
+            if re.match(r"^[\w./-]+:\d+:\d+: [A-Z]+\d+ ", line)}
+
+
+def test_both_hooks_agree_on_one_tree_with_one_config(tmp_path, hooks_repo, environment):
+    """flake8's extend-ignore, per-file-ignores, exclude and extend-exclude, read by both hooks."""
+    files = {"setup.cfg": agreement.CONFIG}
+    for name, body in agreement.TREE.items():
+        files[name] = agreement.HEADER + "".join(body) + agreement.FOOTER
+    project = _project(tmp_path, files)
+    results = {hook: _try_repo(project, hooks_repo, hook, environment, "--all-files")
+               for hook in ("torch2ms", "flake8-torch2ms")}
+    for result in results.values():
+        assert result.returncode == 1, result.stdout + result.stderr
+    # Files named explicitly, as pre-commit passes them: see test_flake8_agreement for build/ and vendor/.
+    expected = agreement.EXPECTED | {("build/lib/train.py", "TMS103"), ("vendor/clip.py", "TMS103")}
+    assert _findings(results["torch2ms"].stdout) == _findings(results["flake8-torch2ms"].stdout) == expected
+
+
+def test_the_documented_configuration_with_a_clone_by_path_and_commit(tmp_path, hooks_repo, environment):
+    """docs/pre-commit.md's configuration, with the snapshot's path and commit, run by pre-commit."""
+    text = snippet("docs/pre-commit.md", "precommit-clone").text
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hooks_repo, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    config = re.sub(r"repo: /path/to/flake8-torch2ms", f"repo: {hooks_repo}", text)
+    config = re.sub(r"rev: [0-9a-f]{40}", f"rev: {commit}", config)
+    assert config != text and str(hooks_repo) in config and commit in config
+    page = "# Porting\n\n```python\nfrom mindspore import ops\ngrads = ops.clip_by_value(grads, 0.1)\n```\n"
+    project = _project(tmp_path, {".pre-commit-config.yaml": config, "train.py": BAD, "guide.md": page})
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=project,
+                            env=environment, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "train.py:5:13: TMS103" in result.stdout and "guide.md:5:9: TMS103" in result.stdout
