@@ -88,17 +88,14 @@ class Translation:
         return _insertion(self.sources[index][0], self.lines[index]) or (0, "")
 
 
-def translate(cell: str, use_ipython: bool = True) -> Translation:
+def translate(cell: str) -> Translation:
     """The Python that IPython runs for ``cell``, line for line (see the module docstring)."""
     lines = split_lines(cell)
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n"  # IPython's transform_cell adds it too
     if _parses("".join(lines)):
         return Translation("".join(lines), [[line] for line in lines])
-    steps = _ipython_steps() if use_ipython else None
-    if steps is None:
-        steps = _FallbackSteps()
-    return _translate(lines, steps)
+    return _translate(lines, _ipython_steps() or _FallbackSteps())
 
 
 def _translate(lines: list[str], steps) -> Translation:
@@ -257,10 +254,6 @@ def _ipython_steps():
         except Exception:  # not installed, or an IPython too old or broken to import
             _MANAGER.append(None)
     return _MANAGER[0]
-
-
-def ipython_available() -> bool:
-    return _ipython_steps() is not None
 
 
 _ESCAPE = re.compile(r"^(?P<indent>[ \t]*)(?:(?P<target>[\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*)?"

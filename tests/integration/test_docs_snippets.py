@@ -63,6 +63,11 @@ def quick_start(text: str, tmp_path: Path) -> None:
         "TMS101", "TMS102", "TMS103", "TMS104", "TMS105", "TMS106", "TMS107", "TMS108", "TMS109", "TMS201"}
 
 
+def ci_command(text: str, tmp_path: Path) -> None:
+    """The README's test command is the one CI runs (.ci/run), in a fresh virtualenv."""
+    assert text.strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
 def install_from_clone(text: str, tmp_path: Path) -> None:
     lines = [line.split("#")[0].strip() for line in text.strip().splitlines()]
     assert lines[0] == "pip install ."
@@ -168,6 +173,7 @@ def config_loads(text: str, tmp_path: Path) -> None:
 RUNNERS = {
     "readme-sample": readme_sample,
     "quick-start": quick_start,
+    "ci-command": ci_command,
     "install-from-clone": install_from_clone,
     "flake8-version": flake8_version,
     "noqa-line": noqa_line,
