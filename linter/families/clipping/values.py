@@ -18,6 +18,7 @@ class Kind(Enum):
     VALUE = "value"  # the loss a value_and_grad function returns next to the gradients
     DATA = "data"  # computed from other values by arithmetic: an image gradient, not a model's
     GRAD_OPERATION = "grad-operation"  # GradOperation(...): called on (fn, weights), makes a gradient function
+    NO_SUCH_ITEM = "no-such-item"  # out[7] of a 2-tuple: known not to be gradients, not unknown
     UNKNOWN = "unknown"
 
 
@@ -38,7 +39,7 @@ COLLECTIONS = (Kind.GRADIENTS, Kind.PARAMETERS)  # an item or element of these i
 
 def index(kind: object, position: int) -> object:
     if isinstance(kind, TupleOf):
-        return kind.items[position] if -len(kind.items) <= position < len(kind.items) else Kind.UNKNOWN
+        return kind.items[position] if -len(kind.items) <= position < len(kind.items) else Kind.NO_SUCH_ITEM
     return kind if kind in COLLECTIONS else Kind.UNKNOWN
 
 
@@ -55,7 +56,7 @@ def shape_text(kind: object) -> str:
 def holds_non_gradients(kind: object) -> bool:
     if isinstance(kind, TupleOf):
         return any(holds_non_gradients(item) for item in kind.items)
-    return kind in (Kind.AUX, Kind.VALUE)
+    return kind in (Kind.AUX, Kind.VALUE, Kind.NO_SUCH_ITEM)
 
 
 # ---- the conditions' vocabulary
