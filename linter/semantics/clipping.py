@@ -265,6 +265,7 @@ PARAMETERS = "parameters"
 AUX = "aux"
 VALUE = "value"
 UNKNOWN = "unknown"
+NO_SUCH_ITEM = "no-such-item"  # out[7] of a 2-tuple: known not to be gradients, not unknown
 GRAD_OPERATION = "grad-operation"
 
 
@@ -280,7 +281,7 @@ class GradFunctionValue:
 
 def _index(kind: object, position: int) -> object:
     if isinstance(kind, TupleOf):
-        return kind.items[position] if -len(kind.items) <= position < len(kind.items) else UNKNOWN
+        return kind.items[position] if -len(kind.items) <= position < len(kind.items) else NO_SUCH_ITEM
     return kind if kind in (GRADIENTS, PARAMETERS) else UNKNOWN
 
 
@@ -297,7 +298,7 @@ def _shape_text(kind: object) -> str:
 def _holds_non_gradients(kind: object) -> bool:
     if isinstance(kind, TupleOf):
         return any(_holds_non_gradients(item) for item in kind.items)
-    return kind in (AUX, VALUE)
+    return kind in (AUX, VALUE, NO_SUCH_ITEM)
 
 
 @dataclass(frozen=True)
