@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install '.[test]'")
+from ci_requirements import import_or_skip, skip_or_fail
+
+import_or_skip("pre_commit", reason="pre-commit is in the test extra: pip install '.[test]'")
 if shutil.which("git") is None:
-    pytest.skip("pre-commit needs git", allow_module_level=True)
+    skip_or_fail("pre-commit needs git", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
