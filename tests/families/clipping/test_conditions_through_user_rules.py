@@ -56,9 +56,11 @@ CASES = {
         h = ops.clip_by_value(grads, low, high)
         i = ops.clip_by_value(grads, *bounds)
         j = ops.clip_by_value(grads, None, None)
+        k = ops.clip_by_value(grads, -c * 2, c * 2)
+        m = ops.clip_by_value(grads, low * 2, high * 2)
         """,
         {"none": [2], "missing": [3, 11], "single-positional": [4], "one-missing": [5], "empty-or-inverted": [6],
-         "mirrored": [7], "asymmetric": [8], "unknown": [9, 10]},
+         "mirrored": [7, 12], "asymmetric": [8], "unknown": [9, 10, 13]},
     ),
     "result": (
         CLIP_CALLS, {"callee": "clip-function"},
