@@ -1,6 +1,7 @@
 """Sampled mutation testing: how many one-token changes to the linter do the fast tests catch?
 
     python bench/mutation.py [--sample 40] [--seed 13] [--files GLOB ...] [--list]
+    python bench/mutation.py --rerun OUTPUT    # the mutants a previous run printed, e.g. after new tests
 
 (what ``tox -e mutation`` runs). It copies the package to a temporary folder that shadows the
 installed one (PYTHONPATH), so the checkout is never edited and other work can go on beside it.
@@ -149,6 +150,24 @@ def mutants_of(path: str, source: str, lines: set[int], strings: bool = False) -
     return found
 
 
+LISTED = re.compile(r"^\s*\d+ (killed  |SURVIVED) linter/(\S+?):(\d+):(\d+): '(.*?)' -> '(.*?)'")
+
+
+def listed_mutants(output: Path, survivors_only: bool, originals: dict[str, str]) -> list[Mutant]:
+    """The mutants a previous run printed, checked against the current sources."""
+    found = []
+    for text in output.read_text(encoding="utf-8").splitlines():
+        match = LISTED.match(text)
+        if match is None or (survivors_only and match.group(1) != "SURVIVED"):
+            continue
+        mutant = Mutant(match.group(2), int(match.group(3)), int(match.group(4)) - 1, match.group(5), match.group(6))
+        line = originals.get(mutant.path, "").splitlines()[mutant.line - 1:mutant.line]
+        if not line or line[0][mutant.column:mutant.column + len(mutant.old)] != mutant.old:
+            sys.exit(f"{mutant} no longer matches the source: the file changed since that run")
+        found.append(mutant)
+    return found
+
+
 def apply(source: str, mutant: Mutant) -> str:
     lines = source.splitlines(keepends=True)
     text = lines[mutant.line - 1]
@@ -169,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also mutate short string constants (node kinds, fact keys): many more mutants, "
                              "most of them killed as soon as anything loads")
     parser.add_argument("--list", action="store_true", help="print the sampled mutants and stop")
+    parser.add_argument("--rerun", metavar="OUTPUT", type=Path,
+                        help="run the mutants listed in a previous run's output (only its SURVIVED lines with "
+                             "--survivors) instead of a new sample")
+    parser.add_argument("--survivors", action="store_true", help="with --rerun: only the survivors")
     args = parser.parse_args(argv)
 
     files = sorted({path.relative_to(ROOT / "linter").as_posix() for pattern in args.files
@@ -179,19 +202,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="torch2ms-mutation-") as temporary:
         shadow = Path(temporary)
         package = shadow_package(shadow)
-        lines = executed_lines(shadow, package, files, args.tests)
         originals = {name: (package / name).read_text(encoding="utf-8") for name in files}
-        candidates = []
-        for name in files:
-            for mutant in mutants_of(name, originals[name], lines[name], args.strings):
-                try:
-                    compile(apply(originals[name], mutant), name, "exec")
-                except SyntaxError:
-                    continue
-                candidates.append(mutant)
-        sample = random.Random(args.seed).sample(candidates, min(args.sample, len(candidates)))
-        print(f"{len(candidates)} one-token mutants on {sum(map(len, lines.values()))} executed lines of "
-              f"{len(files)} files; sampled {len(sample)} with seed {args.seed}", flush=True)
+        if args.rerun:
+            sample = listed_mutants(args.rerun, args.survivors, originals)
+            print(f"{len(sample)} mutants from {args.rerun}", flush=True)
+        else:
+            lines = executed_lines(shadow, package, files, args.tests)
+            candidates = []
+            for name in files:
+                for mutant in mutants_of(name, originals[name], lines[name], args.strings):
+                    try:
+                        compile(apply(originals[name], mutant), name, "exec")
+                    except SyntaxError:
+                        continue
+                    candidates.append(mutant)
+            sample = random.Random(args.seed).sample(candidates, min(args.sample, len(candidates)))
+            print(f"{len(candidates)} one-token mutants on {sum(map(len, lines.values()))} executed lines of "
+                  f"{len(files)} files; sampled {len(sample)} with seed {args.seed}", flush=True)
         if args.list:
             for mutant in sample:
                 print(mutant)
