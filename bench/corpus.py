@@ -5,6 +5,7 @@ exact releases of MindSpore and of the model/training libraries built on it, and
 only their ``.py`` files:
 
     python bench/corpus.py fetch [--cache DIR]   # download and extract (idempotent)
+    python bench/corpus.py fetch --slice         # only CI_SLICE: about 6.5 MB, what .ci/run fetches
     python bench/corpus.py stats [--cache DIR]   # files, lines, clipping call sites
     python bench/corpus.py list  [--cache DIR]   # one source root a line:
     flake8 $(python bench/corpus.py list)
@@ -59,6 +60,21 @@ PINNED_PACKAGES = (
     "mindearth-gpu==0.2.0",  # weather models
     "tinyms==0.3.2",  # high-level training API
     "mindtorch==0.4.0",  # the torch API re-implemented on MindSpore
+)
+
+# What CI lints on every run (.ci/run fetches it before the tests): small wheels (about 6.5 MB
+# together, not mindspore's 800 MB) that hold the corpus's true findings (mindtorch) and most of
+# its real gradient clip call sites (the recall mutants of tests/corpus), plus mindformers and
+# mindnlp, 1,100 files of model code on which any finding would be a false alarm.
+CI_SLICE = (
+    "mindformers==2.1.0",
+    "mindnlp==0.5.1",
+    "mindtorch==0.4.0",
+    "mindaudio==0.3.0",
+    "tinyms==0.3.2",
+    "mindocr==0.5.0",
+    "mindcv==0.3.0",
+    "mindyolo==0.5.0",
 )
 
 # A call counts when the last segment of its callee has one of these names, whatever the
@@ -237,8 +253,8 @@ def extract(archive: Path, destination: Path) -> int:
     return count
 
 
-def fetch(cache: str | os.PathLike | None = None) -> list[Path]:
-    """Download and extract every pinned package that is not yet in the cache.
+def fetch(cache: str | os.PathLike | None = None, pins: tuple[str, ...] = PINNED_PACKAGES) -> list[Path]:
+    """Download and extract every pinned package (of ``pins``) that is not yet in the cache.
 
     Returns the source roots. Tries every package, then raises ``CorpusError`` naming
     those that failed; stops at once with ``NetworkError`` when the index is out of reach.
@@ -246,7 +262,7 @@ def fetch(cache: str | os.PathLike | None = None) -> list[Path]:
     root = cache_dir(cache)
     wheels = root / "wheels"
     failures = []
-    for pin in PINNED_PACKAGES:
+    for pin in pins:
         destination = source_root(root, pin)
         if destination.is_dir():
             print(f"  {pin}: present")
@@ -268,7 +284,7 @@ def fetch(cache: str | os.PathLike | None = None) -> list[Path]:
             size = archive.stat().st_size / 2**20
             print(f"  {pin}: {count} .py files from {archive.name} ({size:.1f} MiB)")
     if failures:
-        raise CorpusError(f"{len(failures)} of {len(PINNED_PACKAGES)} packages failed: "
+        raise CorpusError(f"{len(failures)} of {len(pins)} packages failed: "
                           + ", ".join(failures))
     return source_roots(root)
 
@@ -351,12 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["fetch", "stats", "list"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or "
                                         "~/.cache/flake8-torch2ms/corpus)")
+    parser.add_argument("--slice", action="store_true", help="fetch: only the small CI slice (CI_SLICE)")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
             started = time.monotonic()
             print(f"corpus cache: {cache_dir(args.cache)}")
-            fetch(args.cache)
+            fetch(args.cache, CI_SLICE if args.slice else PINNED_PACKAGES)
             print(f"done in {time.monotonic() - started:.0f} s")
         elif args.command == "stats":
             print_stats(args.cache)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_requirements import import_or_skip
 from test_cli import BAD, run
 
 # MindSpore's own migration page once clipped the whole (grads, aux) output of has_aux=True.
@@ -223,7 +224,7 @@ def test_sarif_region_in_notebook_is_the_file_line(tmp_path):
 
 def test_flake8_sarif_reporter_gives_the_plugin_findings(tmp_path):
     """docs/ci.md recommends flake8-sarif for SARIF from flake8 itself: check the combination."""
-    pytest.importorskip("flake8_sarif_reporter", reason="flake8-sarif is in the test extra")
+    import_or_skip("flake8_sarif_reporter", reason="flake8-sarif is in the test extra")
     (tmp_path / "train.py").write_text(BAD)
     result = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "TMS", "--format", "sarif",
                              "train.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ci_requirements import import_or_skip
+
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest.importorskip("mkdocs", reason="mkdocs is in the test extra: pip install '.[test]'")
+import_or_skip("mkdocs", reason="mkdocs is in the test extra: pip install '.[test]'")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,10 @@
 
 import textwrap
 
+import pytest
+
 from flake8_torch2ms import engine as engine_module
+from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.families.clipping import views
 
 SOURCE = textwrap.dedent(
@@ -65,13 +68,34 @@ def test_a_failing_rule_reports_tms000_and_the_others_go_on(engine, monkeypatch)
     assert not any(f.code in ("TMS103", "TMS104", "TMS105", "TMS106") for f in findings)
 
 
-def test_unparsable_source_gives_no_crash(engine):
-    assert engine.check("def broken(:\n    ops.clip_by_value(grads, 0.1\n") is not None
+@pytest.mark.parametrize("source, expected", [
+    # Nothing imports `ops`: nothing resolves, nothing is reported.
+    ("def broken(:\n    ops.clip_by_value(grads, 0.1\n", []),
+    # The call never closes: no call to judge.
+    ("from mindspore import ops\ngrads = ops.clip_by_value(grads, 0.1\n", []),
+    # The parser recovers after the broken line: the intact call is still judged.
+    ("from mindspore import ops\ndef broken(:\n    pass\ngrads = ops.clip_by_value(grads, 0.1)\n", [(4, "TMS103")]),
+], ids=["no-import", "unclosed-call", "broken-line-before"])
+def test_unparsable_source_gives_no_crash(check, source, expected):
+    # flake8 and torch2ms lint only files that parse; the engine itself takes any text without
+    # raising and without a TMS000.
+    assert check(source) == expected
 
 
-def test_findings_are_sorted_and_unique(engine):
+def test_findings_are_sorted_by_position_across_rules(engine):
     findings = engine.check(SOURCE + SOURCE.split("\n", 1)[1])
-    assert findings == sorted(set(findings))
+    assert [(f.line, f.code) for f in findings] == [(3, "TMS102"), (3, "TMS103"), (5, "TMS102"), (5, "TMS103")]
+
+
+def test_two_matches_at_one_place_are_one_finding(tmp_path):
+    """``make_clip()(grads)``: the outer call and the inner ``make_clip()`` both start at 1:0 and both
+    match this user rule, whose message has no variable: flake8 would print the same line twice."""
+    config = tmp_path / "torch2ms.yml"
+    config.write_text("rules:\n  - {id: clip-factory-call, code: TMS901, message: call the clip function directly,\n"
+                      "     rule: {kind: call, has: {field: function, regex: clip}}}\n", encoding="utf-8")
+    engine = engine_module.Engine(load_ruleset(str(config)))
+    findings = engine.check("make_clip()(grads)\nclip(grads)\n")
+    assert [(f.line, f.column, f.code) for f in findings] == [(1, 0, "TMS901"), (2, 0, "TMS901")]
 
 
 def test_the_flake8_adapter_turns_an_engine_crash_into_tms000(monkeypatch):

@@ -90,11 +90,13 @@ class Family:
 
 
 def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
-                        facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()) -> Condition:
+                        facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = (),
+                        unaskable: tuple[Enum, ...] = ()) -> Condition:
     """A condition answered by the view property of the same name, which returns a member of
     ``values``: the allowed values are the enum's, so the table and the handler cannot disagree.
     One of the family's view classes must define the property (checked at import time); a
-    match whose view lacks it (a rule on calls that matched an assignment) does not hold."""
+    match whose view lacks it (a rule on calls that matched an assignment) does not hold.
+    ``unaskable`` members are answers no rule may ask for (the callee of any other call)."""
     if not any(isinstance(getattr(view, name, None), (property, cached_property)) for view in views):
         raise TypeError(f"condition '{name}': no view class ({', '.join(view.__name__ for view in views)}) "
                         f"has a property '{name}'")
@@ -103,7 +105,7 @@ def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
         answer = getattr(view, name, None)
         return answer is not None and answer.value in wanted
 
-    return Condition(name, frozenset(member.value for member in values), check, facts)
+    return Condition(name, frozenset(member.value for member in values if member not in unaskable), check, facts)
 
 
 def _imports(model: SemanticModel, wanted: frozenset[str]) -> bool:

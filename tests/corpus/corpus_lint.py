@@ -2,7 +2,7 @@
 
     python tests/corpus/corpus_lint.py report          # per package: files, lines, clip calls, findings
     python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
-    python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED)
+    python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED) and recall/
     python tests/corpus/corpus_lint.py mutants         # each real gradient clip made wrong: caught?
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
@@ -11,6 +11,14 @@ Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per
     path/inside/the/release.py:LINE:CODE  # true bug: why (or: false alarm ..., which must not stay)
 
 Paths are relative to the release's extracted root. Every line needs a reason after ``#``.
+
+``recall/NAME-VERSION.txt`` lists the release's real gradient clip call sites rewritten into each
+known mistake (``path:line:CODE``, see ``mutants``); no file means none. The tests check that the
+same sites are still judged to clip gradients and that every mistake is caught.
+
+Both are rewritten for the fetched releases by ``write`` (after a rule or the semantics change:
+then triage each UNTRIAGED line and review the diff). CI fetches only the slice
+(``python bench/corpus.py fetch --slice``); ``python bench/corpus.py fetch`` gets them all.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from flake8_torch2ms.families import BY_NAME
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 EXPECTED = HERE / "expected"
+RECALL = HERE / "recall"
 UNTRIAGED = "UNTRIAGED"
 ENTRY = re.compile(r"(?P<path>[^\s:#][^:#]*):(?P<line>\d+):(?P<code>TMS\d{3})\s*(?:#\s*(?P<reason>.*))?\Z")
 
@@ -107,6 +116,11 @@ class Mutant:
     site: str  # NAME-VERSION/path:line
     code: str  # the code the mistake must get
     caught: bool
+
+    @property
+    def entry(self) -> str:
+        """``path:line:CODE`` inside the release, as recall/NAME-VERSION.txt lists it."""
+        return f"{self.site.split('/', 1)[1]}:{self.code}"
 
 
 def mutants(root: Path, engine: Engine) -> list[Mutant]:
@@ -204,6 +218,31 @@ def differences(result: PackageResult) -> list[str]:
     return found
 
 
+def recall_path(name: str) -> Path:
+    return RECALL / f"{name}.txt"
+
+
+def read_recall(name: str) -> set[str]:
+    """The mutants a release is expected to give (``path:line:CODE``); none without a file."""
+    path = recall_path(name)
+    if not path.exists():
+        return set()
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+def write_recall(name: str, made: list[Mutant], pin: str) -> None:
+    path = recall_path(name)
+    if not made:
+        path.unlink(missing_ok=True)
+        return
+    lines = [f"# Real gradient clip call sites of {pin}, each rewritten into each known mistake: path:line:CODE.",
+             "# Every one must be caught (tests/corpus/test_corpus.py); rewritten by corpus_lint.py write."]
+    lines += sorted({mutant.entry for mutant in made}, key=_order)
+    RECALL.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _order(entry: str) -> tuple:
     path, line, code = entry.rsplit(":", 2)
     return path, int(line), code
@@ -277,9 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "write":
         pins = {tool.source_root(tool.cache_dir(args.cache), pin).name: pin for pin in tool.PINNED_PACKAGES}
-        for result in results:
+        engine = Engine(load_ruleset())
+        for root, result in zip(roots, results):
             write_expected(result, pins[result.name])
-        print(f"wrote {len(results)} files in {EXPECTED.relative_to(REPO)}; triage every {UNTRIAGED} line")
+            write_recall(result.name, mutants(root, engine), pins[result.name])
+        print(f"wrote {len(results)} files in {EXPECTED.relative_to(REPO)} and the recall lists in "
+              f"{RECALL.relative_to(REPO)}; triage every {UNTRIAGED} line, then review the diff")
         return 0
     problems = [problem for result in results for problem in differences(result)]
     print("\n".join(problems) or "no differences")

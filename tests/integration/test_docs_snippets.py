@@ -18,8 +18,9 @@ import pytest
 from snippets import ILLUSTRATIVE, ROOT, all_snippets, console, pages, snippet, snippets
 from test_cli import BAD, TORCH2MS
 from tools import flake8, torch2ms
+from ci_requirements import import_or_skip
 
-pytest.importorskip("markdown_it", reason="markdown-it-py is in the test extra")
+import_or_skip("markdown_it", reason="markdown-it-py is in the test extra")
 
 # Snippets run by tests in other modules (slow fixtures live there): name -> module.
 ELSEWHERE = {"precommit-clone": "tests/integration/test_precommit.py"}

@@ -9,6 +9,7 @@ import pytest
 
 from notebooks import TUTORIAL, TUTORIAL_FINDINGS, code, notebook, write
 from tools import torch2ms, without
+from ci_requirements import import_or_skip
 
 IMPORTS = code("import mindspore as ms\n", "from mindspore import ops\n")
 # One clip with a single positional bound: TMS103 where it stands.
@@ -18,7 +19,7 @@ SINGLE = "grads = ops.clip_by_value(grads, 0.5)\n"
 @pytest.fixture(params=["ipython", "fallback"])
 def env(request, tmp_path_factory):
     if request.param == "ipython":
-        pytest.importorskip("IPython", reason="IPython is in the test extra")
+        import_or_skip("IPython", reason="IPython is in the test extra")
         return None
     return without(tmp_path_factory.mktemp("no-ipython"), "IPython")
 

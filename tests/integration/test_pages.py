@@ -10,9 +10,10 @@ import pytest
 
 from test_cli import BAD
 from tools import torch2ms, without
+from ci_requirements import import_or_skip
 
-pytest.importorskip("markdown_it", reason="markdown-it-py is in the test extra")
-pytest.importorskip("docutils", reason="docutils is in the test extra")
+import_or_skip("markdown_it", reason="markdown-it-py is in the test extra")
+import_or_skip("docutils", reason="docutils is in the test extra")
 
 FENCE = "```"
 

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 import test_flake8_agreement as agreement
+from ci_requirements import import_or_skip, skip_or_fail
 from snippets import snippet
 
-pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install '.[test]'")
+import_or_skip("pre_commit", reason="pre-commit is in the test extra: pip install '.[test]'")
 if shutil.which("git") is None:
-    pytest.skip("pre-commit needs git", allow_module_level=True)
+    skip_or_fail("pre-commit needs git", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"

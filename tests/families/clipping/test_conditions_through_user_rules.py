@@ -1,0 +1,152 @@
+"""Every value of every clipping condition, asked through a user's own rule: one rule per
+(condition, value), run on a small program with one call per value, must fire on exactly the lines
+that have that value. A value that is never told apart from its neighbours (``bounds: none`` from
+``missing``) fails here, not on a user's code."""
+
+import textwrap
+
+import pytest
+
+from flake8_torch2ms.config import CONDITIONS, load_ruleset
+from flake8_torch2ms.engine import Engine
+
+CLIP_CALLS = {"matches": "clip-call"}
+TORCH_CALLS = {"matches": "torch-clipping-call"}
+ASSIGNMENTS = {"kind": "assignment", "has": {"field": "right", "kind": "call"}}
+
+# condition -> (matcher, conditions every rule of it adds, program, {value: lines that have it})
+CASES = {
+    "callee": (
+        {"any": [CLIP_CALLS, TORCH_CALLS]}, {},
+        """\
+        import mindspore
+        import torch
+        from mindspore import ops
+        grads = ops.clip_by_value(grads, -1.0, 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        """,
+        {"clip-function": [4], "torch-clipping": [5]},
+    ),
+    "clipped": (
+        CLIP_CALLS, {"callee": "clip-function"},
+        """\
+        import mindspore as ms
+        from mindspore import ops
+        grad_fn = ms.value_and_grad(forward, None, weights)
+        loss, grads = grad_fn(data)
+        a = ops.clip_by_value(grads, -1.0, 1.0)
+        b = ops.clip_by_value(net.trainable_params(), -1.0, 1.0)
+        c = ops.clip_by_value(grad_fn(data), -1.0, 1.0)
+        d = ops.clip_by_value(loss, -1.0, 1.0)
+        e = ops.clip_by_value(features, -1.0, 1.0)
+        """,
+        {"gradients": [5], "parameters": [6], "whole-grad-output": [7], "other": [8], "unknown": [9]},
+    ),
+    "bounds": (
+        CLIP_CALLS, {"callee": "clip-function"},
+        """\
+        from mindspore import ops
+        a = ops.clip_by_global_norm(grads, 1.0)
+        b = ops.clip_by_value(grads)
+        c = ops.clip_by_value(grads, 0.1)
+        d = ops.clip_by_value(grads, clip_value_max=0.1)
+        e = ops.clip_by_value(grads, 0.1, -0.1)
+        f = ops.clip_by_value(grads, -0.1, 0.1)
+        g = ops.clip_by_value(grads, -0.1, 0.2)
+        h = ops.clip_by_value(grads, low, high)
+        i = ops.clip_by_value(grads, *bounds)
+        j = ops.clip_by_value(grads, None, None)
+        k = ops.clip_by_value(grads, -c * 2, c * 2)
+        m = ops.clip_by_value(grads, low * 2, high * 2)
+        """,
+        {"none": [2], "missing": [3, 11], "single-positional": [4], "one-missing": [5], "empty-or-inverted": [6],
+         "mirrored": [7, 12], "asymmetric": [8], "unknown": [9, 10, 13]},
+    ),
+    "result": (
+        CLIP_CALLS, {"callee": "clip-function"},
+        """\
+        from mindspore import ops
+        def step(grads, param):
+            ops.clip_by_value(grads, -1.0, 1.0)
+            unused = ops.clip_by_value(grads, -1.0, 1.0)
+            param.set_data(ops.clip_by_value(param, -1.0, 1.0))
+            return ops.clip_by_value(grads, -1.0, 1.0)
+        """,
+        {"discarded": [3], "never-read": [4], "written-to-parameters": [5], "used": [6]},
+    ),
+    "operand": (
+        TORCH_CALLS, {"callee": "torch-clipping"},
+        """\
+        import mindspore
+        import torch
+        layer = torch.nn.Linear(2, 2)
+        torch.nn.utils.clip_grad_norm_(layer.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(net.trainable_params(), 1.0)
+        """,
+        {"torch-object": [4], "other": [5]},
+    ),
+    "unpacking": (
+        ASSIGNMENTS, {},
+        """\
+        import mindspore as ms
+        grad_fn = ms.value_and_grad(forward, None, weights)
+        grads, loss = grad_fn(data)
+        loss, grads = grad_fn(data)
+        """,
+        {"value-and-grad-swapped": [3], "other": [2, 4]},
+    ),
+}
+
+# `imports` takes any package name: a program that imports it, and one that does not.
+IMPORTS_WITH = "import torch\nfrom mindspore import ops\ngrads = ops.clip_by_value(grads, -1.0, 1.0)\n"
+IMPORTS_WITHOUT = "from mindspore import ops\ngrads = ops.clip_by_value(grads, -1.0, 1.0)\n"
+
+
+def user_rule(number: int, condition: str, value: str, matcher: dict, extra: dict) -> dict:
+    return {"id": f"{condition}-is-{value}", "code": f"TMS{900 + number}", "message": f"{condition}: {value}",
+            "rule": matcher, "conditions": {**extra, condition: value}}
+
+
+@pytest.fixture(scope="module")
+def engine_with_user_rules(tmp_path_factory):
+    import json
+
+    rules = [(condition, value, matcher, extra) for condition, (matcher, extra, _, lines) in CASES.items()
+             for value in lines]
+    rules.append(("imports", "torch", CLIP_CALLS, {"callee": "clip-function"}))
+    config = {"rules": [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)]}
+    path = tmp_path_factory.mktemp("config") / "torch2ms.yml"
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
+    load_ruleset.cache_clear()
+    try:
+        return Engine(load_ruleset(str(path)))
+    finally:
+        load_ruleset.cache_clear()
+
+
+def fired(engine, source: str, condition: str) -> dict[str, list[int]]:
+    """The message of each user rule on ``condition`` ("condition: value") -> the lines it fired on."""
+    found: dict[str, list[int]] = {}
+    for finding in engine.check(textwrap.dedent(source)):
+        if finding.code >= "TMS900" and finding.message.startswith(f"{condition}: "):
+            found.setdefault(finding.message, []).append(finding.line)
+    return found
+
+
+@pytest.mark.parametrize("condition", CASES)
+def test_each_value_fires_on_exactly_its_lines(engine_with_user_rules, condition):
+    _, _, source, lines = CASES[condition]
+    expected = {f"{condition}: {value}": sorted(where) for value, where in lines.items()}
+    assert fired(engine_with_user_rules, source, condition) == expected
+
+
+def test_imports_fires_only_where_the_package_is_imported(engine_with_user_rules):
+    assert fired(engine_with_user_rules, IMPORTS_WITH, "imports") == {"imports: torch": [3]}
+    assert fired(engine_with_user_rules, IMPORTS_WITHOUT, "imports") == {}
+
+
+def test_the_table_covers_every_value_of_every_condition():
+    covered = {condition: set(lines) for condition, (_, _, _, lines) in CASES.items()}
+    expected = {condition: set(values) for condition, values in CONDITIONS.items() if values is not None}
+    assert covered == expected
+    assert {condition for condition, values in CONDITIONS.items() if values is None} == {"imports"}
