@@ -71,6 +71,11 @@ class Engine:
         # Each distinct trigger set is tested once per file, however many rules share it.
         self._prefilters = {words: _Prefilter(words) for group in self.groups for words in group.triggers.values()}
 
+    def may_match(self, source: str) -> bool:
+        """Whether any rule may match this text, decided on the raw text (no parse): False for
+        most files, which then need no parse by anything."""
+        return any(prefilter.may_match(source) for prefilter in self._prefilters.values())
+
     def active(self, source: str) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
         verdicts = {words: prefilter.may_match(source) for words, prefilter in self._prefilters.items()}
