@@ -41,9 +41,33 @@ class LocatedDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own scanner and parser, all in Python: used when PyYAML was built without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+try:  # libyaml scans and parses in C; PyYAML's Python scanner was most of the time of loading the rules
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # a PyYAML built without libyaml
+    _CParser = None
+
+
+class _Strict(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """The refusals, on any parser's events. PyYAML's composer (Python, so that every node passes
+    ``compose_node`` below) comes before the parser in the MRO: libyaml's own composer has no hook
+    to refuse an alias or deep nesting before the document is built."""
+
+    parser: type  # the scanner and parser under the refusals: libyaml's, or PyYAML's own
+
     def __init__(self, stream: str, path: str) -> None:
-        super().__init__(stream)
+        self.parser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.path = path
         self.depth = 0
 
@@ -65,7 +89,7 @@ class _StrictLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def _construct_located_mapping(loader: _StrictLoader, node: yaml.MappingNode):
+def _construct_located_mapping(loader: _Strict, node: yaml.MappingNode):
     loader.flatten_mapping(node)
     mapping = LocatedDict()
     mapping.line = node.start_mark.line + 1
@@ -82,7 +106,18 @@ def _construct_located_mapping(loader: _StrictLoader, node: yaml.MappingNode):
         mapping.key_lines[key] = line
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_located_mapping)
+_Strict.add_constructor("tag:yaml.org,2002:map", _construct_located_mapping)
+
+
+class _StrictPythonLoader(_Strict, _PythonParser):
+    parser = _PythonParser
+
+
+if _CParser is not None:
+    class _StrictLoader(_Strict, _CParser):
+        parser = _CParser
+else:  # a PyYAML built without libyaml
+    _StrictLoader = _StrictPythonLoader
 
 
 def load_yaml(path: str | Path, text: str | None = None) -> object:
@@ -102,19 +137,27 @@ def load_yaml(path: str | Path, text: str | None = None) -> object:
             raise ConfigError(path, None, f"not UTF-8 text (byte {error.start}: {error.reason})") from None
     elif len(text) > MAX_BYTES:
         raise ConfigError(path, None, f"text is larger than {MAX_BYTES:,} characters; refusing to read it")
-    loader = _StrictLoader(text, path)
+    loader, loader_class = None, _StrictLoader
     try:
+        loader = loader_class(text, path)  # the Python reader checks the characters here already
         return loader.get_single_data()
     except ConfigError:
         raise
+    except yaml.reader.ReaderError as error:  # a control character: libyaml counts bytes, PyYAML characters
+        before = text.encode("utf-8")[:error.position] if loader_class.parser is _CParser else text[:error.position]
+        raise ConfigError(path, before.count(b"\n" if isinstance(before, bytes) else "\n") + 1,
+                          f"character #x{error.character:04x} is not allowed in YAML") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         problem = error.problem or "invalid YAML"
+        if problem == "exceeded maximum nesting depth":  # libyaml's own limit (1,000), met scanning ahead
+            problem = f"nesting deeper than {MAX_DEPTH} levels"
         if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
             problem = f"{problem.strip()} (only plain YAML is accepted: no !!python or custom tags)"
         raise ConfigError(path, line, problem) from None
     except yaml.YAMLError as error:
         raise ConfigError(path, None, f"invalid YAML: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
