@@ -21,12 +21,23 @@ MAX_EXPRESSION_DEPTH = 50
 
 def key(node: SgNode) -> tuple[int, int, str]:
     """A hashable identity for a node (ast-grep returns a new Python object per access)."""
-    span = node.range()
-    return span.start.index, span.end.index, node.kind()
+    span = _offsets(node)
+    return span.start_pos, span.end_pos, node.kind()
 
 
 def start(node: SgNode) -> int:
-    return node.range().start.index
+    return _offsets(node).start_pos
+
+
+def _offsets(node: SgNode):  # noqa: ANN202 - ast-grep-py's Edit
+    """The node's character offsets (``range().start.index`` and ``range().end.index``).
+
+    ``SgNode.range()`` also computes line and column, and ast-grep finds a column by scanning the
+    line back to its start: on one line holding thousands of calls every ``range()`` costs the
+    length of the line, and the analysis was quadratic. The edit that would replace the node
+    (never applied) carries the same offsets without the columns.
+    """
+    return node.replace("")
 
 
 def unparenthesize(node: SgNode) -> SgNode:
