@@ -18,7 +18,7 @@ import pytest
 import yaml
 import yaml.cyaml
 
-from flake8_torch2ms import yamlfile
+from flake8_torch2ms import yamlfile, yamlloader
 from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.yamlfile import MAX_BYTES, MAX_DEPTH, ConfigError
 
@@ -160,9 +160,9 @@ HOSTILE = {
 def yaml_parser(request, monkeypatch):
     """Every refusal holds on libyaml's parser (what runs) and on PyYAML's own (without libyaml)."""
     if request.param == "pyyaml":
-        monkeypatch.setattr(yamlfile, "_StrictLoader", yamlfile._StrictPythonLoader)
+        monkeypatch.setattr(yamlloader, "StrictLoader", yamlloader.StrictPythonLoader)
     else:
-        assert yamlfile._StrictLoader.parser is yaml.cyaml.CParser, "PyYAML was built without libyaml"
+        assert yamlloader.StrictLoader.parser is yaml.cyaml.CParser, "PyYAML was built without libyaml"
     return request.param
 
 
