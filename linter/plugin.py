@@ -9,14 +9,15 @@ import functools
 from typing import Iterator
 
 from . import __version__
-from .config import load_ruleset
 from .engine import Engine, internal_error
+from .rulecache import load_ruleset
 from .yamlfile import ConfigError
 
 
 @functools.lru_cache(maxsize=8)
 def engine_for(config_path: str | None) -> Engine:
-    """Rules are loaded and checked once per process (flake8's workers re-parse options)."""
+    """Rules are loaded once per process (flake8's workers re-parse options), and checked once
+    until a rule, the configuration or the package changes (rulecache.py)."""
     return Engine(load_ruleset(config_path))
 
 
