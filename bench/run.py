@@ -288,7 +288,7 @@ def check_run(measured: Run, what: str, ok: tuple[int, ...]) -> Run:
 SHARE_PARTS = ("import", "loading", "run")
 
 
-def share_command(python: str, roots: list[Path], timings: Path) -> list[str]:
+def share_command(python: str, roots: list[Path | str], timings: Path) -> list[str]:
     return ([python, str(Path(__file__).resolve()), "_flake8_share", str(timings), "--isolated", "--jobs=1"]
             + flake8_excludes(roots) + [str(root) for root in roots])
 
@@ -297,7 +297,7 @@ def flake8_share_child(argv: list[str]) -> int:
     """One ``flake8 -j1`` run with the plugin, timed from inside the process: the plugin's import,
     its rule loading (``parse_options``) and every ``__init__`` and ``run()`` (its findings drawn
     to the end inside the timer), against the whole run. CPU time is this process's own from its
-    start (``time.process_time``); wall time from the start of this function. Writes JSON to argv[0].
+    start (``time.process_time``); the parent times the whole run's wall clock. Writes JSON to argv[0].
     """
     wall_start = time.perf_counter()
     clock = {part: {"cpu": 0.0, "wall": 0.0} for part in SHARE_PARTS}
@@ -341,21 +341,35 @@ def flake8_share_child(argv: list[str]) -> int:
 class Share:
     corpus: Corpus
     runs: list[dict] = field(default_factory=list)
+    one_file: Path | None = None  # a file of median size, linted alone as an editor does on save
+    one_file_runs: list[dict] = field(default_factory=list)
 
     def plugin(self, run: dict, clock: str = "cpu") -> float:
         return sum(run[part][clock] for part in SHARE_PARTS)
 
-    def percents(self, clock: str = "cpu") -> list[float]:
-        return [100 * self.plugin(run, clock) / run[clock] for run in self.runs]
+    def percents(self, clock: str = "cpu", runs: list[dict] | None = None) -> list[float]:
+        return [100 * self.plugin(run, clock) / run[clock] for run in (self.runs if runs is None else runs)]
 
 
 def plugin_share(tools: Tools, corpus: Corpus, repeats: int, cwd: Path, workdir: Path) -> Share:
     share = Share(corpus)
     timings = workdir / "share.json"
+    # The checked rules are cached between runs (linter/rulecache.py): measure the steady state.
+    check_run(run([tools.python, "-c", "from flake8_torch2ms.plugin import engine_for; engine_for(None)"]),
+              "loading the rules", ok=(0,))
+
+    def timed_run(paths: list[Path]) -> dict:
+        measured = check_run(run(share_command(tools.python, paths, timings), cwd), "flake8 (timed)", ok=(0, 1))
+        # The child's CPU time counts from its start; its wall clock only from the launcher's,
+        # so the whole run's wall time is the one this process measured around the child.
+        return {**json.loads(timings.read_text(encoding="utf-8")), "wall": measured.wall}
+
     for index in range(repeats):
-        check_run(run(share_command(tools.python, corpus.roots, timings), cwd), "flake8 (timed)", ok=(0, 1))
-        share.runs.append(json.loads(timings.read_text(encoding="utf-8")))
+        share.runs.append(timed_run(corpus.roots))
         progress(f"flake8 -j1 timed inside, run {index + 1}/{repeats}: plugin {share.percents()[-1]:.2f} % of CPU")
+    sizes = sorted((path.stat().st_size, path) for path in corpus.files)
+    share.one_file = sizes[len(sizes) // 2][1]
+    share.one_file_runs = [timed_run([share.one_file]) for _ in range(max(5, repeats))]
     return share
 
 
@@ -709,6 +723,20 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
                 f"{cpu_share:.2f} | {wall_share:.2f} |")
         add(f"| median | | | | | | | {statistics.median(share.percents()):.2f} | "
             f"{statistics.median(share.percents('wall')):.2f} |")
+        if share.one_file_runs:
+            runs = share.one_file_runs
+            name = share.one_file.relative_to(next(root for root in share.corpus.roots
+                                                   if root in share.one_file.parents).parent)
+            middle = {key: statistics.median(run[key]["cpu"] if key in SHARE_PARTS else run[key] for run in runs)
+                      for key in ("cpu", "wall", *SHARE_PARTS)}
+            add(f"| one file, median of {len(runs)} (`{name}`, {share.one_file.stat().st_size:,} bytes, as an "
+                f"editor on save) | {middle['cpu']:.3f} | {middle['wall']:.3f} | {middle['import']:.3f} | "
+                f"{middle['loading']:.3f} | {middle['run']:.3f} | "
+                f"{statistics.median(share.plugin(run) for run in runs):.3f} | "
+                f"{statistics.median(share.percents(runs=runs)):.1f} | "
+                f"{statistics.median(share.percents('wall', runs)):.1f} |")
+        add("")
+        add("The rule cache (linter/rulecache.py) is warm, as on every run after a user's first.")
         add("")
     if tool_runs:
         add(f"### 2. The tools on one tree ({tools_corpus.describe()})")
