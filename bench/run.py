@@ -18,8 +18,9 @@ work slows both sides of a ratio alike:
 3. The floor and where the time goes, in this process: reading every file, the prefilter, the
    parse of the files it keeps, the whole engine; and each engine optimization against the code
    it replaced (the old prefilter, one walk per matcher, the Python scope walk).
-4. Scaling: the corpus at 1x, 2x and 4x (hard-linked copies) and one synthetic file with 1,000,
-   10,000 and 100,000 clip calls, in a child process each: time per file and per call, peak RSS.
+4. Scaling: the corpus at 1x, 2x and 4x (hard-linked copies), one synthetic file with 1,000,
+   10,000 and 100,000 clip calls, and one statement with 1,000 and 4,000 clip calls on one line,
+   in a child process each: time per file and per call, peak RSS.
 
 Each child's CPU time and peak memory come from ``os.wait4``. ``--quick`` runs a small version
 of everything (a minute or two) to check that the script works.
@@ -61,6 +62,9 @@ FLAKE8_SUBSET = ("mindcv", "mindyolo", "mindaudio", "mindspore-rl", "mindarmour"
 TOOLS_SUBSET = ("mindformers", "mindnlp")
 QUICK_SUBSET = ("mindyolo",)
 SYNTHETIC_CALLS = (1_000, 10_000, 100_000)
+# One statement holding every call on one line: ast-grep's SgNode.range() scans the line for a
+# column, so any per-node range() there costs the line's length (quadratic until nodes.py stopped).
+STATEMENT_CALLS = (1_000, 4_000)
 SLOW_RUN = 60  # seconds: a scaling row whose run took longer is not repeated
 # pyflakes dies of a RecursionError on this generated file and flake8 then stops the whole run.
 FLAKE8_CRASHES = ("mindspore/ops/_op_impl/aicpu/cast.py",)
@@ -572,13 +576,24 @@ def engine_child(argv: list[str]) -> int:
         for path in paths:
             files += 1
             findings += len(engine.check(read_text(path), str(path)))
+    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start,
+                      "max_rss_mib": own_peak_rss_mib()}))
+    return 0
+
+
+def own_peak_rss_mib() -> float:
+    """This process's peak RSS since its exec. getrusage's (and os.wait4's) maximum keeps the size
+    of the process it was forked from, so after part 3 every row showed the bench's own 949 MiB;
+    Linux's VmHWM belongs to the address space the exec made."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     import resource
 
-    # The child's own peak: os.wait4's figure keeps the parent's size from before the exec.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start,
-                      "max_rss_mib": peak}))
-    return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def engine_run(python: str, paths: list[Path]) -> tuple[Run, dict]:
@@ -619,16 +634,26 @@ def synthetic_module(calls: int) -> str:
     return "".join(parts)
 
 
+def one_statement_module(calls: int) -> str:
+    """One tuple of ``calls`` clip calls on one line, every tenth with a single positional bound."""
+    clips = ", ".join(f"ops.clip_by_value(grads[{index}], {'' if index % 10 == 0 else '-c, '}c)"
+                      for index in range(calls))
+    return ("import mindspore\nfrom mindspore import ops\n\n"
+            "grad_fn = mindspore.value_and_grad(forward, None, weights)\n\n\ndef step(data, label):\n"
+            f"    loss, grads = grad_fn(data, label)\n    c = 0.1\n    clipped = ({clips})\n    return clipped\n")
+
+
 @dataclass
 class ScaleRow:
     label: str
     units: int  # files or calls
     unit: str
+    plural: str = ""
     runs: list[tuple[Run, dict]] = field(default_factory=list)
 
 
 def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ...], workdir: Path,
-            copies: tuple[int, ...] = (1, 2, 4)) -> list[ScaleRow]:
+            copies: tuple[int, ...] = (1, 2, 4), statement: tuple[int, ...] = STATEMENT_CALLS) -> list[ScaleRow]:
     trees = []
     for copy in range(max(copies)):
         destination = workdir / f"copy{copy}"
@@ -642,6 +667,12 @@ def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ..
         path.write_text(synthetic_module(calls), encoding="utf-8")
         files.append(path)
         rows.append(ScaleRow(f"one file, {calls:,} clip calls", calls, "call"))
+    for calls in statement:
+        path = workdir / f"statement_{calls}.py"
+        path.write_text(one_statement_module(calls), encoding="utf-8")
+        files.append(path)
+        rows.append(ScaleRow(f"one statement, {calls:,} clip calls on one line", calls, "call in one statement",
+                             "calls"))
     for index in range(repeats):
         for row, paths in zip(rows, [trees[:count] for count in copies] + [[path] for path in files]):
             if row.runs and (row.runs[-1][0].timed_out or row.runs[-1][0].wall > SLOW_RUN):
@@ -677,7 +708,8 @@ def versions(tools: Tools) -> str:
     found = [f"Python {platform.python_version()}", f"flake8 {version('flake8')}",
              f"flake8-torch2ms {version(PLUGIN_DISTRIBUTION)}", f"ast-grep-py {version('ast-grep-py')}"]
     if tools.semgrep:
-        found.append(f"semgrep {version_of([tools.semgrep, '--version'])}")
+        # Without these flags semgrep prints its version, then waits for the network.
+        found.append(f"semgrep {version_of([tools.semgrep, '--version', '--disable-version-check', '--metrics=off'])}")
     if tools.ast_grep:
         found.append(version_of([tools.ast_grep, "--version"]))
     return ", ".join(found)
@@ -689,7 +721,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
     out = []
     add = out.append
     add(f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} with `python bench/run.py"
-        f"{' ' + ' '.join(args.argv) if args.argv else ''}`  ")
+        f"{' ' + ' '.join(shown_arguments(args.argv)) if args.argv else ''}`  ")
     add(f"Machine: {machine()}; load average at the start {args.load_at_start}  ")
     add(f"Versions: {versions(tools)}")
     add("")
@@ -793,10 +825,11 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
         for row in rows:
             done = [(r, d) for r, d in row.runs if d]
             if not done:
-                add(f"| {row.label} | {row.units:,} {row.unit}s | timeout (> {CHILD_TIMEOUT} s) | | | |")
+                add(f"| {row.label} | {row.units:,} {row.plural or row.unit + 's'} | timeout (> {CHILD_TIMEOUT} s) "
+                    "| | | |")
                 continue
             times = [d["seconds"] for _, d in done]
-            add(f"| {row.label} | {row.units:,} {row.unit}s | {seconds(times)} | "
+            add(f"| {row.label} | {row.units:,} {row.plural or row.unit + 's'} | {seconds(times)} | "
                 f"{1e6 * statistics.median(times) / row.units:.0f} | "
                 f"{max(d['max_rss_mib'] for _, d in done):.0f} | {done[-1][1]['findings']} |")
         add("")
@@ -811,6 +844,24 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
     for note in tools.notes + args.notes:
         add(f"Note: {note}  ")
     return "\n".join(out)
+
+
+PLACEHOLDERS = {"--peers-bin": "BENCH_VENV/bin", "--output": "FILE", "--findings": "FILE"}
+
+
+def shown_arguments(argv: list[str]) -> list[str]:
+    """The command line with this machine's paths replaced by placeholders, so the table can be
+    pasted into docs/performance.md as it is."""
+    shown = []
+    for argument in argv:
+        name = argument.split("=", 1)[0]
+        if shown and shown[-1] in PLACEHOLDERS and "=" not in shown[-1]:
+            shown.append(PLACEHOLDERS[shown[-1]])
+        elif name in PLACEHOLDERS and "=" in argument:
+            shown.append(f"{name}={PLACEHOLDERS[name]}")
+        else:
+            shown.append(argument)
+    return shown
 
 
 def speedup_of(tool: ToolRuns, reference: ToolRuns, clock: str) -> float:
@@ -847,7 +898,7 @@ def against_targets(args, pairs: list[Pairs], share: Share | None, tool_runs: li
         found.append(f"| flake8 with / without the plugin at -j{pair.jobs} (whole-run ratio, +-5 % noise) | "
                      f"CPU {ratio(pair.cpu_ratios())}, wall {ratio(pair.wall_ratios())} | "
                      f"not a target: {'within' if middle <= 1.05 else 'above'} the noise |")
-    for unit in ("file", "call"):
+    for unit in ("file", "call", "call in one statement"):
         done = [(row, [d["seconds"] for _, d in row.runs if d]) for row in rows if row.unit == unit]
         per_unit = [1e6 * statistics.median(times) / row.units for row, times in done if times]
         if len(per_unit) < 2:
