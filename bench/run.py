@@ -2,22 +2,25 @@
 
     pip install -e ".[bench]"          # or the peers in a separate venv, see docs/performance.md
     python bench/corpus.py fetch       # once: the pinned real-world corpus (2.37 M lines)
-    python bench/run.py                # about 15 minutes on 2 cores; prints one table
+    python bench/run.py                # about 25 minutes on 2 cores; prints one table
 
 It measures, all in one run, alternating the things it compares so that a machine busy with other
 work slows both sides of a ratio alike:
 
 1. flake8 with the plugin against flake8 without it, same files, same flags (``--isolated``),
    at ``-j1`` and ``-j2``: the ratio of each pair, then their median and range.
+1b. The plugin's share of one ``flake8 -j1`` run, timed inside that run: its import, its rule
+   loading and every ``run()``, against the whole run's CPU time.
 2. ``torch2ms check`` (skipped with a note when the command is not installed), ``semgrep scan``
-   and ``ast-grep scan`` with the rule files in bench/peers/, and ``flake8 --select TMS``, on one
-   tree (mindformers by default, ``--tools-corpus full`` for everything), with the findings each
-   reports (so that speed is never bought with misses).
+   and ``ast-grep scan`` with the rule files in bench/peers/, and ``flake8 --select TMS``, at
+   ``-j1`` by default, on one tree (mindformers and mindnlp by default, ``--tools-corpus full``
+   for everything), with the findings each reports (so that speed is never bought with misses).
 3. The floor and where the time goes, in this process: reading every file, the prefilter, the
    parse of the files it keeps, the whole engine; and each engine optimization against the code
    it replaced (the old prefilter, one walk per matcher, the Python scope walk).
-4. Scaling: the corpus at 1x, 2x and 4x (hard-linked copies) and one synthetic file with 1,000,
-   10,000 and 100,000 clip calls, in a child process each: time per file and per call, peak RSS.
+4. Scaling: the corpus at 1x, 2x and 4x (hard-linked copies), one synthetic file with 1,000,
+   10,000 and 100,000 clip calls, and one statement with 1,000 and 4,000 clip calls on one line,
+   in a child process each: time per file and per call, peak RSS.
 
 Each child's CPU time and peak memory come from ``os.wait4``. ``--quick`` runs a small version
 of everything (a minute or two) to check that the script works.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -52,12 +56,22 @@ PLUGIN_DISTRIBUTION = "flake8-torch2ms"
 FLAKE8_SUBSET = ("mindcv", "mindyolo", "mindaudio", "mindspore-rl", "mindarmour")
 # semgrep with the peer rules takes about 3 minutes per million lines at -j2 here (20 s on the
 # flake8 subset), too long to repeat on the whole corpus within 15 minutes: by default the tools
-# compare on mindformers (large-language-model code, 544 files, 170 k lines); --tools-corpus full
-# runs them on everything.
-TOOLS_SUBSET = ("mindformers",)
+# compare on mindformers and mindnlp (large-language-model code, 1,105 files, 350 k lines, the
+# tree of the speed issue's targets), and so does the plugin's in-process share of a flake8 run;
+# --tools-corpus full runs both on everything.
+TOOLS_SUBSET = ("mindformers", "mindnlp")
 QUICK_SUBSET = ("mindyolo",)
 SYNTHETIC_CALLS = (1_000, 10_000, 100_000)
+# One statement holding every call on one line: ast-grep's SgNode.range() scans the line for a
+# column, so any per-node range() there costs the line's length (quadratic until nodes.py stopped).
+STATEMENT_CALLS = (1_000, 4_000)
 SLOW_RUN = 60  # seconds: a scaling row whose run took longer is not repeated
+# pyflakes dies of a RecursionError on this generated file and flake8 then stops the whole run.
+FLAKE8_CRASHES = ("mindspore/ops/_op_impl/aicpu/cast.py",)
+# The speed issue's targets (docs/performance.md).
+TARGET_SHARE = 1.0  # %: the plugin's in-process share of one flake8 -j1 run
+TARGET_VS_AST_GREP = 2.0  # torch2ms check -j1 at least this much faster than ast-grep scan -j1, by CPU time
+TARGET_VS_SEMGREP = 5.0
 CHILD_TIMEOUT = 600  # seconds; a child still running then is reported as a timeout
 
 
@@ -213,7 +227,12 @@ def flake8_command(python: str, plugin: bool, jobs: int, roots: list[Path], sele
                f"--jobs={jobs}"]
     if select:
         command.append(f"--select={select}")
-    return command + [str(root) for root in roots]
+    return command + flake8_excludes(roots) + [str(root) for root in roots]
+
+
+def flake8_excludes(roots: list[Path]) -> list[str]:
+    crashing = [str(root / name) for root in roots for name in FLAKE8_CRASHES if (root / name).exists()]
+    return [f"--extend-exclude={','.join(crashing)}"] if crashing else []
 
 
 def flake8_child(argv: list[str]) -> int:
@@ -268,6 +287,96 @@ def check_run(measured: Run, what: str, ok: tuple[int, ...]) -> Run:
     return measured
 
 
+# --------------------------------------------------------------------------- 1b. the plugin's share, in process
+
+SHARE_PARTS = ("import", "loading", "run")
+
+
+def share_command(python: str, roots: list[Path | str], timings: Path) -> list[str]:
+    return ([python, str(Path(__file__).resolve()), "_flake8_share", str(timings), "--isolated", "--jobs=1"]
+            + flake8_excludes(roots) + [str(root) for root in roots])
+
+
+def flake8_share_child(argv: list[str]) -> int:
+    """One ``flake8 -j1`` run with the plugin, timed from inside the process: the plugin's import,
+    its rule loading (``parse_options``) and every ``__init__`` and ``run()`` (its findings drawn
+    to the end inside the timer), against the whole run. CPU time is this process's own from its
+    start (``time.process_time``); the parent times the whole run's wall clock. Writes JSON to argv[0].
+    """
+    wall_start = time.perf_counter()
+    clock = {part: {"cpu": 0.0, "wall": 0.0} for part in SHARE_PARTS}
+
+    def timed(part: str, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                clock[part]["cpu"] += time.process_time() - cpu
+                clock[part]["wall"] += time.perf_counter() - wall
+        return wrapper
+
+    from flake8.plugins import finder
+
+    load_plugin = finder._load_plugin
+
+    def load_and_wrap(plugin):
+        if plugin.package != PLUGIN_DISTRIBUTION:
+            return load_plugin(plugin)
+        loaded = timed("import", load_plugin)(plugin)  # flake8 has read the parameters: wrapping is safe now
+        checker = loaded.obj
+        checker.parse_options = timed("loading", checker.parse_options)
+        checker.__init__ = timed("run", checker.__init__)
+        run = checker.run
+        checker.run = lambda self: iter(timed("run", lambda: list(run(self)))())
+        return loaded
+
+    finder._load_plugin = load_and_wrap
+    from flake8.main.cli import main
+
+    status = main(argv[1:])
+    Path(argv[0]).write_text(json.dumps({"cpu": time.process_time(), "wall": time.perf_counter() - wall_start,
+                                         **clock}), encoding="utf-8")
+    return status
+
+
+@dataclass
+class Share:
+    corpus: Corpus
+    runs: list[dict] = field(default_factory=list)
+    one_file: Path | None = None  # a file of median size, linted alone as an editor does on save
+    one_file_runs: list[dict] = field(default_factory=list)
+
+    def plugin(self, run: dict, clock: str = "cpu") -> float:
+        return sum(run[part][clock] for part in SHARE_PARTS)
+
+    def percents(self, clock: str = "cpu", runs: list[dict] | None = None) -> list[float]:
+        return [100 * self.plugin(run, clock) / run[clock] for run in (self.runs if runs is None else runs)]
+
+
+def plugin_share(tools: Tools, corpus: Corpus, repeats: int, cwd: Path, workdir: Path) -> Share:
+    share = Share(corpus)
+    timings = workdir / "share.json"
+    # The checked rules are cached between runs (linter/rulecache.py): measure the steady state.
+    check_run(run([tools.python, "-c", "from flake8_torch2ms.engine import engine_for; engine_for(None)"]),
+              "loading the rules", ok=(0,))
+
+    def timed_run(paths: list[Path]) -> dict:
+        measured = check_run(run(share_command(tools.python, paths, timings), cwd), "flake8 (timed)", ok=(0, 1))
+        # The child's CPU time counts from its start; its wall clock only from the launcher's,
+        # so the whole run's wall time is the one this process measured around the child.
+        return {**json.loads(timings.read_text(encoding="utf-8")), "wall": measured.wall}
+
+    for index in range(repeats):
+        share.runs.append(timed_run(corpus.roots))
+        progress(f"flake8 -j1 timed inside, run {index + 1}/{repeats}: plugin {share.percents()[-1]:.2f} % of CPU")
+    sizes = sorted((path.stat().st_size, path) for path in corpus.files)
+    share.one_file = sizes[len(sizes) // 2][1]
+    share.one_file_runs = [timed_run([share.one_file]) for _ in range(max(5, repeats))]
+    return share
+
+
 # --------------------------------------------------------------------------- 2. the tools on the corpus
 
 
@@ -293,7 +402,8 @@ def tool_commands(tools: Tools, roots: list[Path], jobs: int) -> dict[str, tuple
                                     f"semgrep scan --config bench/peers/semgrep.yml --jobs={jobs} --max-target-bytes=0")
     if tools.ast_grep:
         commands["ast-grep scan"] = ([tools.ast_grep, "scan", "--rule", str(PEERS / "ast-grep.yml"), "--json=stream",
-                                      *paths], "ast-grep scan --rule bench/peers/ast-grep.yml (default threads)")
+                                      f"--threads={jobs}", *paths],
+                                     f"ast-grep scan --rule bench/peers/ast-grep.yml --threads={jobs}")
     return commands
 
 
@@ -352,6 +462,19 @@ class Stage:
     name: str
     times: list[float]
     detail: str = ""
+
+
+def prefilter_sets(engine, texts: list[str]) -> list[tuple[str, object, str]]:
+    """One stage per distinct trigger word set (one per rule family once families have their own):
+    its time alone and the share of files it keeps."""
+    stages = []
+    for number, (words, prefilter) in enumerate(engine._prefilters.items(), start=1):
+        kept = sum(1 for text in texts if prefilter.may_match(text))
+        shown = "any file" if words is None else ", ".join(sorted(words))
+        stages.append((f"prefilter of word set {number} alone",
+                       functools.partial(lambda test: [test(text) for text in texts], prefilter.may_match),
+                       f"keeps {kept:,} files ({100 * kept / len(texts):.1f} %): {shown}"))
+    return stages
 
 
 def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
@@ -416,6 +539,7 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
         ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %)"),
         ("prefilter alone", prefilter, "names as whole identifiers, one test per distinct word set"),
         ("prefilter alone, before", prefilter_before, "each rule's words with `in`, rule by rule"),
+        *prefilter_sets(engine, texts),
         ("parse the kept files", parse_kept, f"{len(kept):,} files"),
         ("structural walks, merged", walks_merged, "one find_all for all matchers, dispatched by node"),
         ("structural walks, before", walks_per_matcher, f"one find_all per matcher ({len(engine.groups)})"),
@@ -452,13 +576,24 @@ def engine_child(argv: list[str]) -> int:
         for path in paths:
             files += 1
             findings += len(engine.check(read_text(path), str(path)))
+    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start,
+                      "max_rss_mib": own_peak_rss_mib()}))
+    return 0
+
+
+def own_peak_rss_mib() -> float:
+    """This process's peak RSS since its exec. getrusage's (and os.wait4's) maximum keeps the size
+    of the process it was forked from, so after part 3 every row showed the bench's own 949 MiB;
+    Linux's VmHWM belongs to the address space the exec made."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     import resource
 
-    # The child's own peak: os.wait4's figure keeps the parent's size from before the exec.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"files": files, "findings": findings, "seconds": time.perf_counter() - start,
-                      "max_rss_mib": peak}))
-    return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def engine_run(python: str, paths: list[Path]) -> tuple[Run, dict]:
@@ -499,16 +634,26 @@ def synthetic_module(calls: int) -> str:
     return "".join(parts)
 
 
+def one_statement_module(calls: int) -> str:
+    """One tuple of ``calls`` clip calls on one line, every tenth with a single positional bound."""
+    clips = ", ".join(f"ops.clip_by_value(grads[{index}], {'' if index % 10 == 0 else '-c, '}c)"
+                      for index in range(calls))
+    return ("import mindspore\nfrom mindspore import ops\n\n"
+            "grad_fn = mindspore.value_and_grad(forward, None, weights)\n\n\ndef step(data, label):\n"
+            f"    loss, grads = grad_fn(data, label)\n    c = 0.1\n    clipped = ({clips})\n    return clipped\n")
+
+
 @dataclass
 class ScaleRow:
     label: str
     units: int  # files or calls
     unit: str
+    plural: str = ""
     runs: list[tuple[Run, dict]] = field(default_factory=list)
 
 
 def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ...], workdir: Path,
-            copies: tuple[int, ...] = (1, 2, 4)) -> list[ScaleRow]:
+            copies: tuple[int, ...] = (1, 2, 4), statement: tuple[int, ...] = STATEMENT_CALLS) -> list[ScaleRow]:
     trees = []
     for copy in range(max(copies)):
         destination = workdir / f"copy{copy}"
@@ -522,6 +667,12 @@ def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ..
         path.write_text(synthetic_module(calls), encoding="utf-8")
         files.append(path)
         rows.append(ScaleRow(f"one file, {calls:,} clip calls", calls, "call"))
+    for calls in statement:
+        path = workdir / f"statement_{calls}.py"
+        path.write_text(one_statement_module(calls), encoding="utf-8")
+        files.append(path)
+        rows.append(ScaleRow(f"one statement, {calls:,} clip calls on one line", calls, "call in one statement",
+                             "calls"))
     for index in range(repeats):
         for row, paths in zip(rows, [trees[:count] for count in copies] + [[path] for path in files]):
             if row.runs and (row.runs[-1][0].timed_out or row.runs[-1][0].wall > SLOW_RUN):
@@ -557,19 +708,20 @@ def versions(tools: Tools) -> str:
     found = [f"Python {platform.python_version()}", f"flake8 {version('flake8')}",
              f"flake8-torch2ms {version(PLUGIN_DISTRIBUTION)}", f"ast-grep-py {version('ast-grep-py')}"]
     if tools.semgrep:
-        found.append(f"semgrep {version_of([tools.semgrep, '--version'])}")
+        # Without these flags semgrep prints its version, then waits for the network.
+        found.append(f"semgrep {version_of([tools.semgrep, '--version', '--disable-version-check', '--metrics=off'])}")
     if tools.ast_grep:
         found.append(version_of([tools.ast_grep, "--version"]))
     return ", ".join(found)
 
 
 def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus, pairs: list[Pairs],
-           tool_runs: list[ToolRuns],
+           share: Share | None, tool_runs: list[ToolRuns],
            stages: list[Stage], rows: list[ScaleRow]) -> str:
     out = []
     add = out.append
     add(f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} with `python bench/run.py"
-        f"{' ' + ' '.join(args.argv) if args.argv else ''}`  ")
+        f"{' ' + ' '.join(shown_arguments(args.argv)) if args.argv else ''}`  ")
     add(f"Machine: {machine()}; load average at the start {args.load_at_start}  ")
     add(f"Versions: {versions(tools)}")
     add("")
@@ -586,22 +738,56 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
                 f"{seconds([r.wall for r in pair.with_plugin])} | {ratio(pair.wall_ratios())} | "
                 f"{ratio(pair.cpu_ratios())} |")
         add("")
+    if share is not None and share.runs:
+        add(f"### 1b. The plugin's share of one flake8 -j1 run, timed inside that run (target <= {TARGET_SHARE:.1f} %)")
+        add("")
+        add(f"Tree: {share.corpus.describe()}; flake8 --isolated -j1, default checks; the plugin's import, rule "
+            "loading (`parse_options`) and every `__init__` + `run()` timed in the same process "
+            "(`python bench/run.py _flake8_share FILE ...`).")
+        add("")
+        add("| run | flake8, CPU s | wall s | import, s | rule loading, s | run(), s | plugin, s | "
+            "share of CPU, % | share of wall, % |")
+        add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        shares = zip(share.runs, share.percents(), share.percents("wall"))
+        for index, (measured, cpu_share, wall_share) in enumerate(shares, start=1):
+            add(f"| {index} | {measured['cpu']:.2f} | {measured['wall']:.2f} | {measured['import']['cpu']:.3f} | "
+                f"{measured['loading']['cpu']:.3f} | {measured['run']['cpu']:.3f} | {share.plugin(measured):.3f} | "
+                f"{cpu_share:.2f} | {wall_share:.2f} |")
+        add(f"| median | | | | | | | {statistics.median(share.percents()):.2f} | "
+            f"{statistics.median(share.percents('wall')):.2f} |")
+        if share.one_file_runs:
+            runs = share.one_file_runs
+            name = share.one_file.relative_to(next(root for root in share.corpus.roots
+                                                   if root in share.one_file.parents).parent)
+            middle = {key: statistics.median(run[key]["cpu"] if key in SHARE_PARTS else run[key] for run in runs)
+                      for key in ("cpu", "wall", *SHARE_PARTS)}
+            add(f"| one file, median of {len(runs)} (`{name}`, {share.one_file.stat().st_size:,} bytes, as an "
+                f"editor on save) | {middle['cpu']:.3f} | {middle['wall']:.3f} | {middle['import']:.3f} | "
+                f"{middle['loading']:.3f} | {middle['run']:.3f} | "
+                f"{statistics.median(share.plugin(run) for run in runs):.3f} | "
+                f"{statistics.median(share.percents(runs=runs)):.1f} | "
+                f"{statistics.median(share.percents('wall', runs)):.1f} |")
+        add("")
+        add("The rule cache (linter/rulecache.py) is warm, as on every run after a user's first.")
+        add("")
     if tool_runs:
         add(f"### 2. The tools on one tree ({tools_corpus.describe()})")
         add("")
         reference = next((t for t in tool_runs if t.name == "torch2ms check"), None)
-        add("| tool | command | runs | wall s, median [range] | CPU s | peak RSS MiB | findings | "
-            "torch2ms check is x faster |")
+        add("| tool | command | runs | wall s, median [range] | CPU s, median [range] | peak RSS MiB | findings | "
+            "torch2ms check is x faster, by CPU (wall) |")
         add("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for tool in tool_runs:
             walls = [r.wall for r in tool.runs]
             if not walls:
                 add(f"| {tool.name} | `{tool.command}` | 0 | {tool.note} | | | | |")
                 continue
-            speedup = (f"{statistics.median(walls) / statistics.median([r.wall for r in reference.runs]):.1f}x"
-                       if reference is not None and reference.runs and tool is not reference else "")
+            speedup = ""
+            if reference is not None and reference.runs and tool is not reference:
+                speedup = (f"{speedup_of(tool, reference, 'cpu'):.1f}x "
+                           f"({speedup_of(tool, reference, 'wall'):.1f}x)")
             add(f"| {tool.name} | `{tool.command}` | {len(walls)} | {seconds(walls)} | "
-                f"{statistics.median([r.cpu for r in tool.runs]):.1f} | "
+                f"{seconds([r.cpu for r in tool.runs])} | "
                 f"{max(r.max_rss_mib for r in tool.runs):.0f} | {len(tool.findings)} | {speedup} |")
         add("")
         add("Findings by code (TMS201 etc. are the peers' rule ids for the same check; see bench/peers/):")
@@ -639,16 +825,96 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
         for row in rows:
             done = [(r, d) for r, d in row.runs if d]
             if not done:
-                add(f"| {row.label} | {row.units:,} {row.unit}s | timeout (> {CHILD_TIMEOUT} s) | | | |")
+                add(f"| {row.label} | {row.units:,} {row.plural or row.unit + 's'} | timeout (> {CHILD_TIMEOUT} s) "
+                    "| | | |")
                 continue
             times = [d["seconds"] for _, d in done]
-            add(f"| {row.label} | {row.units:,} {row.unit}s | {seconds(times)} | "
+            add(f"| {row.label} | {row.units:,} {row.plural or row.unit + 's'} | {seconds(times)} | "
                 f"{1e6 * statistics.median(times) / row.units:.0f} | "
                 f"{max(d['max_rss_mib'] for _, d in done):.0f} | {done[-1][1]['findings']} |")
+        add("")
+    targets = against_targets(args, pairs, share, tool_runs, rows)
+    if targets:
+        add("### Against the targets")
+        add("")
+        add("| target | measured | |")
+        add("| --- | --- | --- |")
+        out.extend(targets)
         add("")
     for note in tools.notes + args.notes:
         add(f"Note: {note}  ")
     return "\n".join(out)
+
+
+PLACEHOLDERS = {"--peers-bin": "BENCH_VENV/bin", "--output": "FILE", "--findings": "FILE"}
+
+
+def shown_arguments(argv: list[str]) -> list[str]:
+    """The command line with this machine's paths replaced by placeholders, so the table can be
+    pasted into docs/performance.md as it is."""
+    shown = []
+    for argument in argv:
+        name = argument.split("=", 1)[0]
+        if shown and shown[-1] in PLACEHOLDERS and "=" not in shown[-1]:
+            shown.append(PLACEHOLDERS[shown[-1]])
+        elif name in PLACEHOLDERS and "=" in argument:
+            shown.append(f"{name}={PLACEHOLDERS[name]}")
+        else:
+            shown.append(argument)
+    return shown
+
+
+def speedup_of(tool: ToolRuns, reference: ToolRuns, clock: str) -> float:
+    """How many times faster torch2ms check is than ``tool``: the ratio of the medians."""
+    return (statistics.median([getattr(r, clock) for r in tool.runs])
+            / statistics.median([getattr(r, clock) for r in reference.runs]))
+
+
+def against_targets(args, pairs: list[Pairs], share: Share | None, tool_runs: list[ToolRuns],
+                    rows: list[ScaleRow]) -> list[str]:
+    """The rows of the targets table, from what this run measured."""
+    found = []
+
+    def verdict(met: bool) -> str:
+        return "met" if met else "not met"
+
+    if share is not None and share.runs:
+        middle, low, high = median_range(share.percents())
+        found.append(f"| plugin's share of a flake8 -j1 run <= {TARGET_SHARE:.1f} % (CPU, in process) | "
+                     f"{middle:.2f} % [{low:.2f}-{high:.2f}] ({statistics.median(share.percents('wall')):.2f} % "
+                     f"of wall) | {verdict(middle <= TARGET_SHARE)} |")
+    reference = next((t for t in tool_runs if t.name == "torch2ms check" and t.runs), None)
+    for name, target in (("ast-grep scan", TARGET_VS_AST_GREP), ("semgrep scan", TARGET_VS_SEMGREP)):
+        tool = next((t for t in tool_runs if t.name == name and t.runs), None)
+        if reference is None or tool is None:
+            continue
+        cpu = speedup_of(tool, reference, "cpu")
+        found.append(f"| torch2ms check -j{args.jobs} >= {target:.0f}x faster than {name} -j{args.jobs}, by CPU | "
+                     f"{cpu:.1f}x ({statistics.median([r.cpu for r in reference.runs]):.2f} s against "
+                     f"{statistics.median([r.cpu for r in tool.runs]):.2f} s; wall "
+                     f"{speedup_of(tool, reference, 'wall'):.1f}x) | {verdict(cpu >= target)} |")
+    for pair in pairs:
+        middle = statistics.median(pair.cpu_ratios())
+        found.append(f"| flake8 with / without the plugin at -j{pair.jobs} (whole-run ratio, +-5 % noise) | "
+                     f"CPU {ratio(pair.cpu_ratios())}, wall {ratio(pair.wall_ratios())} | "
+                     f"not a target: {'within' if middle <= 1.05 else 'above'} the noise |")
+    for unit in ("file", "call", "call in one statement"):
+        done = [(row, [d["seconds"] for _, d in row.runs if d]) for row in rows if row.unit == unit]
+        per_unit = [1e6 * statistics.median(times) / row.units for row, times in done if times]
+        if len(per_unit) < 2:
+            continue
+        labels = " / ".join(row.label.split(", ")[-1].replace("corpus ", "") for row, times in done if times)
+        flat = max(per_unit) <= 1.25 * min(per_unit)
+        memory = target = ""
+        if unit == "file":
+            peaks = [max(d["max_rss_mib"] for _, d in row.runs if d) for row, times in done if times]
+            memory = f"; peak RSS {' / '.join(f'{peak:.0f}' for peak in peaks)} MiB"
+            target = ", peak memory flat (within 25 % or 20 MiB)"
+            flat = flat and max(peaks) <= max(1.25 * min(peaks), min(peaks) + 20)
+        found.append(f"| time per {unit} flat (within 25 %){target} | "
+                     f"{' / '.join(f'{value:.0f}' for value in per_unit)} µs per {unit} at {labels}{memory} | "
+                     f"{verdict(flat)} |")
+    return found
 
 
 # --------------------------------------------------------------------------- main
@@ -658,15 +924,17 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=3, help="flake8 with/without pairs per -j value (default 4)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each tool, stage and size (default 3)")
-    parser.add_argument("--jobs", type=int, default=2, help="-j of the tools in part 2 (default 2)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="-j of the tools in part 2 (default 1, as the targets are stated)")
     parser.add_argument("--peers-bin", metavar="DIR", help="where semgrep and ast-grep are (a separate venv's bin/)")
-    parser.add_argument("--skip", action="append", default=[], choices=("flake8", "tools", "floor", "scaling"),
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=("flake8", "share", "tools", "floor", "scaling"),
                         help="leave a part out (repeatable)")
     parser.add_argument("--no-flake8-select", action="store_true",
                         help="leave flake8 --select TMS out of part 2")
-    parser.add_argument("--tools-corpus", choices=("mindformers", "full"), default="mindformers",
-                        help="the tree part 2 runs the tools on (default mindformers; full: about 7 minutes "
-                             "per semgrep run)")
+    parser.add_argument("--tools-corpus", choices=("subset", "full"), default="subset",
+                        help="the tree of parts 1b and 2 (default mindformers and mindnlp; full: about 7 "
+                             "minutes per semgrep run)")
     parser.add_argument("--quick", action="store_true", help="a small version of everything, to check the script")
     parser.add_argument("--output", metavar="FILE", help="also write the table (Markdown) to FILE")
     parser.add_argument("--findings", metavar="FILE", help="write every tool's findings as JSON to FILE")
@@ -684,6 +952,8 @@ def main(argv: list[str] | None = None) -> int:
         return flake8_child(argv[1:])
     if argv[:1] == ["_engine"]:
         return engine_child(argv[1:])
+    if argv[:1] == ["_flake8_share"]:
+        return flake8_share_child(argv[1:])
     args = parse_arguments(argv)
     try:
         return benchmark(args)
@@ -722,6 +992,9 @@ def benchmark(args: argparse.Namespace) -> int:
         pairs = []
         if "flake8" not in args.skip:
             pairs = [flake8_pairs(tools, small, jobs, args.pairs, cwd) for jobs in (1, 2)]
+        share = None
+        if "share" not in args.skip:
+            share = plugin_share(tools, tools_corpus, args.repeats, cwd, workdir)
         tool_runs = []
         if "tools" not in args.skip:
             tool_runs = tools_on_corpus(tools, tools_corpus, args.repeats, args.jobs, cwd, not args.no_flake8_select)
@@ -733,7 +1006,7 @@ def benchmark(args: argparse.Namespace) -> int:
             scale_dir.mkdir()
             rows = scaling(tools, full, max(1, args.repeats - 1), synthetic, scale_dir)
     args.notes.append(f"the whole script took {time.perf_counter() - started:.0f} s")
-    table = report(args, tools, full, small, tools_corpus, pairs, tool_runs, stages, rows)
+    table = report(args, tools, full, small, tools_corpus, pairs, share, tool_runs, stages, rows)
     print(table)
     if args.output:
         Path(args.output).write_text(table + "\n", encoding="utf-8")

@@ -171,12 +171,13 @@ def _reports(document: sources.Document, findings: list[Finding], options: Optio
     return reports
 
 
-def _problems(document: sources.Document, options: Options) -> list[formats.Report]:
-    """Code that does not parse: flake8's E999 (whole file) or one notebook cell / page block."""
+def _problems(document: sources.Document, options: Options, parsed: bool = True) -> list[formats.Report]:
+    """Code that does not parse: flake8's E999 (whole file) or one notebook cell / page block.
+    The whole file is compiled only when ``parsed`` (the engine has to parse it)."""
     # A page's code blocks that do not parse are mostly not Python at all (shell sessions, output,
     # YAML, elided code): reported only on request.
     problems = list(document.unparsable) if document.kind not in MARKUP_KINDS or options.page_syntax_errors else []
-    error = document.syntax_error()
+    error = document.syntax_error() if parsed else None
     if error is not None:
         problems.append(error)
     return [formats.Report(document.path, problem.location.cell or 0, problem.location.line,
@@ -207,9 +208,13 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
     result = FileResult(path, problems)
     if document is None:
         return result
-    result.reports += _problems(document, options)
-    if document.syntax_error() is None:
-        findings = offered(engine_for(options.config).check(document.module, path))
+    engine = engine_for(options.config)
+    # Most files mention no rule's trigger word: they are never parsed, not even to report E999
+    # (compiling every file was most of a run's time; flake8 reports E999 for every file anyway).
+    parsed = engine.may_match(document.module)
+    result.reports += _problems(document, options, parsed)
+    if parsed and document.syntax_error() is None:
+        findings = offered(engine.check(document.module, path))
         result.reports += _reports(document, findings, options)
     result.reports.sort()
     return result
@@ -220,10 +225,11 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     result = FileResult(path, problems)
     if document is None:
         return result
-    result.reports += _problems(document, options)
-    if document.syntax_error() is not None:
-        return result
     engine = engine_for(options.config)
+    parsed = engine.may_match(document.module)  # as in check_file: no parse of a file no rule can match
+    result.reports += _problems(document, options, parsed)
+    if not parsed or document.syntax_error() is not None:
+        return result
 
     noqa_maps: dict[str, NoqaMap] = {}
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode, SgRoot
 
-from .config import INTERNAL_ERROR_CODE, Rule, RuleSet, load_ruleset
+from . import rulecache
+from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family
 from .semantics.model import SemanticModel
 
@@ -64,9 +65,10 @@ class _Group:
 
 @functools.lru_cache(maxsize=8)
 def engine_for(config_path: str | None = None) -> Engine:
-    """The engine for the default rules plus a configuration file: rules are loaded and checked
-    once per process (flake8's workers re-parse options)."""
-    return Engine(load_ruleset(config_path))
+    """The engine for the default rules plus a configuration file: rules are loaded once per
+    process (flake8's workers re-parse options), and checked once until a rule, the configuration
+    or the package changes (rulecache.py)."""
+    return Engine(rulecache.load_ruleset(config_path))
 
 
 class Engine:
@@ -110,6 +112,11 @@ class Engine:
 
     def known(self, qualified: str) -> bool:
         return any(family.known(self.facts[family.name], qualified) for family in FAMILIES)
+
+    def may_match(self, source: str) -> bool:
+        """Whether any rule may match this text, decided on the raw text (no parse): False for
+        most files, which then need no parse by anything."""
+        return any(prefilter.may_match(source) for prefilter in self._prefilters.values())
 
     def active(self, source: str) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""

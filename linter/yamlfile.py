@@ -3,13 +3,14 @@
 Rule files may come from the repository being linted, so they are untrusted input: only plain
 YAML (no tags beyond the safe ones), no aliases (a billion-laughs file is refused before anything
 is expanded), bounded size and nesting, and no duplicate keys.
+
+PyYAML itself is imported only when a file is read (yamlloader.py): a run that gets its rules
+from the cache (rulecache.py) never imports it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -41,50 +42,6 @@ class LocatedDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    def __init__(self, stream: str, path: str) -> None:
-        super().__init__(stream)
-        self.path = path
-        self.depth = 0
-
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise ConfigError(
-                self.path,
-                event.start_mark.line + 1,
-                f"YAML aliases (*{event.anchor}) are not allowed in rule files; write the value out",
-            )
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            mark = self.peek_event().start_mark
-            raise ConfigError(self.path, mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _construct_located_mapping(loader: _StrictLoader, node: yaml.MappingNode):
-    loader.flatten_mapping(node)
-    mapping = LocatedDict()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    yield mapping
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise ConfigError(loader.path, line, "mapping keys must be plain scalars")
-        if key in mapping:
-            raise ConfigError(loader.path, line, f"duplicate key '{key}' (first at line {mapping.key_lines[key]})")
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-
-
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_located_mapping)
-
-
 def load_yaml(path: str | Path, text: str | None = None) -> object:
     """Read one YAML document from ``path`` (or from ``text``), refusing anything unsafe."""
     path = str(path)
@@ -102,19 +59,6 @@ def load_yaml(path: str | Path, text: str | None = None) -> object:
             raise ConfigError(path, None, f"not UTF-8 text (byte {error.start}: {error.reason})") from None
     elif len(text) > MAX_BYTES:
         raise ConfigError(path, None, f"text is larger than {MAX_BYTES:,} characters; refusing to read it")
-    loader = _StrictLoader(text, path)
-    try:
-        return loader.get_single_data()
-    except ConfigError:
-        raise
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        problem = error.problem or "invalid YAML"
-        if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
-            problem = f"{problem.strip()} (only plain YAML is accepted: no !!python or custom tags)"
-        raise ConfigError(path, line, problem) from None
-    except yaml.YAMLError as error:
-        raise ConfigError(path, None, f"invalid YAML: {error}") from None
-    finally:
-        loader.dispose()
+    from . import yamlloader  # PyYAML, imported only now
+
+    return yamlloader.parse(text, path)

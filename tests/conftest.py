@@ -1,5 +1,6 @@
 """Shared fixtures: the default rule set and an engine, loaded once per test session."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,20 @@ from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rule_cache(tmp_path_factory):
+    """The checked rule sets of this session, and of the flake8 and torch2ms processes it starts,
+    go to a directory of its own, never into the user's cache (linter/rulecache.py)."""
+    directory = tmp_path_factory.mktemp("rule-cache")
+    previous = os.environ.get("FLAKE8_TORCH2MS_CACHE_DIR")
+    os.environ["FLAKE8_TORCH2MS_CACHE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        del os.environ["FLAKE8_TORCH2MS_CACHE_DIR"]
+    else:
+        os.environ["FLAKE8_TORCH2MS_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

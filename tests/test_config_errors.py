@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+import yaml.cyaml
 
-from flake8_torch2ms import yamlfile
+from flake8_torch2ms import yamlfile, yamlloader
 from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.yamlfile import MAX_BYTES, MAX_DEPTH, ConfigError
 
@@ -148,7 +149,21 @@ HOSTILE = {
         b"disable: [\xff\xfe]\n",
         " not UTF-8 text (byte 10: invalid start byte)",
     ),
+    "control-character": (  # libyaml counts bytes to it, PyYAML characters: the line is the same
+        "messages:\n  TMS101: \"clip \u00e9\u00e9 \x07\"\n",
+        "2: character #x0007 is not allowed in YAML",
+    ),
 }
+
+
+@pytest.fixture(params=["libyaml", "pyyaml"])
+def yaml_parser(request, monkeypatch):
+    """Every refusal holds on libyaml's parser (what runs) and on PyYAML's own (without libyaml)."""
+    if request.param == "pyyaml":
+        monkeypatch.setattr(yamlloader, "StrictLoader", yamlloader.StrictPythonLoader)
+    else:
+        assert yamlloader.StrictLoader.parser is yaml.cyaml.CParser, "PyYAML was built without libyaml"
+    return request.param
 
 
 def write(path: Path, content, marker: Path) -> None:
@@ -176,6 +191,7 @@ def load(path: Path):
 
 
 @pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.usefixtures("yaml_parser")
 def test_hostile_configuration_is_refused_with_a_clear_message(tmp_path, name):
     content, tail = HOSTILE[name]
     path, marker = tmp_path / "torch2ms.yml", tmp_path / "pwned"
@@ -186,6 +202,7 @@ def test_hostile_configuration_is_refused_with_a_clear_message(tmp_path, name):
     assert not marker.exists(), "a YAML tag ran code"
 
 
+@pytest.mark.usefixtures("yaml_parser")
 def test_alias_bomb_is_refused_before_anything_is_constructed(tmp_path, monkeypatch):
     # Expanding nine levels of nine "lol"s would build 387 million strings; refusing at the first
     # alias means no Python object is ever built from the document.
@@ -235,6 +252,7 @@ def test_a_config_path_that_does_not_exist(tmp_path):
     assert str(refused.value) == f"{path}: configuration file not found"
 
 
+@pytest.mark.usefixtures("yaml_parser")
 def test_anchors_without_aliases_and_merge_keys_are_plain_yaml(tmp_path):
     # An anchor alone expands nothing; only aliases are refused.
     path = tmp_path / "torch2ms.yml"

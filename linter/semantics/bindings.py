@@ -181,7 +181,7 @@ def any_in(positions: list[int], windows: list[tuple[int, int]]) -> bool:
 
 
 def end(node: SgNode) -> int:
-    return node.range().end.index
+    return nodes.end(node)
 
 
 def conditional_between(statement: SgNode | None, use: SgNode, scope: SgNode) -> bool:

@@ -6,7 +6,7 @@ thousand levels deep, and the plugin must not die of a RecursionError on it.
 An ``SgNode`` hashes and compares by identity in O(1): nodes are their own dictionary keys. Its
 ``range()`` is not cheap: ast-grep counts the characters from the start of the line, so on a
 statement of thousands of calls written on one line each call costs the length of the line.
-Positions are asked for sparingly, and searched by bisection over nodes kept in source order.
+Offsets come from ``start`` / ``end`` instead, which never compute a column.
 """
 
 from __future__ import annotations
@@ -25,7 +25,22 @@ MAX_EXPRESSION_DEPTH = 50
 
 
 def start(node: SgNode) -> int:
-    return node.range().start.index
+    return _offsets(node).start_pos
+
+
+def end(node: SgNode) -> int:
+    return _offsets(node).end_pos
+
+
+def _offsets(node: SgNode):  # noqa: ANN202 - ast-grep-py's Edit
+    """The node's character offsets (``range().start.index`` and ``range().end.index``).
+
+    ``SgNode.range()`` also computes line and column, and ast-grep finds a column by scanning the
+    line back to its start: on one line holding thousands of calls every ``range()`` costs the
+    length of the line, and the analysis was quadratic. The edit that would replace the node
+    (never applied) carries the same offsets without the columns.
+    """
+    return node.replace("")
 
 
 def unparenthesize(node: SgNode) -> SgNode:

@@ -121,7 +121,7 @@ class ClipCall:
     def _read_windows(self, target: SgNode) -> list[tuple[int, int]]:
         """Where a read sees the value stored in ``target``: after the statement, or anywhere in a
         loop around it (the next iteration), unless the loop itself rebinds the name first."""
-        windows = [(target.parent().range().end.index, math.inf)]
+        windows = [(nodes.end(target.parent()), math.inf)]
         for ancestor in target.ancestors():
             if ancestor.kind() in nodes.FUNCTION_KINDS:
                 break
@@ -131,7 +131,7 @@ class ClipCall:
                     # `for g in grads: g = clip(g)`: the next iteration rebinds g before any read,
                     # so only the rest of this iteration (and after the loop) sees the value.
                     break
-                windows.append((nodes.start(ancestor), ancestor.range().end.index))
+                windows.append((nodes.start(ancestor), nodes.end(ancestor)))
                 break
         return windows
 
