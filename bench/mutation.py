@@ -43,7 +43,7 @@ DEFAULT_FILES = ["linter/semantics/**/*.py", "linter/engine.py", "linter/sources
 # the docs site (about 40 s together on this machine). Ordered so that most kills come early under -x.
 FAST_TESTS = ["tests/families", "tests/test_examples.py", "tests/test_catalog.py", "tests/test_fixtures.py",
               "tests/test_engine.py", "tests/test_user_config.py", "tests/test_invariants.py",
-              "tests/test_cli_sources.py", "tests/test_cli_fix.py", "tests/integration"]
+              "tests/test_package_paths.py", "tests/test_cli_sources.py", "tests/test_cli_fix.py", "tests/integration"]
 PYTEST = ["-x", "-q", "-p", "no:cacheprovider"]
 
 SWAPS = {
