@@ -120,6 +120,11 @@ HOSTILE = {
         "3: 'names' is not a valid regex: regex parse error: [z-a]; error: invalid character class range, "
         "the start must be <= the end",
     ),
+    "boolean-position": (
+        "facts:\n  clip-functions:\n    - name: mypkg.clip\n      value: {position: true}\n"
+        "      min: {position: 1}\n      max: {position: 2}\n",
+        "4: 'position' in 'value' must be a whole number >= 0",
+    ),
     "duplicate-user-codes": (
         user_rule() + user_rule(rule_id="other-rule").removeprefix("rules:\n"),
         " 'TMS901' is used by two rules ('my-rule' in {path} and 'other-rule'); codes and ids must be unique",
