@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = ["linter/semantics/**/*.py", "linter/engine.py", "linter/sources.py", "linter/fixes.py"]
+DEFAULT_FILES = ["linter/semantics/**/*.py", "linter/families/**/*.py", "linter/engine.py", "linter/sources.py",
+                 "linter/fixes.py"]
 # The fast tests: everything but the property tests, the flake8 and torch2ms command suites, the
 # docs site and pre-commit (about 60 s together on this machine). Ordered so that most kills come
 # early under -x.
