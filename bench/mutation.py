@@ -47,7 +47,8 @@ FAST_TESTS = ["tests/families", "tests/test_examples.py", "tests/test_catalog.py
               "tests/test_engine.py", "tests/test_user_config.py", "tests/test_invariants.py",
               "tests/test_package_paths.py", "tests/test_cli_sources.py", "tests/test_cli_fix.py", "tests/integration",
               "tests/test_config_errors.py"]
-PYTEST = ["-x", "-q", "-p", "no:cacheprovider"]
+# In one process: the line tracer must see the tests run, and -x stops at the first failure at once.
+PYTEST = ["-x", "-q", "-p", "no:cacheprovider", "-n", "0"]
 
 SWAPS = {
     "==": "!=", "!=": "==", "<": "<=", "<=": "<", ">": ">=", ">=": ">", "+": "-", "-": "+", "*": "/", "/": "*",
