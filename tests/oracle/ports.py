@@ -66,7 +66,7 @@ PORTS = {
     ("clip-result-discarded", "valid", "clip-call-passed-on"): Port(value(0.1)),
     ("clip-result-discarded", "invalid", "global-norm-discarded"): Port(norm(1.0)),
     ("clip-result-discarded", "invalid", "composite-in-construct"): Port(
-        value(0.1), after="construct(self, data, label)"),
+        value("self.clip_value"), after="construct(self, data, label)"),
     # TMS103: one positional bound, taken as the minimum.
     ("clip-single-positional-bound", "valid", "symmetric-bounds"): Port(value(0.1)),
     ("clip-single-positional-bound", "valid", "floor-before-division"): Port(
