@@ -139,10 +139,11 @@ class DivergenceAnalysis:
         if kind == "subscript":
             return self.origin(node.field("value"), depth + 1)
         if kind == "binary_operator":
-            sides = {self.origin(node.field("left"), depth + 1), self.origin(node.field("right"), depth + 1)}
-            if Origin.OTHER in sides:
-                return Origin.OTHER if sides == {Origin.OTHER} else Origin.UNKNOWN
-            return Origin.MINDSPORE if Origin.MINDSPORE in sides else Origin.UNKNOWN
+            # A number literal takes the other side's kind (x * 2); numpy with MindSpore is unclear.
+            operands = [nodes.unparenthesize(node.field(side)) for side in ("left", "right")]
+            sides = {self.origin(operand, depth + 1) for operand in operands
+                     if operand.kind() not in ("integer", "float")}
+            return sides.pop() if len(sides) == 1 else Origin.UNKNOWN
         if kind in ("integer", "float", "string", "list", "tuple", "dictionary", "true", "false", "none"):
             return Origin.OTHER
         if kind == "call":
@@ -160,16 +161,18 @@ class DivergenceAnalysis:
 
     def _call_origin(self, call: SgNode, depth: int) -> Origin:
         callee = call.field("function")
+        if callee.kind() == "attribute" and callee.field("attribute").text() in LEAVING_METHODS:
+            return Origin.OTHER
         qualified = self.model.qualified_name(callee)
-        if qualified is not None:
+        # A package's function or class, or an instance of one called (ops.Softmax()(x)); not a
+        # method of a value (mindspore.ops.softmax().reshape), which is what its object is.
+        if qualified is not None and "()." not in qualified:
             if qualified.startswith("mindspore."):
                 return Origin.MINDSPORE
             if qualified.startswith(OTHER_PACKAGES):
                 return Origin.OTHER
         if callee.kind() == "attribute":
-            obj, method = callee.field("object"), callee.field("attribute").text()
-            if method in LEAVING_METHODS:
-                return Origin.OTHER
+            obj = callee.field("object")
             if obj.kind() == "identifier" and obj.text() == "self":
                 # A callable stored on a Cell (a layer, a primitive) returns MindSpore tensors.
                 return Origin.MINDSPORE if self._in_cell(call) else Origin.UNKNOWN
