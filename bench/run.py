@@ -483,12 +483,17 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
     from ast_grep_py import SgRoot
 
     from flake8_torch2ms import engine as engine_module
-    from flake8_torch2ms.config import load_ruleset
+    from flake8_torch2ms.config import RuleSet, load_ruleset
     from flake8_torch2ms.semantics import bindings, nodes
 
-    engine = engine_module.Engine(load_ruleset())
+    ruleset = load_ruleset()
+    engine = engine_module.Engine(ruleset)
+    # The first family alone, as before the second was added: what each family costs.
+    clipping = engine_module.Engine(RuleSet([rule for rule in ruleset.rules if rule.family == "clipping"],
+                                            ruleset.facts))
     texts = [read_text(path) for path in corpus.files]
     kept = [text for text in texts if engine.active(text)]
+    kept_by_clipping = sum(bool(clipping.active(text)) for text in texts)
     trees = [SgRoot(text, "python").root() for text in kept]
     all_words = [words for group in engine.groups for words in group.triggers.values()]
 
@@ -513,6 +518,10 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
         for path, text in zip(corpus.files, texts):
             engine.check(text, str(path))
 
+    def whole_engine_clipping():
+        for path, text in zip(corpus.files, texts):
+            clipping.check(text, str(path))
+
     def walks_merged():
         for tree in trees:
             engine_module._merged_matches(tree, engine._merge_order)
@@ -536,7 +545,9 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
 
     measured = [
         ("read every file", read_all, f"{len(texts):,} files"),
-        ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %)"),
+        ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %); "
+                                               f"the clipping rules alone {kept_by_clipping:,} "
+                                               f"({100 * kept_by_clipping / len(texts):.1f} %)"),
         ("prefilter alone", prefilter, "names as whole identifiers, one test per distinct word set"),
         ("prefilter alone, before", prefilter_before, "each rule's words with `in`, rule by rule"),
         *prefilter_sets(engine, texts),
@@ -546,6 +557,7 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
         ("binding walks of every scope, named nodes", scope_walk_kinds, "the module and each function, once"),
         ("binding walks of every scope, before", scope_walk_python, "every node, punctuation included"),
         ("whole engine, one core", whole_engine, "prefilter + parse + rules, no process start"),
+        ("whole engine, clipping rules alone", whole_engine_clipping, "the first family without the second"),
     ]
     stages = {name: Stage(name, [], detail) for name, _, detail in measured}
     for _ in range(repeats):

@@ -50,6 +50,7 @@ class Options:
     # flake8's per-file-ignores: (normalized pattern, codes); the longest matching pattern applies.
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     page_syntax_errors: bool = False  # E999 for Markdown / reST code blocks that do not parse
+    unsafe_fixes: bool = False  # torch2ms fix: also apply the fixes rules mark unsafe
 
     def selected(self, code: str, path: str | None = None) -> bool:
         """flake8's rule: the longest matching prefix decides; ignore wins a tie."""
@@ -151,6 +152,11 @@ def _severities(config: str | None) -> dict[str, tuple[str, str, bool]]:
     return {rule.code: (rule.id, rule.severity, rule.fix is not None) for rule in load_ruleset(config).rules}
 
 
+def _unsafe_fixes(config: str | None) -> frozenset[str]:
+    """The codes whose fix can change what correct code means (``fix-safety: unsafe``)."""
+    return frozenset(rule.code for rule in load_ruleset(config).rules if rule.fix and rule.fix_safety == "unsafe")
+
+
 def _reports(document: sources.Document, findings: list[Finding], options: Options) -> list[formats.Report]:
     if not findings:
         return []  # most files: no need to tokenize them for noqa comments
@@ -230,10 +236,13 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     result.reports += _problems(document, options, parsed)
     if not parsed or document.syntax_error() is not None:
         return result
+    held_back = frozenset() if options.unsafe_fixes else _unsafe_fixes(options.config)
 
     noqa_maps: dict[str, NoqaMap] = {}
 
     def wanted(text: str, finding: Finding) -> bool:
+        if finding.code in held_back:
+            return False
         if text not in noqa_maps:
             noqa_maps.clear()
             noqa_maps[text] = NoqaMap(text)
@@ -321,6 +330,9 @@ def _parser() -> argparse.ArgumentParser:
                                           "the finding. Exit status: 0 when no finding is left, 1 when some are "
                                           "(or, with --diff, when something would change), 2 on errors.")
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing the files")
+    fix.add_argument("--unsafe-fixes", action="store_true",
+                     help="also apply the fixes that can change what correct code means (each rule's page "
+                          "says which, and why)")
     return parser
 
 
@@ -358,7 +370,8 @@ def _main(args: argparse.Namespace) -> int:
         ) + flake8_config.excludes()
     except flake8config.Flake8ConfigError as error:
         raise UsageError(str(error)) from None
-    options = Options(config, select or ("TMS", "E9"), ignore, per_file_ignores, args.page_syntax_errors)
+    options = Options(config, select or ("TMS", "E9"), ignore, per_file_ignores, args.page_syntax_errors,
+                      getattr(args, "unsafe_fixes", False))
     if "-" in args.paths:
         return _check_stdin(args, options)
     found = discover(args.paths, exclude)
@@ -434,21 +447,27 @@ def _rule_help(config: str | None) -> dict[str, str]:
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
     results = _run(fix_file, paths, args.jobs, options, not args.diff)
     out = sys.stderr if args.diff else sys.stdout
-    fixed_count = changed_files = left_count = 0
+    held_back = frozenset() if options.unsafe_fixes else _unsafe_fixes(options.config)
+    fixed_count = changed_files = left_count = unsafe_count = 0
     for result in results:
         if args.diff and result.diff:
             sys.stdout.write(result.diff)
         for report in result.fixed:
             print(f"{report.where}: fixed {report.code} {report.message}", file=out)
         for report in result.reports:
-            reason = result.refused.get(key(Finding(0, 0, report.code, report.message))) or (
-                "not fixed" if report.fixable else "no automatic fix")
+            reason = result.refused.get(key(Finding(0, 0, report.code, report.message)))
+            if reason is None and report.fixable and report.code in held_back:
+                reason = "unsafe fix, applied only with --unsafe-fixes"
+                unsafe_count += 1
+            reason = reason or ("not fixed" if report.fixable else "no automatic fix")
             print(f"{report.where}: {report.code} {report.message} [left: {reason}]", file=out)
         fixed_count += len(result.fixed)
         changed_files += bool(result.new_text)
         left_count += len(result.reports)
     verb = "would fix" if args.diff else "fixed"
-    print(f"torch2ms: {verb} {fixed_count} finding(s) in {changed_files} file(s); {left_count} left.", file=out)
+    unsafe = f" ({unsafe_count} with an unsafe fix: --unsafe-fixes applies them)" if unsafe_count else ""
+    print(f"torch2ms: {verb} {fixed_count} finding(s) in {changed_files} file(s); {left_count} left{unsafe}.",
+          file=out)
     if left_count or (args.diff and fixed_count):
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -22,11 +22,13 @@ from .yamlfile import ConfigError, LocatedDict, load_yaml
 
 RULE_KEYS = (
     "id", "code", "language", "severity", "message", "note", "rule", "constraints", "utils",
-    "fix", "metadata", "conditions", "valid", "invalid",
+    "fix", "fix-safety", "metadata", "conditions", "valid", "invalid",
 )
 REQUIRED_RULE_KEYS = ("id", "code", "message", "rule")
 METADATA_KEYS = ("summary", "references", "checked-against")
 SEVERITIES = ("error", "warning", "info", "hint")
+# As ruff: an unsafe fix can change what correct code means, and is applied only on request.
+FIX_SAFETIES = ("safe", "unsafe")
 USER_KEYS = ("disable", "messages", "facts", "rules")
 VALID_EXAMPLE_KEYS = ("name", "source")
 INVALID_EXAMPLE_KEYS = ("name", "source", "message", "line", "column", "fixed")
@@ -71,6 +73,7 @@ class Rule:
     severity: str = "error"
     note: str = ""
     fix: str | None = None
+    fix_safety: str = "safe"  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
     summary: str = ""
     references: tuple[str, ...] = ()
     checked_against: dict = field(default_factory=dict)
@@ -125,6 +128,11 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         raise reader.fail(metadata.line_of("checked-against"),
                           "'checked-against' must map package names to versions, e.g. mindspore: 2.10.0")
     fix = reader.string(data, "fix", what)
+    fix_safety = reader.string(data, "fix-safety", what, "safe")
+    if fix_safety not in FIX_SAFETIES:
+        raise reader.fail(data.line_of("fix-safety"), f"'fix-safety' must be one of: {', '.join(FIX_SAFETIES)}")
+    if "fix-safety" in data and fix is None:
+        raise reader.fail(data.line_of("fix-safety"), f"{what} has 'fix-safety' but no 'fix'")
     examples = {kind: _checked_examples(reader, data, kind, fix) for kind in ("valid", "invalid")}
     conditions = _checked_conditions(reader, data)
     try:
@@ -141,6 +149,7 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         severity=severity,
         note=(reader.string(data, "note", what) or "").strip(),
         fix=fix,
+        fix_safety=fix_safety,
         summary=(reader.string(metadata, "summary", "'metadata'") or "").strip(),
         references=tuple(reader.strings(metadata, "references", "'metadata'")),
         checked_against=dict(checked_against),

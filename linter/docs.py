@@ -64,6 +64,9 @@ def _fix_section(rule: Rule) -> list[str]:
     """The rule's fix template, and the first invalid example's ``fixed`` source."""
     lines = ["## Fix", "", f"`torch2ms fix` replaces the flagged call with `{rule.fix}` when every part of it "
              "is known and the result parses ([the command](../cli.md#the-fixes-the-rules-declare)).", ""]
+    if rule.fix_safety == "unsafe":
+        lines += ["This fix is **unsafe**: it can change what correct code means (see *Why is this bad?*), so "
+                  "`torch2ms fix` applies it only with `--unsafe-fixes`.", ""]
     for number, example in enumerate(rule.invalid):
         if example.fixed is not None:
             which = ("first", "second", "third")[number] if number < 3 else f"number {number + 1}"

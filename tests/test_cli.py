@@ -14,7 +14,7 @@ import pytest
 from flake8_torch2ms import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "docs" / "examples").glob("*.py"))
+FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("**/*.py")) + sorted((ROOT / "docs" / "examples").glob("*.py"))
 TORCH2MS = [sys.executable, "-m", "flake8_torch2ms.cli"]
 BAD = "from mindspore import ops\n\n\ndef step(grads):\n    grads = ops.clip_by_value(grads, 0.1)\n    return grads\n"
 

@@ -36,10 +36,17 @@ def test_fix_then_check_leaves_only_findings_without_fixes(fixed_corpus):
     result = run("fix", ".", cwd=directory)
     assert result.returncode == 1  # findings without a fix are left
     assert "fixed TMS103" in result.stdout and "[left: no automatic fix]" in result.stdout
+    assert "[left: unsafe fix, applied only with --unsafe-fixes]" in result.stdout
+    after = json.loads(run("check", "--format", "json", ".", cwd=directory).stdout)
+    # Only the unsafe fixes are left for the asking.
+    assert after and {item["code"] for item in after if item["fixable"]} == {"TMS303", "TMS305"}
+    fixed_codes = {item["code"] for item in before if item["fixable"]}
+    assert fixed_codes == {"TMS102", "TMS103", "TMS104", "TMS106", "TMS301", "TMS302", "TMS303", "TMS304",
+                           "TMS305", "TMS307"}
+    result = run("fix", "--unsafe-fixes", ".", cwd=directory)
+    assert "fixed TMS303" in result.stdout and "fixed TMS305" in result.stdout
     after = json.loads(run("check", "--format", "json", ".", cwd=directory).stdout)
     assert after and not [item for item in after if item["fixable"]]
-    fixed_codes = {item["code"] for item in before if item["fixable"]}
-    assert fixed_codes == {"TMS102", "TMS103", "TMS104", "TMS106"}
     for name, original in originals.items():
         text = (directory / name).read_text(encoding="utf-8")
         ast.parse(text)

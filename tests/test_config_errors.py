@@ -150,6 +150,23 @@ HOSTILE = {
         user_rule(code="TMS000"),
         "3: code 'TMS000' must be TMS followed by three digits (not TMS000)",
     ),
+    "unknown-fix-safety": (
+        user_rule(body="    rule:\n      pattern: f($X)\n    fix: g($X)\n    fix-safety: risky\n"),
+        "8: 'fix-safety' must be one of: safe, unsafe",
+    ),
+    "fix-safety-without-fix": (
+        user_rule(body="    rule:\n      pattern: f($X)\n    fix-safety: unsafe\n"),
+        "7: rule 'my-rule' has 'fix-safety' but no 'fix'",
+    ),
+    "diverging-and-torch-convention": (
+        "facts:\n  divergence:\n    torch-convention: [mindspore.nn.Dropout]\n",
+        "3: 'mindspore.nn.Dropout' is listed both as taking torch's convention and as diverging from it",
+    ),
+    "index-value-reduction-not-an-instance": (
+        "facts:\n  index-value-reductions:\n    - name: mypkg.ArgMax\n",
+        "3: 'mypkg.ArgMax' in 'index-value-reductions' must end in '()': the instance is called, "
+        "ops.ArgMaxWithValue(axis=1)(x)",
+    ),
     "not-utf-8": (
         b"disable: [\xff\xfe]\n",
         " not UTF-8 text (byte 10: invalid start byte)",

@@ -7,7 +7,7 @@ import pytest
 from annotations import parse
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted((ROOT / "tests" / "fixtures").glob("*.py")) + sorted((ROOT / "docs" / "examples").glob("*.py"))
+FILES = sorted((ROOT / "tests" / "fixtures").glob("**/*.py")) + sorted((ROOT / "docs" / "examples").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{path.parent.name}/{path.name}" for path in FILES])

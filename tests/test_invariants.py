@@ -19,6 +19,13 @@ PUBLISHED = {
     "TMS108": "clip-result-unused",
     "TMS109": "value-and-grad-unpacked-swapped",
     "TMS201": "torch-clipping-left-over",
+    "TMS301": "dropout-rate-as-keep-prob",
+    "TMS302": "batchnorm-momentum-torch-convention",
+    "TMS303": "pool-stride-omitted",
+    "TMS304": "tensor-max-axis-indexed",
+    "TMS305": "multinomial-replacement-omitted",
+    "TMS306": "argmax-with-value-unpacked-swapped",
+    "TMS307": "batchnorm-eps-momentum-swapped",
 }
 
 

@@ -122,8 +122,9 @@ PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def _registry() -> tuple[Family, ...]:
     from .clipping import FAMILY as clipping
+    from .divergence import FAMILY as divergence
 
-    return (clipping,)
+    return (clipping, divergence)
 
 
 FAMILIES: tuple[Family, ...] = _registry()

@@ -403,6 +403,47 @@ class SemanticModel:
     def _same_for_all(values: list) -> object:
         return values[0] if values and all(value == values[0] for value in values) else None
 
+    def value_expression(self, node: SgNode | None, parameter_defaults: bool = False,
+                         depth: int = 0) -> SgNode | None:
+        """The expression a name (or ``self.x``) always holds where it is read, followed through
+        further names: the source of the only plain binding that reaches it, the value of a
+        ``self`` attribute assigned once in the class, and with ``parameter_defaults`` a
+        parameter's default. Any other expression is its own value. None when paths disagree
+        (by text) or nothing is known: ruff's ``find_binding_value`` for values that are not
+        numbers (``kernel=(2, 2)``, a string)."""
+        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+            return None
+        node = nodes.unparenthesize(node)
+        kind = node.kind()
+        if kind == "identifier":
+            reaching = self.reaching_bindings(node)
+            if not reaching:
+                return None
+            return self._memo(("expression", node, parameter_defaults),
+                              lambda: self._binding_expression(reaching, parameter_defaults, depth))
+        if kind == "attribute":
+            parts = nodes.dotted(node)
+            cls = nodes.enclosing_class(node)
+            if parts and len(parts) == 2 and parts[0] == "self" and cls is not None:
+                entries = self.class_attributes(cls).get(parts[1], [])
+                value = entries[0][1] if len(entries) == 1 else self.class_constant(node, parts[1])
+                return self.value_expression(value, parameter_defaults, depth + 1)
+        return node
+
+    def _binding_expression(self, reaching: list[Binding], parameter_defaults: bool, depth: int) -> SgNode | None:
+        found = []
+        for binding in reaching:
+            if binding.parameter is not None and parameter_defaults and binding.default is not None:
+                found.append(self.value_expression(binding.default, parameter_defaults, depth + 1))
+            elif binding.plain:
+                found.append(self.value_expression(binding.source, parameter_defaults, depth + 1))
+            else:
+                return None
+            if found[-1] is None:
+                return None
+        first = nodes.tokens(found[0])
+        return found[0] if all(nodes.tokens(other) == first for other in found[1:]) else None
+
     def parameter_default(self, binding: Binding, depth: int = 0) -> float | None:
         """A parameter's default value, when it is a constant: ``def __init__(self, p=0.1)``."""
         if binding.default is None:

@@ -130,6 +130,17 @@ def dotted(node: SgNode) -> list[str] | None:
     return parts[::-1]
 
 
+def unpacked_targets(target: SgNode) -> list[SgNode] | None:
+    """The elements of a tuple or list target, or None when it is not one (or has a *rest)."""
+    target = unparenthesize(target)
+    if target.kind() not in TARGET_PATTERN_KINDS:
+        return None
+    elements = [item for item in target.named_children() if item.kind() != "comment"]
+    if any(item.kind() in ("list_splat_pattern", "list_splat") for item in elements):
+        return None
+    return [unparenthesize(item) for item in elements]
+
+
 class Arguments:
     """The positional and keyword arguments of a call; ``opaque`` when *args/**kwargs hide some."""
 

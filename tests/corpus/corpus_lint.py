@@ -3,7 +3,7 @@
     python tests/corpus/corpus_lint.py report          # per package: files, lines, clip calls, findings
     python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
     python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED) and recall/
-    python tests/corpus/corpus_lint.py mutants         # each real gradient clip made wrong: caught?
+    python tests/corpus/corpus_lint.py mutants         # each real clip / layer made wrong: caught?
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
 Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
@@ -125,8 +125,14 @@ class Mutant:
 
 def mutants(root: Path, engine: Engine) -> list[Mutant]:
     """Rewrite each call site the semantics judge to clip gradients into each mistake the rules
-    know (one positional bound, one bound, [0, c], an inverted range, a discarded result) and
-    check the file again: recall on real code shapes, not on examples written for the rules."""
+    know (one positional bound, one bound, [0, c], an inverted range, a discarded result), and each
+    layer or sampler written in MindSpore's meaning into torch's literal port (see
+    divergence_mutants), and check the file again: recall on real code shapes, not on examples
+    written for the rules."""
+    return clipping_mutants(root, engine) + divergence_mutants(root, engine)
+
+
+def clipping_mutants(root: Path, engine: Engine) -> list[Mutant]:
     facts = engine.facts["clipping"]
     matcher = {"rule": {"matches": "clip-call"}, "utils": structural_utils(engine.facts)}
     clip_words = tuple({name.rsplit(".", 1)[-1].removesuffix("()") for name in facts.clip_functions})
@@ -164,6 +170,116 @@ def _mistakes(source: str, node, call) -> list[tuple[str, str]]:
         rewritten.append(("TMS102", source[:assignment.range().start.index] + node.text()
                           + source[assignment.range().end.index:]))
     return rewritten
+
+
+DIVERGENCE_MATCHERS = ("keep-prob-dropout-call", "batch-norm-call", "stride-one-pool-call", "replacement-sampler-call")
+
+
+def divergence_mutants(root: Path, engine: Engine) -> list[Mutant]:
+    """MindSpore-meaning call sites rewritten as a literal port of torch's code would write them:
+    a BatchNorm's momentum 0.9 as 0.1 (and one without a momentum given torch's 0.1), a dropout's
+    p=0.1 passed positionally, a pool's stride that equals its kernel left out (torch's default),
+    replacement=False left out of a multinomial drawing several samples. Each must be caught."""
+    from flake8_torch2ms.families.divergence.messages import complement
+    from flake8_torch2ms.families.divergence.values import Dropout, Momentum, Replacement, Stride
+
+    utils = structural_utils(engine.facts)
+    words = tuple(word for rule in engine.rules if rule.family == "divergence"
+                  for word in (engine._rule_triggers(rule) or ()))
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        source = read_source(path)
+        if not any(word in source for word in words):
+            continue
+        relative = path.relative_to(root).as_posix()
+        tree = SgRoot(source, "python").root()
+        analysis = FileContext(engine, tree, relative).analysis(BY_NAME["divergence"])
+        for name in DIVERGENCE_MATCHERS:
+            for node in tree.find_all({"rule": {"matches": name}, "utils": utils}):
+                call = analysis.view(node)
+                rewritten = None
+                if call.momentum == Momentum.MINDSPORE_CONVENTION:
+                    rewritten = _torch_momentum(source, node, call, complement)
+                elif call.dropout == Dropout.NOT_POSITIONAL:
+                    rewritten = _rate_positional(source, node, call)
+                elif call.stride == Stride.GIVEN:
+                    rewritten = _stride_left_out(source, node, call)
+                elif call.replacement == Replacement.GIVEN:
+                    rewritten = _replacement_left_out(source, node, call)
+                if rewritten is None:
+                    continue
+                code, text = rewritten
+                line = node.range().start.line + 1
+                caught = (line, code) in {(f.line, f.code) for f in engine.check(text, relative)}
+                found.append(Mutant(f"{root.name}/{relative}:{line}", code, caught))
+    return found
+
+
+def _arguments(node) -> list:
+    return [item for item in node.field("arguments").named_children() if item.kind() != "comment"]
+
+
+def _without(source: str, node, argument) -> str:
+    """The source with one argument of the call and its comma removed."""
+    items = _arguments(node)
+    index = next(i for i, item in enumerate(items) if item == argument)
+    if index > 0:
+        start, end = items[index - 1].range().end.index, argument.range().end.index
+    elif len(items) > 1:
+        start, end = argument.range().start.index, items[1].range().start.index
+    else:
+        start, end = argument.range().start.index, argument.range().end.index
+    return source[:start] + source[end:]
+
+
+def _torch_momentum(source: str, node, call, complement):
+    """momentum=0.9 (a literal, by keyword) becomes 0.1; a BatchNorm without one gets momentum=0.1."""
+    argument = call.momentum_argument
+    if argument is None:
+        if call.arguments.opaque or not _arguments(node):
+            return None
+        at = _arguments(node)[-1].range().end.index
+        return "TMS302", source[:at] + ", momentum=0.1" + source[at:]
+    value = call.analysis.number(argument)
+    if argument.kind() != "float" or value is None or not 0.5 < value < 1:
+        return None
+    start, end = argument.range().start.index, argument.range().end.index
+    return "TMS302", source[:start] + complement(argument) + source[end:]
+
+
+def _rate_positional(source: str, node, call):
+    """Dropout(p=0.1) (the keyword first, a known rate below 0.5) becomes Dropout(0.1)."""
+    rate = call.dropout_api.rate
+    items = _arguments(node)
+    if (rate is None or not items or items[0].kind() != "keyword_argument"
+            or items[0].field("name").text() != rate.keyword):
+        return None
+    value = call.analysis.number(items[0].field("value"))
+    if value is None or not 0 < value < 0.5:
+        return None
+    return "TMS301", source[:items[0].range().start.index] + items[0].field("value").text() + source[
+        items[0].range().end.index:]
+
+
+def _stride_left_out(source: str, node, call):
+    """A stride equal to a known kernel > 1, by keyword, left out (torch's default) where the pool
+    does not pad 'same'."""
+    stride = call.arguments.keywords.get(call.pool_api.stride.keyword)
+    kernel = call.kernel
+    if stride is None or kernel is None or not any(size > 1 for size in kernel):
+        return None
+    if call.analysis.numbers(stride) != kernel or call.argument(call.pool_api.padding_mode) is not None:
+        return None
+    return "TMS303", _without(source, node, stride.parent())
+
+
+def _replacement_left_out(source: str, node, call):
+    """replacement=False (by keyword) left out of a multinomial drawing a known number > 1 of samples."""
+    replacement = call.arguments.keywords.get(call.sampler_api.replacement.keyword)
+    samples = call.analysis.number(call.samples_argument)
+    if replacement is None or replacement.text() != "False" or samples is None or samples <= 1:
+        return None
+    return "TMS305", _without(source, node, replacement.parent())
 
 
 def lint_corpus(cache: str | None = None) -> list[PackageResult]:
@@ -236,7 +352,8 @@ def write_recall(name: str, made: list[Mutant], pin: str) -> None:
     if not made:
         path.unlink(missing_ok=True)
         return
-    lines = [f"# Real gradient clip call sites of {pin}, each rewritten into each known mistake: path:line:CODE.",
+    lines = [f"# Real call sites of {pin} (gradient clips, MindSpore layers), each rewritten into each known "
+             "mistake: path:line:CODE.",
              "# Every one must be caught (tests/corpus/test_corpus.py); rewritten by corpus_lint.py write."]
     lines += sorted({mutant.entry for mutant in made}, key=_order)
     RECALL.mkdir(exist_ok=True)

@@ -1,5 +1,5 @@
 """The default rules on the pinned real-world corpus give exactly the triaged findings, and catch
-every real gradient clip made wrong.
+every real gradient clip, and every MindSpore layer written in MindSpore's meaning, made wrong.
 
 The corpus (7,330 files of real MindSpore code from PyPI releases) is not in the repository: run
 ``python bench/corpus.py fetch`` first, or ``tox -e corpus``, which fetches it. Each release's

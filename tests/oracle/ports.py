@@ -47,6 +47,147 @@ CRITIC = {"critic weights": ("CRITIC_WEIGHTS()", "CRITIC_WEIGHTS()")}
 WGAN = "for p in critic.parameters():\n    p.data.clamp_(-0.01, 0.01)\n"
 AUX = {"forward_fn": "forward_fn_with_aux"}
 
+# ---- the divergence family (TMS3xx): a layer or function against torch's, on the same input
+
+
+def same(expression: str, name: str) -> dict:
+    return {name: (expression, expression)}
+
+
+def torch_head(rate: float) -> str:
+    return (
+        "class ClassifierHead(torch.nn.Module):\n"
+        f"    def __init__(self, hidden_size, num_labels, dropout={rate}):\n"
+        "        super().__init__()\n"
+        "        self.dropout = torch.nn.Dropout(dropout)\n"
+        "        self.classifier = torch.nn.Linear(hidden_size, num_labels)\n"
+        "    def forward(self, features):\n"
+        "        return self.classifier(self.dropout(features))\n")
+
+
+HEAD_DROPPED = same("DROPPED(ClassifierHead(8, 2).dropout)", "share of activations dropped")
+
+TORCH_MLP = """
+class Mlp(torch.nn.Module):
+    def __init__(self, in_features, hidden_features, drop_rate=0.2):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(in_features, hidden_features)
+        self.act = torch.nn.GELU()
+        self.drop = torch.nn.Dropout(drop_rate)
+        self.fc2 = torch.nn.Linear(hidden_features, in_features)
+    def forward(self, x):
+        return self.fc2(self.drop(self.act(self.fc1(x))))
+"""
+TORCH_ATTENTION_DROPOUT = """
+ATTENTION_DROPOUT = 0.1
+class AttentionDropout(torch.nn.Module):
+    def forward(self, scores):
+        return torch.nn.functional.dropout(scores, ATTENTION_DROPOUT, self.training)
+"""
+
+
+TORCH_BASIC_BLOCK = """
+class BasicBlock(torch.nn.Module):
+    def __init__(self, inplanes, planes):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(inplanes, planes, 3, padding=1)
+        self.bn1 = torch.nn.BatchNorm2d(planes, momentum=0.1)
+        self.relu = torch.nn.ReLU()
+    def forward(self, x):
+        return self.relu(self.bn1(self.conv1(x)))
+"""
+TORCH_MAKE_BN = """
+def make_bn(channels, momentum=0.1):
+    return torch.nn.BatchNorm2d(channels, momentum=momentum)
+"""
+TORCH_PROJECTION = """
+class ProjectionHead(torch.nn.Module):
+    def __init__(self, in_dim, hidden_dim, out_dim):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(in_dim, hidden_dim)
+        self.bn = torch.nn.BatchNorm1d(hidden_dim, 1e-5, 0.1)
+        self.relu = torch.nn.ReLU()
+        self.fc2 = torch.nn.Linear(hidden_dim, out_dim)
+    def forward(self, x):
+        return self.fc2(self.relu(self.bn(self.fc1(x))))
+"""
+TORCH_STEM_BN = """
+class ResNetStem(torch.nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.bn_momentum = 0.1
+        self.conv = torch.nn.Conv2d(3, channels, 7, stride=2, padding=3)
+        self.bn = torch.nn.BatchNorm2d(channels, momentum=self.bn_momentum)
+"""
+TORCH_CONV_BN_ACT = """
+class ConvBnAct(torch.nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(in_channels, out_channels, 3, padding=1)
+        self.bn = torch.nn.BatchNorm2d(out_channels, momentum=0.03, eps=1e-3)
+        self.act = torch.nn.SiLU()
+"""
+TORCH_FROZEN = """
+class FrozenBatchNorm2d(torch.nn.BatchNorm2d):
+    # torch's usual frozen BatchNorm: always in evaluation mode, statistics never updated.
+    def train(self, mode=True):
+        return super().train(False)
+class FrozenBackboneBlock(torch.nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(channels, channels, 3, padding=1)
+        self.bn = FrozenBatchNorm2d(channels, momentum=0.1)
+"""
+TORCH_FUNCTIONAL_BN = """
+def normalize(x, running_mean, running_var, weight, bias, training):
+    return torch.nn.functional.batch_norm(x, running_mean, running_var, weight, bias, training=training, momentum=0.1)
+"""
+TORCH_CONV_BN_SEQUENTIAL = """
+def conv_bn(in_channels, out_channels):
+    return torch.nn.Sequential(torch.nn.Conv2d(in_channels, out_channels, 3, padding=1),
+                               torch.nn.BatchNorm2d(out_channels, 1e-5, 0.1))
+"""
+BN = "normalized after three training batches"
+
+STEM_POOLED = same("Stem(4).pool(FEATURE_MAPS)", "pooled")
+TORCH_STEM_POOL = """
+class Stem(torch.nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, channels, 3, padding=1)
+        self.pool = torch.nn.MaxPool2d(kernel_size=2)
+"""
+POOLED = "pooled"
+
+TORCH_DECODE = """
+def decode(logits):
+    probs = torch.softmax(logits, dim=-1)
+    return probs.max(dim=-1)[0]
+"""
+TORCH_CLASSIFIER = """
+class Classifier(torch.nn.Module):
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+    def forward(self, images):
+        return self.network(images).max(dim=1)[1]
+"""
+TORCH_SAMPLE_CANDIDATES = """
+def sample_candidates(logits):
+    return torch.multinomial(torch.softmax(logits, dim=-1), 4)
+"""
+TORCH_SAMPLE_NEGATIVES = """
+def sample_negatives(weights, num_negatives=5):
+    return torch.multinomial(weights, num_negatives)
+"""
+TORCH_GREEDY = """
+class GreedyDecoder(torch.nn.Module):
+    def forward(self, logits):
+        score, index = torch.max(logits, -1)
+        return index, score
+"""
+UNKNOWN = "the value is unknown here (a config field or a caller's argument): there is nothing to compare"
+
 # Rules whose claim is not about the numbers a training step computes.
 NOT_NUMERIC: dict[str, str] = {}
 
@@ -66,7 +207,7 @@ PORTS = {
     ("clip-result-discarded", "valid", "clip-call-passed-on"): Port(value(0.1)),
     ("clip-result-discarded", "invalid", "global-norm-discarded"): Port(norm(1.0)),
     ("clip-result-discarded", "invalid", "composite-in-construct"): Port(
-        value(0.1), after="construct(self, data, label)"),
+        value("self.clip_value"), after="construct(self, data, label)"),
     # TMS103: one positional bound, taken as the minimum.
     ("clip-single-positional-bound", "valid", "symmetric-bounds"): Port(value(0.1)),
     ("clip-single-positional-bound", "valid", "floor-before-division"): Port(
@@ -137,4 +278,102 @@ PORTS = {
     ("torch-clipping-left-over", "invalid", "ms-nn-utils-clip-grad-norm"): Port(norm(1.0)),
     ("torch-clipping-left-over", "invalid", "grad-data-clamp"): Port(
         value(1), after="", why="MindSpore parameters have no .grad"),
+    # TMS301
+    ("dropout-rate-as-keep-prob", "valid", "rate-as-keyword"): Port(torch_head(0.1), observe=HEAD_DROPPED),
+    ("dropout-rate-as-keep-prob", "valid", "keep-prob-form"): Port(
+        torch_head(0.1), observe=HEAD_DROPPED, why="keep_prob 0.9 is torch's p 0.1"),
+    ("dropout-rate-as-keep-prob", "valid", "one-minus-rate"): Port(torch_head(0.1), observe=HEAD_DROPPED),
+    ("dropout-rate-as-keep-prob", "valid", "value-unknown"): Skip(UNKNOWN),
+    ("dropout-rate-as-keep-prob", "invalid", "rate-literal"): Port(torch_head(0.1), observe=HEAD_DROPPED),
+    ("dropout-rate-as-keep-prob", "invalid", "rate-parameter-default"): Port(
+        TORCH_MLP, observe=same("DROPPED(Mlp(8, 16).drop)", "share of activations dropped")),
+    ("dropout-rate-as-keep-prob", "invalid", "primitive-rate-constant"): Port(
+        TORCH_ATTENTION_DROPOUT, observe=same("DROPPED(AttentionDropout())", "share of activations dropped")),
+    # TMS302
+    ("batchnorm-momentum-torch-convention", "valid", "mindspore-convention"): Port(
+        TORCH_CONV_BN_ACT, observe=same("BATCHNORM(ConvBnAct(4, 4).bn)", BN), why="MindSpore's 0.97 is torch's 0.03"),
+    ("batchnorm-momentum-torch-convention", "valid", "one-minus-torch-momentum"): Port(
+        TORCH_CONV_BN_ACT.replace(", eps=1e-3", ""), observe=same("BATCHNORM(ConvBnAct(4, 4).bn)", BN)),
+    ("batchnorm-momentum-torch-convention", "valid", "frozen-statistics"): Port(
+        TORCH_FROZEN, observe=same("BATCHNORM(FrozenBackboneBlock(4).bn)", BN),
+        why="torch's frozen BatchNorm stays in evaluation mode"),
+    ("batchnorm-momentum-torch-convention", "valid", "functional-batch-norm"): Port(
+        TORCH_FUNCTIONAL_BN, observe=same("FUNCTIONAL_BATCHNORM(normalize)", "running mean after three batches")),
+    ("batchnorm-momentum-torch-convention", "invalid", "keyword-literal"): Port(
+        TORCH_BASIC_BLOCK, observe=same("BATCHNORM(BasicBlock(4, 4).bn1)", BN)),
+    ("batchnorm-momentum-torch-convention", "invalid", "parameter-default"): Port(
+        TORCH_MAKE_BN, observe=same("BATCHNORM(make_bn(4))", BN)),
+    ("batchnorm-momentum-torch-convention", "invalid", "positional"): Port(
+        TORCH_PROJECTION, observe=same("BATCHNORM(ProjectionHead(4, 4, 2).bn, 2)", BN)),
+    ("batchnorm-momentum-torch-convention", "invalid", "self-attribute"): Port(
+        TORCH_STEM_BN, observe=same("BATCHNORM(ResNetStem(4).bn)", BN)),
+    # TMS307
+    ("batchnorm-eps-momentum-swapped", "valid", "positional-order-kept"): Port(
+        TORCH_CONV_BN_SEQUENTIAL, observe=same("BATCHNORM(conv_bn(4, 4)[1])", BN)),
+    ("batchnorm-eps-momentum-swapped", "valid", "keywords"): Port(
+        TORCH_CONV_BN_SEQUENTIAL, observe=same("BATCHNORM(conv_bn(4, 4)[1])", BN)),
+    ("batchnorm-eps-momentum-swapped", "invalid", "momentum-second"): Port(
+        TORCH_CONV_BN_SEQUENTIAL, observe=same("BATCHNORM(conv_bn(4, 4)[1])", BN)),
+    # TMS303
+    ("pool-stride-omitted", "valid", "stride-given"): Port(TORCH_STEM_POOL, observe=STEM_POOLED),
+    ("pool-stride-omitted", "valid", "same-padding"): Port(
+        "class SPPF(torch.nn.Module):\n    def __init__(self, kernel_size=5):\n        super().__init__()\n"
+        "        self.pool = torch.nn.MaxPool2d(kernel_size, stride=1, padding=kernel_size // 2)\n",
+        observe=same("SPPF().pool(FEATURE_MAPS)", POOLED), why="torch's SPPF: stride 1, padding k // 2"),
+    ("pool-stride-omitted", "valid", "global-pool"): Port(
+        "def global_average(features):\n    return torch.nn.functional.avg_pool2d(features, features.shape[2:])\n",
+        observe=same("global_average(FEATURE_MAPS)", POOLED)),
+    ("pool-stride-omitted", "valid", "functional-max-pool"): Port(
+        "def downsample(features):\n    return torch.nn.functional.max_pool2d(features, 2)\n",
+        observe=same("downsample(FEATURE_MAPS)", POOLED)),
+    ("pool-stride-omitted", "invalid", "layer-kernel-only"): Port(TORCH_STEM_POOL, observe=STEM_POOLED),
+    ("pool-stride-omitted", "invalid", "functional-average"): Port(
+        "def downsample(features):\n    return torch.nn.functional.avg_pool2d(features, 2)\n",
+        observe=same("downsample(FEATURE_MAPS)", POOLED)),
+    ("pool-stride-omitted", "invalid", "kernel-constant"): Port(
+        "POOL_SIZE = 4\nclass FrameEncoder(torch.nn.Module):\n    def __init__(self, channels):\n"
+        "        super().__init__()\n        self.pool = torch.nn.AvgPool1d(POOL_SIZE)\n",
+        observe=same("FrameEncoder(2).pool(FRAMES)", POOLED)),
+    # TMS304
+    ("tensor-max-axis-indexed", "valid", "dim-overload"): Port(
+        "def decode(logits):\n    probs = torch.softmax(logits, dim=-1)\n"
+        "    return probs.max(dim=-1)[0], probs.max(dim=-1)[1]\n", observe=same("decode(LOGITS)", "scores, labels")),
+    ("tensor-max-axis-indexed", "valid", "values-only"): Port(
+        "def decode(logits):\n    probs = torch.softmax(logits, dim=-1)\n"
+        "    return probs.max(dim=-1)[0], probs.max(dim=-1)[1]\n", observe=same("decode(LOGITS)", "scores, labels")),
+    ("tensor-max-axis-indexed", "valid", "receiver-unknown"): Skip(
+        "nothing says what the receiver is (torch accepts axis= too): there is no port to compare with"),
+    ("tensor-max-axis-indexed", "valid", "numpy-receiver"): Skip("numpy code in both worlds: nothing is ported"),
+    ("tensor-max-axis-indexed", "invalid", "values-subscript"): Port(
+        TORCH_DECODE, observe=same("decode(LOGITS)", "scores")),
+    ("tensor-max-axis-indexed", "invalid", "indices-subscript"): Port(
+        TORCH_CLASSIFIER, observe=same("Classifier(IDENTITY)(LOGITS)", "predicted classes")),
+    # TMS305
+    ("multinomial-replacement-omitted", "valid", "one-sample"): Port(
+        "def sample_next_token(logits, temperature):\n"
+        "    return torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1)\n",
+        observe=same("DISTINCT_ROWS(sample_next_token(CANDIDATE_LOGITS, 1.0))", "share of rows with distinct draws")),
+    ("multinomial-replacement-omitted", "valid", "replacement-given"): Port(
+        TORCH_SAMPLE_NEGATIVES, observe=same("DISTINCT_ROWS(sample_negatives(NEGATIVE_WEIGHTS))",
+                                             "share of rows with distinct draws")),
+    ("multinomial-replacement-omitted", "valid", "sample-count-unknown"): Skip(UNKNOWN),
+    ("multinomial-replacement-omitted", "invalid", "literal-count"): Port(
+        TORCH_SAMPLE_CANDIDATES, observe=same("DISTINCT_ROWS(sample_candidates(CANDIDATE_LOGITS))",
+                                              "share of rows with distinct draws")),
+    ("multinomial-replacement-omitted", "invalid", "count-parameter-default"): Port(
+        TORCH_SAMPLE_NEGATIVES, observe=same("DISTINCT_ROWS(sample_negatives(NEGATIVE_WEIGHTS))",
+                                             "share of rows with distinct draws")),
+    # TMS306
+    ("argmax-with-value-unpacked-swapped", "valid", "index-first"): Port(
+        TORCH_GREEDY, observe=same("GreedyDecoder()(LOGITS)", "index, score")),
+    ("argmax-with-value-unpacked-swapped", "valid", "value-kept"): Port(
+        "def best_snr(snr_set):\n    max_snr, _ = torch.max(snr_set, 1, keepdim=True)\n    return max_snr\n",
+        observe=same("best_snr(SNR)", "best SNR")),
+    ("argmax-with-value-unpacked-swapped", "valid", "names-say-nothing"): Skip(
+        "the names do not say which output is meant: there is no port to compare with"),
+    ("argmax-with-value-unpacked-swapped", "invalid", "torch-order"): Port(
+        TORCH_GREEDY, observe=same("GreedyDecoder()(LOGITS)", "index, score")),
+    ("argmax-with-value-unpacked-swapped", "invalid", "prediction-second"): Port(
+        "def predict(logits):\n    _, predicted = torch.max(logits, 1)\n    return predicted\n",
+        observe=same("predict(LOGITS)", "predicted classes")),
 }

@@ -5,7 +5,9 @@
 For each rule whose claim is about numbers, each `invalid:` example runs in a MindSpore world and
 the PyTorch code it was ported from runs in a PyTorch world, on the same gradients (see worlds.py);
 the results must differ. Each `valid:` example must agree with its PyTorch counterpart within
-float tolerance. The installed versions must be the ones every rule's `checked-against` names.
+float tolerance, and so must each invalid example's `fixed` source (the code `torch2ms fix`
+writes), against the same PyTorch code. The installed versions must be the ones every rule's
+`checked-against` names.
 Exit status 0 when every claim holds, 1 otherwise. Not part of the default test suite: it needs
 mindspore and torch, which are large.
 """
@@ -36,10 +38,10 @@ RTOL, ATOL = 1e-5, 1e-6
 class Result:
     rule: str
     code: str
-    kind: str
+    kind: str  # "invalid", "valid", or "fixed" (an invalid example's fixed source)
     name: str  # the example's name
     verdict: str  # "agree", "differ", "skipped"
-    expected: str  # "agree" for valid, "differ" for invalid
+    expected: str  # "agree" for valid and fixed, "differ" for invalid
     detail: str
 
     @property
@@ -81,8 +83,9 @@ def _short(arrays: list[np.ndarray]) -> str:
 
 
 def check_example(rule, kind: str, name: str, source: str) -> Result:
-    expected = "agree" if kind == "valid" else "differ"
-    port = PORTS.get((rule.id, kind, name))
+    expected = "differ" if kind == "invalid" else "agree"
+    # A fixed source is compared with the PyTorch code its invalid example was ported from.
+    port = PORTS.get((rule.id, "invalid" if kind == "fixed" else kind, name))
     if port is None:
         return Result(rule.id, rule.code, kind, name, "missing", expected,
                       "no entry in tests/oracle/ports.py: add a Port or a Skip")
@@ -135,29 +138,34 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for kind in ("invalid", "valid"):
             for example in getattr(rule, kind):
-                result = check_example(rule, kind, example.name, example.source)
-                results.append(result)
-                mark = "ok  " if result.ok else "FAIL"
-                print(f"{mark} {result.code} {rule.id}/{kind}/{example.name}: {result.verdict} "
-                      f"(expected {result.expected}): {result.detail}", flush=True)
+                runs = [(kind, example.source)] + ([("fixed", example.fixed)] if example.fixed else [])
+                for run_kind, source in runs:
+                    result = check_example(rule, run_kind, example.name, source)
+                    results.append(result)
+                    mark = "ok  " if result.ok else "FAIL"
+                    print(f"{mark} {result.code} {rule.id}/{run_kind}/{example.name}: {result.verdict} "
+                          f"(expected {result.expected}): {result.detail}", flush=True)
     print()
-    print(f"{'code':7} {'rule':32} {'invalid differ':>15} {'(of which raise)':>16} {'valid agree':>12} "
-          f"{'skipped':>8}")
+    print(f"{'code':7} {'rule':36} {'invalid differ':>15} {'(of which raise)':>16} {'valid agree':>12} "
+          f"{'fixed agree':>12} {'skipped':>8}")
     for rule in rules:
         mine = [result for result in results if result.rule == rule.id]
         if rule.id in NOT_NUMERIC:
-            print(f"{rule.code:7} {rule.id:32} not about numbers: {NOT_NUMERIC[rule.id]}")
+            print(f"{rule.code:7} {rule.id:36} not about numbers: {NOT_NUMERIC[rule.id]}")
             continue
         invalid = [result for result in mine if result.kind == "invalid" and result.verdict != "skipped"]
         valid = [result for result in mine if result.kind == "valid" and result.verdict != "skipped"]
+        fixed = [result for result in mine if result.kind == "fixed" and result.verdict != "skipped"]
         raised = sum(result.ok and result.detail.startswith("MindSpore raised") for result in invalid)
-        print(f"{rule.code:7} {rule.id:32} {sum(r.ok for r in invalid):>7}/{len(invalid):<7} {raised:>16} "
-              f"{sum(r.ok for r in valid):>5}/{len(valid):<6} {sum(r.verdict == 'skipped' for r in mine):>8}")
+        print(f"{rule.code:7} {rule.id:36} {sum(r.ok for r in invalid):>7}/{len(invalid):<7} {raised:>16} "
+              f"{sum(r.ok for r in valid):>5}/{len(valid):<6} {sum(r.ok for r in fixed):>5}/{len(fixed):<6} "
+              f"{sum(r.verdict == 'skipped' for r in mine):>8}")
     failures = [result for result in results if not result.ok]
     for problem in problems:
         print(f"FAIL versions: {problem}")
-    print(f"\n{len(results)} examples: {sum(r.verdict == 'differ' and r.ok for r in results)} invalid differ, "
-          f"{sum(r.verdict == 'agree' and r.ok for r in results)} valid agree, "
+    print(f"\n{len(results)} runs: {sum(r.verdict == 'differ' and r.ok for r in results)} invalid differ, "
+          f"{sum(r.kind == 'valid' and r.verdict == 'agree' and r.ok for r in results)} valid agree, "
+          f"{sum(r.kind == 'fixed' and r.verdict == 'agree' and r.ok for r in results)} fixed agree, "
           f"{sum(r.verdict == 'skipped' for r in results)} skipped, {len(failures)} failed")
     if args.json:
         Path(args.json).write_text(json.dumps([result.__dict__ for result in results], indent=1), encoding="utf-8")

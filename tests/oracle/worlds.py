@@ -8,6 +8,11 @@ the step was given: what a training step did is read off the weights.
 
 Rule examples are snippets with free names (grad_fn, optimizer, data, label, net, ...): a world is
 the namespace that binds them.
+
+The divergence rules (TMS3xx) compare layers and functions rather than a training step: the
+worlds also hold what those examples are observed with (the share a dropout layer zeroes, a
+BatchNorm's output after three training batches, whether sampled rows are distinct) and the
+inputs they run on, the same arrays in both frameworks.
 """
 
 from __future__ import annotations
@@ -33,6 +38,99 @@ TENSORS = {
     "logits": [[-2.0, 0.05, 3.0]],
 }
 SCALARS = {"max_grad": 0.1, "clip": 0.1, "eps": 0.2, "image_width": 640.0, "CLIP_VALUE": 1.0}
+
+
+# Inputs of the divergence examples: logits, feature maps, audio frames, sampling weights.
+DIVERGENCE_ARRAYS = {
+    "LOGITS": np.array([[1.0, 5.0, 3.0], [7.0, 2.0, 0.0]], np.float32),
+    "SNR": np.array([[1.0, 5.0, 3.0], [7.0, 2.0, 0.0]], np.float32),
+    "FEATURE_MAPS": np.random.default_rng(1).normal(0, 1, (1, 2, 8, 8)).astype(np.float32),
+    "FRAMES": np.random.default_rng(2).normal(0, 1, (1, 2, 16)).astype(np.float32),
+    # 1,000 rows of [0.7, 0.1, 0.1, 0.1] (as logits) and of eight categories: draws per row.
+    "CANDIDATE_LOGITS": np.log(np.tile(np.array([0.7, 0.1, 0.1, 0.1], np.float32), (1000, 1))),
+    "NEGATIVE_WEIGHTS": np.tile(np.array([0.3] + [0.1] * 7, np.float32), (1000, 1)),
+}
+BN_CHANNELS = 4
+
+
+def bn_batches(dims: int) -> list[np.ndarray]:
+    """Three training batches of mean 5 (far from the running mean's start, 0), 4 channels."""
+    rng = np.random.default_rng(0)
+    shape = (8, BN_CHANNELS) if dims == 2 else (8, BN_CHANNELS, 3, 3)
+    return [rng.normal(5.0, 2.0, shape).astype(np.float32) for _ in range(3)]
+
+
+def distinct_rows(draws: np.ndarray) -> float:
+    """The share of rows whose draws are all different categories, to one decimal."""
+    rows = np.asarray(draws).reshape(len(draws), -1)
+    return round(float(np.mean([len(set(row)) == len(row) for row in rows])), 1)
+
+
+def mindspore_divergence() -> dict:
+    import mindspore as ms
+    from mindspore import Tensor, nn
+
+    def dropped(layer):
+        """The share of a layer's output that dropout zeroed in training mode, to one decimal."""
+        layer.set_train(True)
+        out = layer(Tensor(np.ones((200, 500), np.float32)))
+        if isinstance(out, tuple):  # the ops.Dropout primitive returns (output, mask)
+            out = out[0]
+        return round(float((out.asnumpy() == 0).mean()), 1)
+
+    def batchnorm(layer, dims=4):
+        """A BatchNorm's output in evaluation mode, after three batches in training mode."""
+        batches = bn_batches(dims)
+        layer.set_train(True)
+        for batch in batches:
+            layer(Tensor(batch))
+        layer.set_train(False)
+        return layer(Tensor(batches[0]))
+
+    def functional_batchnorm(normalize):
+        """The running mean a functional batch norm keeps over three training batches."""
+        def parameter(value, name):
+            return ms.Parameter(Tensor(np.full(BN_CHANNELS, value, np.float32)), name=name)
+
+        mean, var = parameter(0.0, "running_mean"), parameter(1.0, "running_var")
+        weight, bias = parameter(1.0, "weight"), parameter(0.0, "bias")
+        for batch in bn_batches(4):
+            normalize(Tensor(batch), mean, var, weight, bias, True)
+        return mean
+
+    ms.set_seed(0)
+    return {"DROPPED": dropped, "BATCHNORM": batchnorm, "FUNCTIONAL_BATCHNORM": functional_batchnorm,
+            "DISTINCT_ROWS": lambda draws: distinct_rows(draws.asnumpy()), "IDENTITY": nn.Identity(),
+            **{name: Tensor(value) for name, value in DIVERGENCE_ARRAYS.items()}}
+
+
+def torch_divergence() -> dict:
+    import torch
+
+    def dropped(layer):
+        layer.train()
+        out = layer(torch.ones(200, 500))
+        return round(float((out == 0).float().mean()), 1)
+
+    def batchnorm(layer, dims=4):
+        batches = bn_batches(dims)
+        layer.train()
+        for batch in batches:
+            layer(torch.from_numpy(batch))
+        layer.eval()
+        with torch.no_grad():
+            return layer(torch.from_numpy(batches[0]))
+
+    def functional_batchnorm(normalize):
+        mean, var = torch.zeros(BN_CHANNELS), torch.ones(BN_CHANNELS)
+        for batch in bn_batches(4):
+            normalize(torch.from_numpy(batch), mean, var, torch.ones(BN_CHANNELS), torch.zeros(BN_CHANNELS), True)
+        return mean
+
+    torch.manual_seed(0)
+    return {"DROPPED": dropped, "BATCHNORM": batchnorm, "FUNCTIONAL_BATCHNORM": functional_batchnorm,
+            "DISTINCT_ROWS": lambda draws: distinct_rows(draws.numpy()), "IDENTITY": torch.nn.Identity(),
+            **{name: torch.from_numpy(value.copy()) for name, value in DIVERGENCE_ARRAYS.items()}}
 
 
 def mindspore_world(weights: str = "zeros") -> dict:
@@ -78,6 +176,7 @@ def mindspore_world(weights: str = "zeros") -> dict:
     world["self"] = SimpleNamespace(clip_value=SCALARS["CLIP_VALUE"], grad_fn=world["grad_fn"], optimizer=optimizer)
     world["WEIGHTS"] = lambda: [parameter.asnumpy() for parameter in net.trainable_params()]
     world["CRITIC_WEIGHTS"] = lambda: [parameter.asnumpy() for parameter in critic.trainable_params()]
+    world.update(mindspore_divergence())
     return world
 
 
@@ -103,6 +202,7 @@ def torch_world(weights: str = "zeros") -> dict:
     world["self"] = SimpleNamespace(clip_value=SCALARS["CLIP_VALUE"])
     world["WEIGHTS"] = lambda: [model.weight.detach().numpy().copy(), model.bias.detach().numpy().copy()]
     world["CRITIC_WEIGHTS"] = lambda: [critic.weight.detach().numpy().copy(), critic.bias.detach().numpy().copy()]
+    world.update(torch_divergence())
     return world
 
 

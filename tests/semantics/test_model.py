@@ -207,3 +207,50 @@ def test_a_class_that_inherits_from_itself_ends():
     model, root = model_of("class A(B):\n    pass\nclass B(A):\n    pass\n")
     lineage, outside = model.class_lineage(model.module_classes["A"])
     assert len(lineage) == 2 and outside == set()
+
+
+def test_a_self_attribute_set_from_a_parameter_takes_its_default_when_asked_for():
+    model, root = model_of("""\
+        class Net:
+            def __init__(self, drop_rate=0.1):
+                self.drop_rate = drop_rate
+            def build(self):
+                return use(self.drop_rate)
+        """)
+    read = root.find_all(kind="attribute")[-1]
+    assert read.text() == "self.drop_rate"
+    assert model.constant(read) is None
+    assert model.constant(read, model.parameter_default) == 0.1
+
+
+@pytest.mark.parametrize("source, expected", [
+    # A tuple through a constant, a parameter's default, a self attribute.
+    ("KERNEL = (2, 2)\nuse(KERNEL)\n", "(2, 2)"),
+    ("def pool(kernel=(3, 3)):\n    use(kernel)\n", "(3, 3)"),
+    ("class Net:\n    def __init__(self):\n        self.mode = 'same'\n    def f(self):\n        use(self.mode)\n",
+     "'same'"),
+    # An expression that is not a name is its own value.
+    ("use((1, 2))\n", "(1, 2)"),
+    # Different values on different paths, an unknown parameter, a builtin: nothing.
+    ("k = (2, 2)\nif big:\n    k = (3, 3)\nuse(k)\n", None),
+    ("def pool(kernel):\n    use(kernel)\n", None),
+    ("use(len)\n", None),
+    # The same text on every path is that value.
+    ("k = 2\nif big:\n    k = 2\nuse(k)\n", "2"),
+])
+def test_value_expression_follows_names_to_the_one_expression_they_hold(source, expected):
+    model, root = model_of(source)
+    use = next(call for call in root.find_all(kind="call") if call.field("function").text() == "use")
+    argument = use.field("arguments").named_children()[0]
+    found = model.value_expression(argument, parameter_defaults=True)
+    assert (found.text() if found is not None else None) == expected
+
+
+def test_value_expression_takes_a_parameter_default_only_when_asked_for():
+    model, root = model_of("def pool(kernel=(3, 3)):\n    use(kernel)\n")
+    assert model.value_expression(last_read(root, "kernel")) is None
+
+
+def test_value_expression_of_a_cycle_is_none_and_ends():
+    model, root = model_of("a = 1\nfor _ in x:\n    b = a\n    a = b\nuse(a)\n")
+    assert model.value_expression(last_read(root, "a")) is None

@@ -11,7 +11,7 @@ from ast_grep_py import SgNode
 
 from ...semantics import bindings, nodes
 from ...semantics.model import receiving_call
-from ...semantics.nodes import Arguments
+from ...semantics.nodes import Arguments, unpacked_targets
 from . import messages
 from .dataflow import ClippingAnalysis
 from .facts import ClipFunction, Slot
@@ -278,17 +278,6 @@ class Unpacking:
 
     def variables(self, exact: bool = False) -> dict[str, str]:
         return messages.unpacking_variables(self, exact)
-
-
-def unpacked_targets(target: SgNode) -> list[SgNode] | None:
-    """The elements of a tuple or list target, or None when it is not one (or has a *rest)."""
-    target = nodes.unparenthesize(target)
-    if target.kind() not in nodes.TARGET_PATTERN_KINDS:
-        return None
-    elements = [item for item in target.named_children() if item.kind() != "comment"]
-    if any(item.kind() in ("list_splat_pattern", "list_splat") for item in elements):
-        return None
-    return [nodes.unparenthesize(item) for item in elements]
 
 
 def mirrors(low: SgNode, high: SgNode, depth: int = 0) -> bool:

@@ -1,0 +1,211 @@
+"""The divergence family's facts (``rules/facts/divergence.yml``, plus a user's additions): the
+MindSpore APIs that keep torch's names but not torch's meaning, where their arguments sit, and
+what the engine derives from them (structural utils, prefilter words, other spellings)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from ...schema import DOTTED_NAME, IDENTIFIER, Reader
+from ...yamlfile import LocatedDict
+from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
+
+EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class KeepProbDropout:
+    name: str
+    keep_prob: Slot
+    rate: Slot | None  # the keyword that takes torch's rate (the fix); None: write keep_prob=1 - rate
+
+
+@dataclass(frozen=True)
+class BatchNorm:
+    name: str
+    eps: Slot
+    momentum: Slot
+    frozen: Slot  # use_batch_statistics: False never updates the statistics
+
+
+@dataclass(frozen=True)
+class StrideOnePool:
+    name: str
+    kernel: Slot
+    stride: Slot
+    padding_mode: Slot | None  # pad_mode: "same" without a stride is a stride-1 pool on purpose
+
+
+@dataclass(frozen=True)
+class ReplacementSampler:
+    name: str
+    samples: Slot
+    replacement: Slot
+
+
+# Each section of entries: (its key, the entry's slot keys: required, optional).
+ENTRY_SECTIONS = {
+    "keep-prob-dropouts": (("keep-prob",), ("rate",)),
+    "batch-norms": (("eps", "momentum", "frozen"), ()),
+    "stride-one-pools": (("kernel", "stride"), ("padding-mode",)),
+    "replacement-samplers": (("samples", "replacement"), ()),
+    "index-value-reductions": ((), ()),
+}
+FACT_KEYS = (*ENTRY_SECTIONS, "values-only-reductions", "argmax-index-names", "argmax-value-names",
+             "torch-convention")
+REGEX_FACTS = {"argmax-index-names": "index_names", "argmax-value-names": "value_names"}
+
+
+@dataclass
+class Facts:
+    dropouts: dict[str, KeepProbDropout] = field(default_factory=dict)
+    batch_norms: dict[str, BatchNorm] = field(default_factory=dict)
+    pools: dict[str, StrideOnePool] = field(default_factory=dict)
+    samplers: dict[str, ReplacementSampler] = field(default_factory=dict)
+    index_value_reductions: set[str] = field(default_factory=set)
+    reduction_methods: set[str] = field(default_factory=set)  # max, min
+    reduction_axis: str = "axis"  # the keyword of the values-only overload
+    reduction_indices: str = "return_indices"  # the keyword that asks for indices too
+    reduction_dim: str = "dim"  # the keyword of the (values, indices) overload: the fix
+    index_names: str = ""
+    value_names: str = ""
+    torch_convention: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # any spelling -> canonical name
+
+    def canonical(self, qualified: str | None) -> str | None:
+        if qualified is None:
+            return None
+        return self.aliases.get(qualified, qualified)
+
+    def sections(self) -> dict[str, dict | set]:
+        """The named APIs of each section (for prefilter words and structural utils)."""
+        return {"keep-prob-dropouts": self.dropouts, "batch-norms": self.batch_norms,
+                "stride-one-pools": self.pools, "replacement-samplers": self.samplers,
+                "index-value-reductions": self.index_value_reductions}
+
+
+def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) -> Facts:
+    """Read (or add to) the divergence facts from one YAML mapping."""
+    facts = facts or Facts()
+    reader.keys(data, FACT_KEYS, "facts")
+    for section, (required, optional) in ENTRY_SECTIONS.items():
+        for entry in entries(data, section, reader):
+            what = f"an entry of '{section}'"
+            reader.keys(entry, ("name", "also", *required, *optional), what, required=("name", *required))
+            name = entry_name(entry, reader)
+            slots = {key: slot(entry, key, reader) for key in (*required, *optional) if key in entry}
+            if section == "keep-prob-dropouts":
+                facts.dropouts[name] = KeepProbDropout(name, slots["keep-prob"], slots.get("rate"))
+            elif section == "batch-norms":
+                facts.batch_norms[name] = BatchNorm(name, slots["eps"], slots["momentum"], slots["frozen"])
+            elif section == "stride-one-pools":
+                facts.pools[name] = StrideOnePool(name, slots["kernel"], slots["stride"], slots.get("padding-mode"))
+            elif section == "replacement-samplers":
+                facts.samplers[name] = ReplacementSampler(name, slots["samples"], slots["replacement"])
+            else:
+                if not name.endswith("()"):
+                    raise reader.fail(entry.line_of("name"), f"'{name}' in '{section}' must end in '()': the "
+                                                             "instance is called, ops.ArgMaxWithValue(axis=1)(x)")
+                facts.index_value_reductions.add(name)
+            add_aliases(facts.aliases, entry, name, reader)
+    if "values-only-reductions" in data:
+        what = "'values-only-reductions'"
+        values = reader.mapping(data["values-only-reductions"], data.line_of("values-only-reductions"), what)
+        reader.keys(values, ("methods", "axis", "dim", "indices"), what)
+        facts.reduction_methods.update(reader.strings(values, "methods", what, IDENTIFIER))
+        for key, attribute in (("axis", "reduction_axis"), ("dim", "reduction_dim"),
+                               ("indices", "reduction_indices")):
+            keyword = reader.string(values, key, what)
+            if keyword is not None:
+                if not IDENTIFIER.match(keyword):
+                    raise reader.fail(values.line_of(key), f"'{key}' in {what} must be a keyword name")
+                setattr(facts, attribute, keyword)
+    for key, attribute in REGEX_FACTS.items():
+        regex = reader.regex(data, key, "facts")
+        if regex is not None:
+            setattr(facts, attribute, regex)
+    facts.torch_convention.update(reader.strings(data, "torch-convention", "facts", DOTTED_NAME))
+    diverging = set(facts.aliases) | {name for named in facts.sections().values() for name in named}
+    both = facts.torch_convention & diverging
+    if both:
+        raise reader.fail(data.line_of("torch-convention"),
+                          f"'{sorted(both)[0]}' is listed both as taking torch's convention and as diverging from it")
+    return facts
+
+
+def call_words(facts: Facts, section: str, renamed: Mapping[str, str] = EMPTY) -> list[str]:
+    """The names a call to one of the section's APIs is written with, and this file's local
+    names for them."""
+    named = facts.sections()[section]
+    words = {last(name) for name in named} | {last(alias) for alias, name in facts.aliases.items() if name in named}
+    return sorted(words | {local for local, word in renamed.items() if word in words})
+
+
+def _call_util(words: list[str], suffix: bool) -> dict:
+    """A call whose callee ends in one of ``words``; with ``suffix``, also a class whose name
+    ends in one (``MaskedBatchNorm2d``: a subclass the model may resolve to the base)."""
+    if not words:
+        return {"kind": "call", "has": {"field": "function", "regex": "$^"}}
+    names = "|".join(re.escape(word) for word in words)
+    regex = f"({names})$" if suffix else f"(^|\\.)({names})$"
+    return {"kind": "call", "has": {"field": "function", "regex": regex}}
+
+
+def structural_utils(facts: Facts, renamed: Mapping[str, str] = EMPTY) -> dict[str, dict]:
+    """ast-grep utils the rules name with ``matches:``, derived from the facts. Layers (classes)
+    match by suffix, so a subclass named after its base reaches the conditions."""
+    methods = sorted(facts.reduction_methods)
+    method_regex = "^(" + "|".join(methods) + ")$" if methods else "$^"
+    return {
+        "keep-prob-dropout-call": _call_util(call_words(facts, "keep-prob-dropouts", renamed), suffix=True),
+        "batch-norm-call": _call_util(call_words(facts, "batch-norms", renamed), suffix=True),
+        "stride-one-pool-call": _call_util(call_words(facts, "stride-one-pools", renamed), suffix=True),
+        "replacement-sampler-call": _call_util(call_words(facts, "replacement-samplers", renamed), suffix=False),
+        # x.max(axis=1)[0]: a subscript of a method call that passes the values-only overload's keyword.
+        "values-only-reduction-indexed": {
+            "kind": "subscript",
+            "has": {"field": "value", "kind": "call", "all": [
+                {"has": {"field": "function", "kind": "attribute",
+                         "has": {"field": "attribute", "regex": method_regex}}},
+                {"has": {"field": "arguments", "has": {"kind": "keyword_argument", "has": {
+                    "field": "name", "regex": f"^{re.escape(facts.reduction_axis)}$"}}}},
+            ]},
+        },
+    }
+
+
+# Conditions -> the sections whose names a file must hold for a rule asking for them to match.
+TRIGGER_SECTIONS = {"dropout": "keep-prob-dropouts", "momentum": "batch-norms", "stride": "stride-one-pools",
+                    "replacement": "replacement-samplers", "order": "index-value-reductions"}
+
+
+def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> frozenset[str] | None:
+    """Words one of which a file must contain for the rule to possibly match, or None."""
+    words: set[str] | None = None
+    for condition, section in TRIGGER_SECTIONS.items():
+        if condition in conditions:
+            found = set(call_words(facts, section))
+            words = found if words is None else words & found
+    if "reduction" in conditions:
+        # `max(axis`: the values-only overload written as every call of it in the corpus is,
+        # axis= first and no line break after the parenthesis. `.max` alone would keep 211 more
+        # files of the 7,330 (every np.max and ops.max); `x.max(keepdims=True, axis=1)[0]` in a
+        # file with no other trigger word is the price: a documented miss.
+        found = {f"{method}({facts.reduction_axis}" for method in facts.reduction_methods}
+        words = found if words is None else words & found
+    return frozenset(words) if words is not None else None
+
+
+def canonical(facts: Facts, qualified: str) -> str | None:
+    """The facts' own name for one of its other spellings, or None."""
+    return facts.aliases.get(qualified)
+
+
+def known(facts: Facts, qualified: str) -> bool:
+    """A qualified name the divergence facts hold (resolves a star-imported name)."""
+    spellings = (qualified, qualified + "()")  # a primitive's class: its instance is what the facts name
+    return any(spelling in facts.aliases or any(spelling in named for named in facts.sections().values())
+               for spelling in spellings)

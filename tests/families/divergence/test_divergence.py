@@ -1,0 +1,127 @@
+"""The divergence family apart from its rules' examples: which API a call builds, what a value
+is, the prefilter's words, and facts a user adds."""
+
+import textwrap
+
+import pytest
+from ast_grep_py import SgRoot
+
+from flake8_torch2ms.config import RuleSet, load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.families.divergence.analysis import DivergenceAnalysis, Origin
+from flake8_torch2ms.semantics.model import SemanticModel
+
+
+@pytest.fixture(scope="module")
+def facts(ruleset):
+    return ruleset.facts["divergence"]
+
+
+def analysis_of(source: str, engine: Engine, facts) -> tuple[DivergenceAnalysis, object]:
+    root = SgRoot(textwrap.dedent(source), "python").root()
+    model = SemanticModel(root, None, engine.canonical, engine.known)
+    return DivergenceAnalysis(model, facts), root
+
+
+def codes(engine: Engine, source: str) -> list[str]:
+    return [finding.code for finding in engine.check(textwrap.dedent(source))]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from mindspore import nn\nnn.BatchNorm2d(4)\n", "mindspore.nn.BatchNorm2d"),
+    ("import mindspore as ms\nms.nn.layer.normalization.BatchNorm2d(4)\n", "mindspore.nn.BatchNorm2d"),
+    ("from mindspore.nn import *\nBatchNorm2d(4)\n", "mindspore.nn.BatchNorm2d"),
+    ("from tinyms import layers\nlayers.BatchNorm2d(4)\n", "mindspore.nn.BatchNorm2d"),
+    # A subclass of this module that keeps the base's constructor builds the base.
+    ("from mindspore import nn\nclass Norm(nn.BatchNorm2d):\n    def construct(self, x):\n        return x\n"
+     "Norm(4)\n", "mindspore.nn.BatchNorm2d"),
+    # ... one that defines __init__ (itself or through a base of the module) may mean anything.
+    ("from mindspore import nn\nclass Norm(nn.BatchNorm2d):\n    def __init__(self, c, momentum=0.1):\n"
+     "        super().__init__(c, momentum=1 - momentum)\nNorm(4)\n", None),
+    ("from mindspore import nn\nclass Base(nn.BatchNorm2d):\n    def __init__(self, c):\n        pass\n"
+     "class Norm(Base):\n    pass\nNorm(4)\n", None),
+    # torch's convention, and torch itself: not the facts' BatchNorm.
+    ("from mindspore import mint\nmint.nn.BatchNorm2d(4)\n", None),
+    ("import torch\ntorch.nn.BatchNorm2d(4)\n", None),
+])
+def test_which_batch_norm_a_call_builds(engine, facts, source, expected):
+    analysis, root = analysis_of(source, engine, facts)
+    api = analysis.api(root.find_all(kind="call")[-1], facts.batch_norms)
+    assert (api.name if api is not None else None) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from mindspore import ops\nx = ops.softmax(y)\nuse(x)\n", Origin.MINDSPORE),
+    ("import mindspore as ms\nx = ms.Tensor([1.0])\nuse(x)\n", Origin.MINDSPORE),
+    ("from mindspore import ops\nfor x in ops.softmax(y):\n    use(x)\n", Origin.MINDSPORE),
+    ("from mindspore import ops\nx = ops.softmax(y).reshape(2, 3)[0] * 2\nuse(x)\n", Origin.MINDSPORE),
+    ("from mindspore import ops\nsoftmax = ops.Softmax(axis=1)\nx = softmax(y)\nuse(x)\n", Origin.MINDSPORE),
+    # A parameter of a Cell's construct, a layer stored on a Cell.
+    ("from mindspore import nn\nclass Net(nn.Cell):\n    def construct(self, x):\n        use(x)\n", Origin.MINDSPORE),
+    ("from mindspore import nn\nclass Net(nn.Cell):\n    def __init__(self, body):\n        self.body = body\n"
+     "    def construct(self, y):\n        x = self.body(y)\n        use(x)\n", Origin.MINDSPORE),
+    # Leaving MindSpore, or never in it.
+    ("from mindspore import ops\nx = ops.softmax(y).asnumpy()\nuse(x)\n", Origin.OTHER),
+    ("import numpy as np\nx = np.asarray(y)\nuse(x)\n", Origin.OTHER),
+    ("import torch\nx = torch.softmax(y, 1)\nuse(x)\n", Origin.OTHER),
+    # Nothing known: a plain function's parameter, a method of a class that is no Cell, paths that differ.
+    ("def f(x):\n    use(x)\n", Origin.UNKNOWN),
+    ("class Decoder:\n    def run(self, y):\n        x = self.body(y)\n        use(x)\n", Origin.UNKNOWN),
+    ("import numpy as np\nfrom mindspore import ops\nx = ops.softmax(y)\nif cpu:\n    x = np.asarray(y)\nuse(x)\n",
+     Origin.UNKNOWN),
+])
+def test_what_a_value_is(engine, facts, source, expected):
+    analysis, root = analysis_of(source, engine, facts)
+    use = next(call for call in root.find_all(kind="call") if call.field("function").text() == "use")
+    assert analysis.origin(use.field("arguments").named_children()[0]) == expected
+
+
+def test_a_kernel_tuple_is_followed_through_a_parameter_default(engine, facts):
+    analysis, root = analysis_of("def pool(kernel=(2, 1)):\n    use(kernel)\n", engine, facts)
+    assert analysis.numbers(root.find_all(kind="identifier")[-1]) == (2.0, 1.0)
+
+
+def test_prefilter_words(ruleset):
+    words = {rule.code: Engine(RuleSet([rule], ruleset.facts))._rule_triggers(rule)
+             for rule in ruleset.rules if rule.family == "divergence"}
+    assert words["TMS301"] == {"Dropout"}
+    assert words["TMS302"] == words["TMS307"] == {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"}
+    assert words["TMS305"] == {"multinomial"}
+    assert words["TMS306"] == {"ArgMaxWithValue", "ArgMinWithValue"}
+    assert words["TMS304"] == {"max(axis", "min(axis"}
+
+
+def test_the_values_only_reduction_prefilter_misses_axis_written_second(ruleset):
+    """The documented price of TMS304's narrow words (rules/facts/divergence.yml): a file whose
+    only reduction passes another keyword before axis= is not parsed for it."""
+    engine = Engine(ruleset)
+    source = "from mindspore import ops\nprobs = ops.softmax(y)\nbest = probs.max(keepdims=True, axis=1)[0]\n"
+    assert codes(engine, source) == []
+    assert codes(engine, source.replace("keepdims=True, axis=1", "axis=1, keepdims=True")) == ["TMS304"]
+
+
+def test_a_dropout_spelling_added_in_configuration(tmp_path):
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(textwrap.dedent("""\
+        facts:
+          keep-prob-dropouts:
+            - name: ourlib.layers.KeepDropout
+              keep-prob: {position: 0, keyword: keep_prob}
+        """), encoding="utf-8")
+    engine = Engine(load_ruleset(str(path)))
+    findings = engine.check("from ourlib.layers import KeepDropout\ndrop = KeepDropout(0.25)\n")
+    assert [(finding.code, finding.message) for finding in findings] == [
+        ("TMS301", "KeepDropout(0.25) reads 0.25 as the keep probability and drops 75% of the activations; "
+                   "write KeepDropout(keep_prob=0.75)")]
+
+
+def test_unknown_or_out_of_range_values_give_no_finding(engine):
+    source = """\
+        from mindspore import nn, ops
+        def build(config, rate=None, n=None):
+            if rate is None:
+                rate = 0.1
+            return [nn.Dropout(rate), nn.Dropout(0.0), nn.BatchNorm2d(4, momentum=config.momentum),
+                    nn.BatchNorm2d(4, momentum=-0.1), nn.MaxPool2d(config.pool), ops.multinomial(config.p, n)]
+        """
+    assert codes(engine, source) == []

@@ -1,0 +1,136 @@
+"""Every value of every divergence condition, asked through a user's own rule: one rule per
+(condition, value), run on a small program with one call per value, must fire on exactly the
+lines that have that value (a value never told apart from its neighbours fails here)."""
+
+import json
+import textwrap
+
+import pytest
+
+from flake8_torch2ms.config import CONDITIONS, load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.families import BY_NAME
+
+# condition -> (matcher, program, {value: lines that have it})
+CASES = {
+    "dropout": (
+        {"matches": "keep-prob-dropout-call"},
+        """\
+        from mindspore import nn
+        def build(config, rate=0.1):
+            a = nn.Dropout(rate)
+            b = nn.Dropout(0.9)
+            c = nn.Dropout(1 - rate)
+            d = nn.Dropout(p=0.1)
+            e = nn.Dropout(keep_prob=0.1)
+            f = nn.Dropout()
+            g = nn.Dropout(config.dropout)
+            h = nn.Dropout(*config.args)
+        """,
+        {"rate-as-keep-prob": [3], "keep-prob": [4, 5], "not-positional": [6, 7, 8], "unknown": [9, 10]},
+    ),
+    "momentum": (
+        {"matches": "batch-norm-call"},
+        """\
+        from mindspore import nn
+        def build(c, config, m=0.1):
+            a = nn.BatchNorm2d(c, momentum=m)
+            b = nn.BatchNorm2d(c, 0.9, 1e-5)
+            c1 = nn.BatchNorm2d(c, momentum=0.97)
+            d = nn.BatchNorm2d(c)
+            e = nn.BatchNorm2d(c, momentum=0.1, use_batch_statistics=False)
+            f = nn.BatchNorm2d(c, momentum=config.momentum)
+            g = nn.BatchNorm2d(c, **config.kwargs)
+        """,
+        {"torch-convention": [3], "swapped-with-eps": [4], "mindspore-convention": [5, 6], "frozen": [7],
+         "unknown": [8, 9]},
+    ),
+    "stride": (
+        {"matches": "stride-one-pool-call"},
+        """\
+        from mindspore import nn, ops
+        def build(x, config):
+            a = nn.MaxPool2d(2)
+            b = nn.MaxPool2d(2, 2)
+            c = ops.avg_pool2d(x, 3, stride=1)
+            d = nn.AvgPool2d(3, pad_mode="same")
+            e = nn.AvgPool2d(1)
+            f = nn.AvgPool2d()
+            g = nn.MaxPool2d(config.kernel)
+            h = ops.avg_pool2d(x, kernel_size=x.shape[2:])
+        """,
+        {"defaults-to-one": [3], "given": [4, 5], "same-padding": [6], "kernel-one": [7, 8], "unknown": [9, 10]},
+    ),
+    "replacement": (
+        {"matches": "replacement-sampler-call"},
+        """\
+        from mindspore import ops
+        def sample(probs, n):
+            a = ops.multinomial(probs, 4)
+            b = ops.multinomial(probs, 4, False)
+            c = ops.multinomial(probs, 4, replacement=True)
+            d = ops.multinomial(probs, 1)
+            e = ops.multinomial(probs, n)
+        """,
+        {"defaulted": [3], "given": [4, 5], "one-sample": [6], "unknown": [7]},
+    ),
+    "reduction": (
+        {"matches": "values-only-reduction-indexed"},
+        """\
+        from mindspore import ops
+        def decode(logits, other):
+            probs = ops.softmax(logits, axis=-1)
+            a = probs.max(axis=1)[0]
+            b = probs.max(axis=1, return_indices=True)[1]
+            c = other.max(axis=1)[0]
+            d = probs.max(axis=1)[-1]
+        """,
+        {"values-indexed": [4], "with-indices": [5], "unknown": [6, 7]},
+    ),
+    "order": (
+        {"kind": "assignment", "has": {"field": "right", "kind": "call"}},
+        """\
+        from mindspore import ops
+        def decode(x):
+            argmax = ops.ArgMaxWithValue(axis=1)
+            value, index = argmax(x)
+            index, value = argmax(x)
+            first, second = argmax(x)
+        """,
+        {"value-index-swapped": [4], "index-value": [5], "unknown": [3, 6]},
+    ),
+}
+
+
+def user_rule(number: int, condition: str, value: str, matcher: dict) -> dict:
+    return {"id": f"{condition}-is-{value}", "code": f"TMS{900 + number}", "message": f"{condition}: {value}",
+            "rule": matcher, "conditions": {condition: value}}
+
+
+@pytest.fixture(scope="module")
+def engine_with_user_rules(tmp_path_factory):
+    rules = [(condition, value, matcher) for condition, (matcher, _, lines) in CASES.items() for value in lines]
+    config = {"rules": [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)]}
+    path = tmp_path_factory.mktemp("config") / "torch2ms.yml"
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
+    load_ruleset.cache_clear()
+    try:
+        return Engine(load_ruleset(str(path)))
+    finally:
+        load_ruleset.cache_clear()
+
+
+@pytest.mark.parametrize("condition", CASES)
+def test_each_value_fires_on_exactly_its_lines(engine_with_user_rules, condition):
+    _, source, lines = CASES[condition]
+    found: dict[str, list[int]] = {}
+    for finding in engine_with_user_rules.check(textwrap.dedent(source)):
+        if finding.code >= "TMS900" and finding.message.startswith(f"{condition}: "):
+            found.setdefault(finding.message, []).append(finding.line)
+    assert found == {f"{condition}: {value}": sorted(where) for value, where in lines.items()}
+
+
+def test_the_table_covers_every_value_of_every_condition():
+    divergence = BY_NAME["divergence"].table
+    covered = {condition: set(lines) for condition, (_, _, lines) in CASES.items()}
+    assert covered == {condition: set(CONDITIONS[condition]) for condition in divergence}
