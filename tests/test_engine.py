@@ -109,3 +109,22 @@ def test_the_flake8_adapter_turns_an_engine_crash_into_tms000(monkeypatch):
     results = list(checker.run())
     assert [(line, column) for line, column, _, _ in results] == [(1, 0)]
     assert results[0][2].startswith("TMS000 flake8-torch2ms could not check this file with the engine (MemoryError")
+
+
+def test_node_offsets_are_those_of_range_after_wide_characters():
+    # nodes.key/start read offsets from SgNode.replace("") instead of range() (whose column scan
+    # costs the length of the line); both must count the same characters, astral ones included.
+    from ast_grep_py import SgRoot
+
+    from flake8_torch2ms.semantics import nodes
+
+    source = 's = "é😀中"; t = (f(a), g(b))  # 😀\nx = ops.clip_by_value(grads, 0.1)\n'
+    stack, seen = [SgRoot(source, "python").root()], 0
+    while stack:
+        node = stack.pop()
+        span = node.range()
+        assert nodes.key(node) == (span.start.index, span.end.index, node.kind())
+        assert source[nodes.start(node):span.end.index] == node.text()
+        stack.extend(node.children())
+        seen += 1
+    assert seen > 40
