@@ -43,7 +43,7 @@ DEFAULT_FILES = ["linter/semantics/**/*.py", "linter/families/**/*.py", "linter/
 # The fast tests: everything but the property tests, the flake8 and torch2ms command suites, the
 # docs site and pre-commit (about 60 s together on this machine). Ordered so that most kills come
 # early under -x.
-FAST_TESTS = ["tests/families", "tests/test_examples.py", "tests/test_catalog.py", "tests/test_fixtures.py",
+FAST_TESTS = ["tests/families", "tests/test_examples.py", "tests/test_fixtures.py",
               "tests/test_engine.py", "tests/test_user_config.py", "tests/test_invariants.py",
               "tests/test_package_paths.py", "tests/test_cli_sources.py", "tests/test_cli_fix.py", "tests/integration",
               "tests/test_config_errors.py"]

@@ -10,7 +10,7 @@ import pytest
 
 from ci_requirements import import_or_skip
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 import_or_skip("mkdocs", reason="mkdocs is in the test extra: pip install '.[test]'")
 
