@@ -22,7 +22,7 @@ from pathlib import Path
 from flake8 import utils as flake8_utils
 
 from . import __version__, flake8config, formats, sources
-from .config import INTERNAL_ERROR_CODE, load_ruleset
+from .config import INTERNAL_ERROR_CODE
 from .engine import Finding, engine_for
 from .fixes import fix_module, key, offered
 from .noqa import NoqaMap
@@ -149,12 +149,12 @@ def _skipped_directory(parent: str, name: str) -> bool:
 
 
 def _severities(config: str | None) -> dict[str, tuple[str, str, bool]]:
-    return {rule.code: (rule.id, rule.severity, rule.fix is not None) for rule in load_ruleset(config).rules}
+    return {rule.code: (rule.id, rule.severity, rule.fix is not None) for rule in engine_for(config).rules}
 
 
 def _unsafe_fixes(config: str | None) -> frozenset[str]:
     """The codes whose fix can change what correct code means (``fix-safety: unsafe``)."""
-    return frozenset(rule.code for rule in load_ruleset(config).rules if rule.fix and rule.fix_safety == "unsafe")
+    return frozenset(rule.code for rule in engine_for(config).rules if rule.fix and rule.fix_safety == "unsafe")
 
 
 def _reports(document: sources.Document, findings: list[Finding], options: Options) -> list[formats.Report]:
@@ -357,8 +357,8 @@ def _main(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be 1 or more")
     flake8_config = _flake8_config()
     config = _config_path(args.config, flake8_config)
-    ruleset = load_ruleset(config)  # a configuration error stops everything before any file is read
-    known = sorted({rule.code for rule in ruleset.rules} | {INTERNAL_ERROR_CODE, SYNTAX_ERROR_CODE, READ_ERROR_CODE})
+    engine = engine_for(config)  # a configuration error stops everything before any file is read
+    known = sorted({rule.code for rule in engine.rules} | {INTERNAL_ERROR_CODE, SYNTAX_ERROR_CODE, READ_ERROR_CODE})
     select, ignore = _codes(args.select, "--select", known), _codes(args.ignore, "--ignore", known)
     try:
         # flake8's configuration, so that torch2ms and flake8 agree on the same tree (--ignore
@@ -423,7 +423,7 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
     elif args.format == "github":
         output = formats.github(reports)
     else:
-        output = formats.sarif(reports, load_ruleset(options.config).rules, _rule_help(options.config))
+        output = formats.sarif(reports, engine_for(options.config).rules, _rule_help(options.config))
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")
@@ -441,7 +441,7 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
 def _rule_help(config: str | None) -> dict[str, str]:
     from . import docs
 
-    return {rule.code: docs.rule_page(rule) for rule in load_ruleset(config).rules}
+    return {rule.code: docs.rule_page(rule) for rule in engine_for(config).rules}
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
