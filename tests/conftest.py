@@ -1,5 +1,6 @@
 """Shared fixtures: the default rule set and an engine, loaded once per test session."""
 
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +24,17 @@ def rule_cache(tmp_path_factory):
         del os.environ["FLAKE8_TORCH2MS_CACHE_DIR"]
     else:
         os.environ["FLAKE8_TORCH2MS_CACHE_DIR"] = previous
+
+
+def engine_with_rules(directory: Path, rules: list[dict]) -> Engine:
+    """An engine for the default rules plus ``rules`` as a user's configuration file in ``directory``."""
+    path = directory / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": rules}, indent=1), encoding="utf-8")  # JSON is YAML
+    load_ruleset.cache_clear()
+    try:
+        return Engine(load_ruleset(str(path)))
+    finally:
+        load_ruleset.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -62,13 +62,13 @@ def collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
                 value = value.field("right")
             # A binding takes effect after its value is evaluated: in `g = clip(g)` the argument
             # still refers to the previous `g`.
-            bind(node.field("left"), value, (), False, end(node), found, node)
+            bind(node.field("left"), value, (), False, nodes.end(node), found, node)
         elif kind == "augmented_assignment":
-            bind(node.field("left"), None, (), False, end(node), found, node)
+            bind(node.field("left"), None, (), False, nodes.end(node), found, node)
         elif kind == "for_statement":
             bind(node.field("left"), node.field("right"), (), True, nodes.start(node.field("body")), found, node)
         elif kind == "named_expression":
-            bind(node.field("name"), node.field("value"), (), False, end(node), found, node)
+            bind(node.field("name"), node.field("value"), (), False, nodes.end(node), found, node)
         elif kind == "as_pattern_target":  # with ... as x, except ... as x: nothing known
             for name in node.find_all(kind="identifier"):
                 found.setdefault(name.text(), []).append(Binding(nodes.start(node), None, statement=node))
@@ -180,19 +180,15 @@ def any_in(positions: list[int], windows: list[tuple[int, int]]) -> bool:
     return False
 
 
-def end(node: SgNode) -> int:
-    return nodes.end(node)
-
-
 def conditional_between(statement: SgNode | None, use: SgNode, scope: SgNode) -> bool:
     """True when ``statement`` may not have run by the time ``use`` runs: it sits in a branch,
     loop or handler of ``scope`` that does not also hold ``use``."""
     if statement is None:
         return False
-    use_start, use_end = nodes.start(use), end(use)
+    use_start, use_end = nodes.start(use), nodes.end(use)
     scope_key = scope
     for ancestor in statement.ancestors():
-        if ancestor == scope_key or (nodes.start(ancestor) <= use_start and use_end <= end(ancestor)):
+        if ancestor == scope_key or (nodes.start(ancestor) <= use_start and use_end <= nodes.end(ancestor)):
             return False  # from here up, whatever runs ``statement`` also runs ``use``
         if ancestor.kind() in CONDITIONAL_KINDS:
             return True

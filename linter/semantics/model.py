@@ -105,7 +105,7 @@ class SemanticModel:
             reaching.append(Binding(0, None))  # no binding runs on every path before the read
         loop = scope_bindings.enclosing_loop(name_node, scope)
         if loop is not None:
-            loop_end = scope_bindings.end(loop)
+            loop_end = nodes.end(loop)
             reaching += [binding for binding in candidates[index:] if binding.position <= loop_end]
         return reaching
 

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from flake8_torch2ms.config import CONDITIONS, load_ruleset
-from flake8_torch2ms.engine import Engine
+from conftest import engine_with_rules
+from flake8_torch2ms.config import CONDITIONS
 from flake8_torch2ms.families import BY_NAME
 
 CLIP_CALLS = {"matches": "clip-call"}
@@ -110,19 +110,11 @@ def user_rule(number: int, condition: str, value: str, matcher: dict, extra: dic
 
 @pytest.fixture(scope="module")
 def engine_with_user_rules(tmp_path_factory):
-    import json
-
     rules = [(condition, value, matcher, extra) for condition, (matcher, extra, _, lines) in CASES.items()
              for value in lines]
     rules.append(("imports", "torch", CLIP_CALLS, {"callee": "clip-function"}))
-    config = {"rules": [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)]}
-    path = tmp_path_factory.mktemp("config") / "torch2ms.yml"
-    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
-    load_ruleset.cache_clear()
-    try:
-        return Engine(load_ruleset(str(path)))
-    finally:
-        load_ruleset.cache_clear()
+    return engine_with_rules(tmp_path_factory.mktemp("config"),
+                             [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)])
 
 
 def fired(engine, source: str, condition: str) -> dict[str, list[int]]:

@@ -2,13 +2,12 @@
 (condition, value), run on a small program with one call per value, must fire on exactly the
 lines that have that value (a value never told apart from its neighbours fails here)."""
 
-import json
 import textwrap
 
 import pytest
 
-from flake8_torch2ms.config import CONDITIONS, load_ruleset
-from flake8_torch2ms.engine import Engine
+from conftest import engine_with_rules
+from flake8_torch2ms.config import CONDITIONS
 from flake8_torch2ms.families import BY_NAME
 
 # condition -> (matcher, program, {value: lines that have it})
@@ -110,14 +109,8 @@ def user_rule(number: int, condition: str, value: str, matcher: dict) -> dict:
 @pytest.fixture(scope="module")
 def engine_with_user_rules(tmp_path_factory):
     rules = [(condition, value, matcher) for condition, (matcher, _, lines) in CASES.items() for value in lines]
-    config = {"rules": [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)]}
-    path = tmp_path_factory.mktemp("config") / "torch2ms.yml"
-    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
-    load_ruleset.cache_clear()
-    try:
-        return Engine(load_ruleset(str(path)))
-    finally:
-        load_ruleset.cache_clear()
+    return engine_with_rules(tmp_path_factory.mktemp("config"),
+                             [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)])
 
 
 @pytest.mark.parametrize("condition", CASES)
