@@ -464,16 +464,28 @@ class Stage:
     detail: str = ""
 
 
-def prefilter_sets(engine, texts: list[str]) -> list[tuple[str, object, str]]:
-    """One stage per distinct trigger word set (one per rule family once families have their own):
-    its time alone and the share of files it keeps."""
+def prefilter_sets(engine, files: list[tuple[str, str]]) -> list[tuple[str, object, str]]:
+    """One stage per distinct trigger (its words, the packages they come from, what must follow
+    a word): its time alone and the share of files it keeps."""
+    from flake8_torch2ms.prefilter import FileText
+
     stages = []
-    for number, (words, prefilter) in enumerate(engine._prefilters.items(), start=1):
-        kept = sum(1 for text in texts if prefilter.may_match(text))
-        shown = "any file" if words is None else ", ".join(sorted(words))
-        stages.append((f"prefilter of word set {number} alone",
-                       functools.partial(lambda test: [test(text) for text in texts], prefilter.may_match),
-                       f"keeps {kept:,} files ({100 * kept / len(texts):.1f} %): {shown}"))
+    for number, prefilter in enumerate(engine.prefilters, start=1):
+        kept = sum(1 for path, text in files if prefilter.may_match(FileText(text, path)))
+        shown = "any file" if prefilter.trigger is None else ", ".join(prefilter.words)
+        if prefilter.roots:
+            shown += f" (in a file naming {' or '.join(prefilter.roots)})"
+        if prefilter.imports:
+            shown += f" (in a file importing {' and '.join(prefilter.imports)})"
+        if prefilter.after is not None:
+            shown += ", followed by a positional argument"
+
+        def test(prefilter=prefilter):
+            for path, text in files:
+                prefilter.may_match(FileText(text, path))
+
+        stages.append((f"prefilter {number} alone", test,
+                       f"keeps {kept:,} files ({100 * kept / len(files):.1f} %): {shown}"))
     return stages
 
 
@@ -492,23 +504,24 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
     clipping = engine_module.Engine(RuleSet([rule for rule in ruleset.rules if rule.family == "clipping"],
                                             ruleset.facts))
     texts = [read_text(path) for path in corpus.files]
-    kept = [text for text in texts if engine.active(text)]
-    kept_by_clipping = sum(bool(clipping.active(text)) for text in texts)
+    files = [(str(path), text) for path, text in zip(corpus.files, texts)]
+    kept = [text for path, text in files if engine.active(text, path)]
+    kept_by_clipping = sum(bool(clipping.active(text, path)) for path, text in files)
     trees = [SgRoot(text, "python").root() for text in kept]
-    all_words = [words for group in engine.groups for words in group.triggers.values()]
+    all_words = [prefilter.words for prefilter in engine.prefilters if prefilter.trigger is not None]
 
     def read_all():
         for path in corpus.files:
             read_text(path)
 
     def prefilter():
-        for text in texts:
-            engine.active(text)
+        for path, text in files:
+            engine.active(text, path)
 
-    def prefilter_before():  # each rule's words tested in turn with `in`, as before
+    def prefilter_before():  # each trigger's words tested in turn with `in`, as first written
         for text in texts:
             for words in all_words:
-                words is None or any(word in text for word in words)
+                any(word in text for word in words)
 
     def parse_kept():
         for text in kept:
@@ -548,9 +561,9 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
         ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %); "
                                                f"the clipping rules alone {kept_by_clipping:,} "
                                                f"({100 * kept_by_clipping / len(texts):.1f} %)"),
-        ("prefilter alone", prefilter, "names as whole identifiers, one test per distinct word set"),
-        ("prefilter alone, before", prefilter_before, "each rule's words with `in`, rule by rule"),
-        *prefilter_sets(engine, texts),
+        ("prefilter alone", prefilter, "probes, then whole names in code, in a file naming the package"),
+        ("prefilter alone, before", prefilter_before, "each trigger's words with `in`, one after another"),
+        *prefilter_sets(engine, files),
         ("parse the kept files", parse_kept, f"{len(kept):,} files"),
         ("structural walks, merged", walks_merged, "one find_all for all matchers, dispatched by node"),
         ("structural walks, before", walks_per_matcher, f"one find_all per matcher ({len(engine.groups)})"),

@@ -217,7 +217,7 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
     engine = engine_for(options.config)
     # Most files mention no rule's trigger word: they are never parsed, not even to report E999
     # (compiling every file was most of a run's time; flake8 reports E999 for every file anyway).
-    parsed = engine.may_match(document.module)
+    parsed = engine.may_match(document.module, path)
     result.reports += _problems(document, options, parsed)
     if parsed and document.syntax_error() is None:
         findings = offered(engine.check(document.module, path))
@@ -232,7 +232,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     if document is None:
         return result
     engine = engine_for(options.config)
-    parsed = engine.may_match(document.module)  # as in check_file: no parse of a file no rule can match
+    parsed = engine.may_match(document.module, path)  # as in check_file: no parse of a file no rule can match
     result.reports += _problems(document, options, parsed)
     if not parsed or document.syntax_error() is not None:
         return result

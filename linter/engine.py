@@ -24,7 +24,8 @@ from ast_grep_py import SgNode, SgRoot
 
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family
+from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Trigger
+from .prefilter import FileText, Prefilter
 from .semantics.model import SemanticModel
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
@@ -56,7 +57,7 @@ class _Group:
 
     matcher: dict
     rules: list[Rule]
-    triggers: dict[str, frozenset[str] | None]  # rule id -> words, one of which the source must contain
+    prefilters: dict[str, Prefilter]  # rule id -> what the text must hold for the rule to match
     # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
     # merged walk belongs to; None when the group must walk on its own (see _mergeable).
     dispatch: dict | None = None
@@ -75,12 +76,16 @@ class Engine:
     def __init__(self, ruleset: RuleSet) -> None:
         self.facts = ruleset.facts
         self.rules = ruleset.rules
+        triggers = {rule.id: (self.trigger(rule), rule.conditions.get("imports", frozenset())) for rule in self.rules}
         groups: dict[str, _Group] = {}
+        prefilters: dict[tuple, Prefilter] = {}
         for rule in ruleset.rules:
             key = json.dumps(rule.matcher, sort_keys=True)
             group = groups.setdefault(key, _Group(rule.matcher, [], {}))
             group.rules.append(rule)
-            group.triggers[rule.id] = self._rule_triggers(rule)
+            # Each distinct trigger is tested once per file, however many rules share it.
+            wanted = triggers[rule.id]
+            group.prefilters[rule.id] = prefilters.setdefault(wanted, Prefilter(*wanted))
         self.groups = list(groups.values())
         for group in self.groups:
             group.dispatch = _mergeable(group.matcher)
@@ -89,14 +94,14 @@ class Engine:
         # against the later ones only; the group with the most rules (most matches) goes last.
         self._merge_order = sorted((group for group in self.groups if group.dispatch is not None),
                                    key=lambda group: len(group.rules))
-        # Each distinct trigger set is tested once per file, however many rules share it.
-        self._prefilters = {words: _Prefilter(words) for group in self.groups for words in group.triggers.values()}
+        self.prefilters = list(prefilters.values())
         # Words that a file may import under another name (`clip_by_value as cbv`): the structural
         # utils are then widened for that file, so the match reaches the model's import table.
-        self._renamable = frozenset(word for words in self._prefilters if words for word in words
+        self._renamable = frozenset(word for prefilter in self.prefilters for word in prefilter.words
                                     if IDENTIFIER_WORD.match(word))
 
-    def _rule_triggers(self, rule: Rule) -> frozenset[str] | None:
+    def trigger(self, rule: Rule) -> Trigger | None:
+        """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
         family = BY_NAME.get(rule.family)
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
@@ -113,17 +118,19 @@ class Engine:
     def known(self, qualified: str) -> bool:
         return any(family.known(self.facts[family.name], qualified) for family in FAMILIES)
 
-    def may_match(self, source: str) -> bool:
+    def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
         most files, which then need no parse by anything."""
-        return any(prefilter.may_match(source) for prefilter in self._prefilters.values())
+        text = FileText(source, path)
+        return any(prefilter.may_match(text) for prefilter in self.prefilters)
 
-    def active(self, source: str) -> list[tuple[_Group, list[Rule]]]:
+    def active(self, source: str, path: str | None = None) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
-        verdicts = {words: prefilter.may_match(source) for words, prefilter in self._prefilters.items()}
+        text = FileText(source, path)
+        verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters}
         active = []
         for group in self.groups:
-            rules = [rule for rule in group.rules if verdicts[group.triggers[rule.id]]]
+            rules = [rule for rule in group.rules if verdicts[id(group.prefilters[rule.id])]]
             if rules:
                 active.append((group, rules))
         return active
@@ -139,7 +146,7 @@ class Engine:
                 source.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
                 source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
-        active = self.active(source)
+        active = self.active(source, path)
         if not active:
             return []
         try:
@@ -265,45 +272,6 @@ def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
     if not own:
         return matcher
     return {**matcher, "utils": {name: utils.get(name, body) for name, body in own.items()}}
-
-
-class _Prefilter:
-    """Whether a text may hold one of a rule's trigger words, decided on the raw text.
-
-    A trigger word is a name (``clip_by_value``, ``clamp_(``): it counts only where it is not
-    glued to a longer identifier (``clipping``, ``CLIPModel`` never count for ``clip``), since a
-    call resolves to a function only through that name written as a whole identifier somewhere
-    in the module. A plain substring test of the shortest words runs first: when ``clip`` is not
-    in the text, ``clip_by_value`` is not either, and most files stop there.
-    """
-
-    def __init__(self, words: frozenset[str] | None) -> None:
-        self.words = None if words is None else sorted(words)
-        self.substrings = None if words is None else sorted(
-            word for word in words if not any(other != word and other in word for other in words))
-
-    def may_match(self, source: str) -> bool:
-        if self.words is None:
-            return True
-        if not any(substring in source for substring in self.substrings):
-            return False
-        return any(word in source and _occurs_as_name(word, source) for word in self.words)
-
-
-def _occurs_as_name(word: str, source: str) -> bool:
-    check_before, check_after = _is_name_char(word[0]), _is_name_char(word[-1])
-    start = source.find(word)
-    while start >= 0:
-        end = start + len(word)
-        if ((not check_before or start == 0 or not _is_name_char(source[start - 1]))
-                and (not check_after or end == len(source) or not _is_name_char(source[end]))):
-            return True
-        start = source.find(word, start + 1)
-    return False
-
-
-def _is_name_char(character: str) -> bool:
-    return character == "_" or character.isalnum()
 
 
 def _mergeable(matcher: dict) -> dict | None:

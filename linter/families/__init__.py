@@ -54,6 +54,28 @@ class Analysis(Protocol):
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """What a file's raw text must hold for a rule to possibly match, decided before any parse.
+
+    ``words``: one of them written as a whole name in code (not in a comment or a string), since
+    a call resolves to an API only through its name written somewhere in the module. ``roots``:
+    one of these top-level packages named anywhere in the text (None: no import is needed), since
+    every name the rule asks about resolves only through an import of one of them. ``after``: a
+    regex that must match right after one such word, which may then end a longer name, as a
+    call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument).
+    """
+
+    words: frozenset[str]
+    roots: frozenset[str] | None = None
+    after: re.Pattern | None = None
+
+
+def roots_of(names: Iterable[str]) -> frozenset[str]:
+    """The top-level packages of qualified names: ``mindspore`` for ``mindspore.nn.Dropout``."""
+    return frozenset(name.split(".", 1)[0] for name in names)
+
+
+@dataclass(frozen=True)
 class Family:
     name: str
     conditions: tuple[Condition, ...]  # evaluation order: the cheap, most selective first
@@ -61,9 +83,9 @@ class Family:
     new_facts: Callable[[], Any]
     load_facts: Callable[[Any, Any, Any], Any]  # (YAML mapping, schema.Reader, facts) -> facts
     analysis: Callable[[SemanticModel, Any], Analysis]  # (model, facts) -> the file's analysis
-    # (facts, a rule's conditions) -> the words one of which a file must hold for the rule to match
-    # (None: no such words are known, the file is always parsed).
-    triggers: Callable[[Any, Mapping[str, frozenset[str]]], frozenset[str] | None]
+    # (facts, a rule's conditions) -> what a file's text must hold for the rule to match (None:
+    # nothing is known, the file is always parsed).
+    triggers: Callable[[Any, Mapping[str, frozenset[str]]], Trigger | None]
     # (facts, local name -> the name it renames in this file) -> ast-grep utils rules may name
     structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = lambda facts, renamed: {}
     canonical: Callable[[Any, str], str | None] = lambda facts, name: None  # another spelling's name

@@ -185,7 +185,7 @@ def divergence_mutants(root: Path, engine: Engine) -> list[Mutant]:
 
     utils = structural_utils(engine.facts)
     words = tuple(word for rule in engine.rules if rule.family == "divergence"
-                  for word in (engine._rule_triggers(rule) or ()))
+                  for word in (engine.trigger(rule).words if engine.trigger(rule) else ()))
     found = []
     for path in sorted(root.rglob("*.py")):
         source = read_source(path)

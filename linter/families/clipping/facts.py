@@ -12,6 +12,7 @@ from typing import Mapping
 
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
+from .. import Trigger, roots_of
 from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -150,24 +151,30 @@ def structural_utils(facts: Facts, renamed: Mapping[str, str] = EMPTY) -> dict[s
     }
 
 
-def triggers(facts: Facts, conditions: dict) -> frozenset[str] | None:
-    """Words one of which a file must contain for the rule to possibly match, or None."""
+def triggers(facts: Facts, conditions: dict) -> Trigger | None:
+    """What a file's text must hold for the rule to possibly match (None: nothing is known)."""
     wanted = conditions.get("callee")
     if not wanted:
         if "value-and-grad-swapped" in conditions.get("unpacking", ()):
             # Only the output of value_and_grad is unpacked the wrong way round.
-            return frozenset(last(name) for name in [*facts.gradient_functions, *facts.aliases]
-                             if facts.canonical(name) in facts.gradient_functions
-                             and facts.gradient_functions[facts.canonical(name)].returns_value)
+            names = [name for name in [*facts.gradient_functions, *facts.aliases]
+                     if facts.canonical(name) in facts.gradient_functions
+                     and facts.gradient_functions[facts.canonical(name)].returns_value]
+            return Trigger(frozenset(last(name) for name in names), roots_of(names))
         return None
     words: set[str] = set()
+    roots: set[str] | None = set()
     if "clip-function" in wanted:
-        words |= {last(name) for name in facts.clip_functions}
+        names = [*facts.clip_functions,
+                 *(alias for alias, name in facts.aliases.items() if name in facts.clip_functions)]
+        words |= {last(name) for name in names}
+        roots |= roots_of(names)
     if "torch-clipping" in wanted:
         # "clip_" alone is in every "clip_by_value": a grad method counts as called, "clip_(".
         words |= {last(name) for name in facts.torch_functions} | facts.torch_names
         words |= {f"{method}(" for method in facts.grad_methods}
-    return frozenset(words)
+        roots = None  # p.grad.clamp_(...) is torch's method whatever the module imports
+    return Trigger(frozenset(words), frozenset(roots) if roots is not None else None)
 
 
 def canonical(facts: Facts, qualified: str) -> str | None:

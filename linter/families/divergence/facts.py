@@ -11,7 +11,9 @@ from typing import Mapping
 
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
+from .. import Trigger, roots_of
 from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
+from .values import Dropout
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -182,13 +184,25 @@ TRIGGER_SECTIONS = {"dropout": "keep-prob-dropouts", "momentum": "batch-norms", 
                     "replacement": "replacement-samplers", "order": "index-value-reductions"}
 
 
-def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> frozenset[str] | None:
-    """Words one of which a file must contain for the rule to possibly match, or None."""
+# Right after a dropout's name: a call with a positional first argument (`Dropout(0.1`, not
+# `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
+# continuations and comments allowed wherever Python allows them.
+POSITIONAL_FIRST = re.compile(r"(?:\s|\\\r?\n|#[^\n]*)*\((?:\s|\\\r?\n|#[^\n]*)*"
+                              r"(?![)*]|[^\W\d]\w*(?:\s|\\\r?\n|#[^\n]*)*=(?!=))")
+POSITIONAL_DROPOUT = frozenset({Dropout.RATE_AS_KEEP_PROB.value, Dropout.KEEP_PROB.value})
+MINDSPORE = "mindspore"
+
+
+def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger | None:
+    """What a file's text must hold for the rule to possibly match (None: nothing is known)."""
     words: set[str] | None = None
+    roots: set[str] = set()
     for condition, section in TRIGGER_SECTIONS.items():
         if condition in conditions:
             found = set(call_words(facts, section))
             words = found if words is None else words & found
+            named = facts.sections()[section]
+            roots |= roots_of([*named, *(alias for alias, name in facts.aliases.items() if name in named)])
     if "reduction" in conditions:
         # `max(axis`: the values-only overload written as every call of it in the corpus is,
         # axis= first and no line break after the parenthesis. `.max` alone would keep 211 more
@@ -196,7 +210,13 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> frozense
         # file with no other trigger word is the price: a documented miss.
         found = {f"{method}({facts.reduction_axis}" for method in facts.reduction_methods}
         words = found if words is None else words & found
-    return frozenset(words) if words is not None else None
+        roots.add(MINDSPORE)  # the tensor must come from a MindSpore call (analysis.Origin)
+    if words is None:
+        return None
+    # Only these answers need the keep probability written positionally, as `Dropout(0.1)`.
+    positional = (set(conditions) == {"dropout"} and conditions["dropout"] <= POSITIONAL_DROPOUT
+                  and all(api.keep_prob.position == 0 for api in facts.dropouts.values()))
+    return Trigger(frozenset(words), frozenset(roots), POSITIONAL_FIRST if positional else None)
 
 
 def canonical(facts: Facts, qualified: str) -> str | None:

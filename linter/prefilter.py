@@ -1,0 +1,159 @@
+"""Whether a rule may match a file, decided on its raw text before anything parses it.
+
+Most files a linter sees never call what the rules are about, and a parse costs as much as the
+rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested on the text first:
+
+- a top-level package the rule's names resolve through (``mindspore``) must be named somewhere
+  in the text, or be a folder on the file's path (a package's own modules import it relatively);
+- one of its words must be written as a whole name (``clipping`` and ``CLIPModel`` never count
+  for ``clip``) in code, not in a comment or a string, and not as the name a ``def`` or ``class``
+  defines: a call resolves to an API only through its name written somewhere in the module's
+  code (a call, an import or an alias), and a definition of that name is the module's own;
+- when the trigger says so, a regex must match right after that word (``Dropout(0.1``); the
+  word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``).
+
+Each substring test scans the whole text, so fewer of them is most of the speed: every word is
+looked for only after a shorter probe it contains was found (``Pool`` for the six pooling
+layers), and each probe and word is tested once per file for all rules (``FileText``). The
+comments and strings are found by one regex scan, only as far into the file as an occurrence asks.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Iterable, Iterator
+
+from .families import Trigger
+
+# Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
+# one is not read as the start of another). An unterminated string matches nothing: its text is
+# then taken for code, which only keeps a file.
+NON_CODE = re.compile(r'''#[^\n]*'''
+                      r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
+                      r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
+                      r'''|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'''
+                      r"""|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.DOTALL)
+STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
+FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
+PATH_SEPARATOR = re.compile(r"[\\/]")
+DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just before a name a def or class defines
+SHORTEST_PROBE = 4
+
+
+class FileText:
+    """One file's text as the prefilters ask about it; each answer is computed once."""
+
+    def __init__(self, source: str, path: str | None = None) -> None:
+        self.source = source
+        self._folders = frozenset(PATH_SEPARATOR.split(path)[:-1]) if path else frozenset()
+        self._contains: dict[str, bool] = {}
+        self._scanner: Iterator[re.Match] = NON_CODE.finditer(source)
+        self._scanned_to = 0  # every comment or string starting before this is in the lists
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def contains(self, text: str) -> bool:
+        found = self._contains.get(text)
+        if found is None:
+            found = self._contains[text] = text in self.source
+        return found
+
+    def names_package(self, package: str) -> bool:
+        return self.contains(package) or package in self._folders
+
+    def in_code(self, position: int) -> bool:
+        """False when ``position`` is inside a comment or a string literal (not an f-string)."""
+        while self._scanned_to <= position:
+            match = next(self._scanner, None)
+            if match is None:
+                self._scanned_to = len(self.source) + 1
+                break
+            start, self._scanned_to = match.span()
+            if not self._formatted(start):
+                self._starts.append(start)
+                self._ends.append(self._scanned_to)
+        index = bisect_right(self._starts, position) - 1
+        return index < 0 or position >= self._ends[index]
+
+    def _formatted(self, start: int) -> bool:
+        prefix = self.source[max(0, start - 2):start]
+        while prefix and prefix[0] not in STRING_PREFIX_LETTERS:
+            prefix = prefix[1:]
+        return all(letter in STRING_PREFIX_LETTERS for letter in prefix) and not FORMATTED.isdisjoint(prefix)
+
+
+class Prefilter:
+    """One distinct (trigger, packages the rule's ``imports:`` asks for) pair, tested per file."""
+
+    def __init__(self, trigger: Trigger | None, imports: frozenset[str] = frozenset()) -> None:
+        self.trigger = trigger
+        self.imports = sorted(imports)
+        words = trigger.words if trigger is not None else frozenset()
+        self.words = sorted(words)
+        probes = choose_probes(words)
+        self.probes = {word: probes[word] for word in self.words}
+        self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
+        self.after = trigger.after if trigger is not None else None
+
+    def may_match(self, text: FileText) -> bool:
+        if not all(text.names_package(package) for package in self.imports):
+            return False
+        if self.trigger is None:
+            return True
+        if self.roots is not None and not any(text.names_package(root) for root in self.roots):
+            return False
+        return any(text.contains(probe) and text.contains(word) and self._written_in_code(word, text)
+                   for word, probe in self.probes.items())
+
+    def _written_in_code(self, word: str, text: FileText) -> bool:
+        source = text.source
+        check_before = self.after is None and _is_name_char(word[0])
+        check_after = _is_name_char(word[-1])
+        start = source.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if ((not check_before or start == 0 or not _is_name_char(source[start - 1]))
+                    and (not check_after or end == len(source) or not _is_name_char(source[end]))
+                    and (self.after is None or self.after.match(source, end))
+                    and text.in_code(start) and not _defined(source, start)):
+                return True
+            start = source.find(word, start + 1)
+        return False
+
+
+def choose_probes(words: Iterable[str]) -> dict[str, str]:
+    """Word -> a substring of it (at least SHORTEST_PROBE characters, or the whole word) to look
+    for first: few probes, each shared by as many of the words as it can be (greedy set cover;
+    the longest of equally good probes, so that it is rarer). One rule's words are one family of
+    names (the pooling layers), so what they share is their stem (``Pool``)."""
+    covers: dict[str, set[str]] = {}  # probe -> the words not yet covered that contain it
+    inside: dict[str, list[str]] = {}  # word -> its probes
+    for word in set(words):
+        shortest = min(SHORTEST_PROBE, len(word))
+        inside[word] = [word[start:end] for start in range(len(word) - shortest + 1)
+                        for end in range(start + shortest, len(word) + 1)]
+        for probe in inside[word]:
+            covers.setdefault(probe, set()).add(word)
+    probes: dict[str, str] = {}
+    while covers:
+        best = max(sorted(covers), key=lambda probe: (len(covers[probe]), len(probe)))
+        for word in list(covers[best]):
+            probes[word] = best
+            for probe in inside[word]:
+                if probe in covers:
+                    covers[probe].discard(word)
+                    if not covers[probe]:
+                        del covers[probe]
+    return probes
+
+
+def _defined(source: str, start: int) -> bool:
+    """Whether the name around ``start`` is the one a ``def`` or ``class`` statement defines."""
+    while start > 0 and _is_name_char(source[start - 1]):
+        start -= 1
+    return DEFINED_BEFORE.search(source, max(0, start - 16), start) is not None
+
+
+def _is_name_char(character: str) -> bool:
+    return character == "_" or character.isalnum()

@@ -1,0 +1,84 @@
+"""The prefilter (linter/prefilter.py): which files are parsed at all. A file it drops gets no
+finding whatever it holds, so every case it drops is paired with the nearest one it must keep,
+and every kept case is checked for its finding."""
+
+import pytest
+
+from conftest import engine_with_rules
+from flake8_torch2ms.prefilter import choose_probes
+
+KEPT = {
+    # A subclass named after its base, called positionally: the only positional call is MyDropout(.
+    "subclass-call": ("from mindspore import nn\nclass MyDropout(nn.Dropout):\n    pass\nlayer = MyDropout(0.1)\n",
+                      None, [(4, "TMS301")]),
+    "comment-inside-call": ("from mindspore import nn\nlayer = nn.Dropout(  # the rate\n    0.1)\n", None,
+                            [(2, "TMS301")]),
+    "backslash-before-call": ("from mindspore import nn\nlayer = nn.Dropout \\\n    (0.1)\n", None, [(2, "TMS301")]),
+    # MindSpore's own sources import relatively: the package is named by the path, not the text.
+    "relative-import-inside-mindspore": ("from ..nn import Dropout\nlayer = Dropout(0.1)\n",
+                                         "src/mindspore/train/model.py", [(2, "TMS301")]),
+    "hash-and-quotes-in-a-string-before": ('from mindspore import nn\nnote = "# \'"; layer = nn.Dropout(0.1)\n', None,
+                                           [(2, "TMS301")]),
+    "after-a-docstring": ('"""Uses ops.clip_by_value."""\nfrom mindspore import ops\nops.clip_by_value(grads, 0.1)\n',
+                          None, [(3, "TMS102"), (3, "TMS103")]),
+    "tinyms-reexport": ("from tinyms import layers\nlayer = layers.Dropout(0.1)\n", None, [(2, "TMS301")]),
+    "f-string-field": ('from mindspore import ops\nprint(f"{ops.clip_by_value(grads, 0.1)}")\n', None, None),
+}
+
+DROPPED = {
+    "only-in-a-comment": "import mindspore\n# ops.clip_by_value(grads, 0.1)\n",
+    "only-in-a-docstring": 'import mindspore\n"""\nops.clip_by_value(grads, 0.1)\n"""\n',
+    "only-in-a-string": "import mindspore\nname = 'ops.clip_by_value(grads, 0.1)'\n",
+    "only-in-an-escaped-string": 'import mindspore\nname = "\\"ops.clip_by_value(grads, 0.1)"\n',
+    "only-defined": "import mindspore\ndef clip_by_value(x, low, high):\n    return x\n",
+    "only-a-class-named-so": "import mindspore\nclass Dropout:\n    pass\n",
+    "not-a-mindspore-module": "from torch import nn\nlayer = nn.Dropout(0.1)\n",
+    "dropout-by-keyword": "from mindspore import nn\nlayer = nn.Dropout(p=0.1)\n",
+    "dropout-default": "from mindspore import nn\nlayer = nn.Dropout()\n",
+    "dropout-star-args": "from mindspore import nn\nlayer = nn.Dropout(*rates)\n",
+    "glued-word": "import mindspore\nclipping = clip_model(x)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_kept_files_are_parsed_and_checked(engine, name):
+    source, path, expected = KEPT[name]
+    assert engine.may_match(source, path)
+    if expected is not None:
+        assert [(finding.line, finding.code) for finding in engine.check(source, path)] == expected
+
+
+@pytest.mark.parametrize("name", sorted(DROPPED))
+def test_dropped_files_are_not_parsed(engine, name):
+    assert not engine.may_match(DROPPED[name])
+    assert engine.check(DROPPED[name]) == []
+
+
+def test_the_same_relative_import_outside_mindspore_is_dropped(engine):
+    source, _, _ = KEPT["relative-import-inside-mindspore"]
+    assert not engine.may_match(source, "src/mindformers/train/model.py")
+
+
+def test_a_rule_asking_for_the_keyword_form_still_sees_it(tmp_path):
+    """The positional-argument test after `Dropout` belongs to the answers that need it only."""
+    engine = engine_with_rules(tmp_path, [{
+        "id": "dropout-by-keyword", "code": "TMS901", "message": "keyword",
+        "rule": {"matches": "keep-prob-dropout-call"}, "conditions": {"dropout": "not-positional"}}])
+    source = DROPPED["dropout-by-keyword"]
+    assert [(finding.line, finding.code) for finding in engine.check(source)] == [(2, "TMS901")]
+
+
+def test_a_structural_rule_asking_for_an_import_is_gated_on_it(tmp_path):
+    engine = engine_with_rules(tmp_path, [{
+        "id": "print-call", "code": "TMS902", "message": "print", "rule": {"pattern": "print($X)"},
+        "conditions": {"imports": "mindspore"}}])
+    assert [finding.code for finding in engine.check("import mindspore\nprint(1)\n")] == ["TMS902"]
+    assert not engine.may_match("import torch\nprint(1)\n")
+
+
+def test_probes_are_the_stem_a_rules_words_share():
+    pools = ["AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d", "avg_pool1d", "avg_pool2d"]
+    assert choose_probes(pools) == {**dict.fromkeys(pools[:4], "Pool"), **dict.fromkeys(pools[4:], "avg_pool")}
+    clips = ["clip", "clip_by_value", "clamp"]
+    assert choose_probes(clips) == {"clip": "clip", "clip_by_value": "clip", "clamp": "clamp"}
+    assert choose_probes(["max(axis", "min(axis"]) == {"max(axis": "(axis", "min(axis": "(axis"}
