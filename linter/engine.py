@@ -79,13 +79,14 @@ class Engine:
         triggers = {rule.id: (self.trigger(rule), rule.conditions.get("imports", frozenset())) for rule in self.rules}
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
+        probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
         for rule in ruleset.rules:
             key = json.dumps(rule.matcher, sort_keys=True)
             group = groups.setdefault(key, _Group(rule.matcher, [], {}))
             group.rules.append(rule)
             # Each distinct trigger is tested once per file, however many rules share it.
             wanted = triggers[rule.id]
-            group.prefilters[rule.id] = prefilters.setdefault(wanted, Prefilter(*wanted))
+            group.prefilters[rule.id] = prefilters.setdefault(wanted, Prefilter(*wanted, probes))
         self.groups = list(groups.values())
         for group in self.groups:
             group.dispatch = _mergeable(group.matcher)

@@ -77,6 +77,8 @@ class FileText:
         return index < 0 or position >= self._ends[index]
 
     def _formatted(self, start: int) -> bool:
+        if not start or self.source[start] == "#" or self.source[start - 1] not in STRING_PREFIX_LETTERS:
+            return False  # a comment, or a string without a prefix: most of them
         prefix = self.source[max(0, start - 2):start]
         while prefix and prefix[0] not in STRING_PREFIX_LETTERS:
             prefix = prefix[1:]
@@ -86,12 +88,13 @@ class FileText:
 class Prefilter:
     """One distinct (trigger, packages the rule's ``imports:`` asks for) pair, tested per file."""
 
-    def __init__(self, trigger: Trigger | None, imports: frozenset[str] = frozenset()) -> None:
+    def __init__(self, trigger: Trigger | None, imports: frozenset[str] = frozenset(),
+                 shared_probes: set[str] | None = None) -> None:
         self.trigger = trigger
         self.imports = sorted(imports)
         words = trigger.words if trigger is not None else frozenset()
         self.words = sorted(words)
-        probes = choose_probes(words)
+        probes = choose_probes(words, shared_probes)
         self.probes = {word: probes[word] for word in self.words}
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
         self.after = trigger.after if trigger is not None else None
@@ -122,22 +125,32 @@ class Prefilter:
         return False
 
 
-def choose_probes(words: Iterable[str]) -> dict[str, str]:
+def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[str, str]:
     """Word -> a substring of it (at least SHORTEST_PROBE characters, or the whole word) to look
     for first: few probes, each shared by as many of the words as it can be (greedy set cover;
     the longest of equally good probes, so that it is rarer). One rule's words are one family of
-    names (the pooling layers), so what they share is their stem (``Pool``)."""
+    names (the pooling layers), so what they share is their stem (``Pool``). A word holding a
+    probe another rule already looks for (``shared``, which gains this rule's) takes that one:
+    each probe is one scan of the text per file, whichever rules ask."""
+    shared = shared if shared is not None else set()
+    words = sorted(set(words))
+    probes: dict[str, str] = {}
+    for word in words:
+        reused = [probe for probe in shared if probe in word]
+        if reused:
+            probes[word] = max(sorted(reused), key=len)
+    words = [word for word in words if word not in probes]
     covers: dict[str, set[str]] = {}  # probe -> the words not yet covered that contain it
     inside: dict[str, list[str]] = {}  # word -> its probes
-    for word in set(words):
+    for word in words:
         shortest = min(SHORTEST_PROBE, len(word))
         inside[word] = [word[start:end] for start in range(len(word) - shortest + 1)
                         for end in range(start + shortest, len(word) + 1)]
         for probe in inside[word]:
             covers.setdefault(probe, set()).add(word)
-    probes: dict[str, str] = {}
     while covers:
         best = max(sorted(covers), key=lambda probe: (len(covers[probe]), len(probe)))
+        shared.add(best)
         for word in list(covers[best]):
             probes[word] = best
             for probe in inside[word]:

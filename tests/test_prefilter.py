@@ -82,3 +82,11 @@ def test_probes_are_the_stem_a_rules_words_share():
     clips = ["clip", "clip_by_value", "clamp"]
     assert choose_probes(clips) == {"clip": "clip", "clip_by_value": "clip", "clamp": "clamp"}
     assert choose_probes(["max(axis", "min(axis"]) == {"max(axis": "(axis", "min(axis": "(axis"}
+
+
+def test_a_probe_one_rule_looks_for_serves_the_next():
+    shared: set[str] = set()
+    choose_probes(["clip", "clip_by_value", "clamp"], shared)
+    assert choose_probes(["clip_grad_norm_", "clamp_(", "value_and_grad"], shared) == {
+        "clip_grad_norm_": "clip", "clamp_(": "clamp", "value_and_grad": "value_and_grad"}
+    assert shared == {"clip", "clamp", "value_and_grad"}
