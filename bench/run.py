@@ -506,7 +506,11 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
     texts = [read_text(path) for path in corpus.files]
     files = [(str(path), text) for path, text in zip(corpus.files, texts)]
     kept = [text for path, text in files if engine.active(text, path)]
-    kept_by_clipping = sum(bool(clipping.active(text, path)) for path, text in files)
+    by_family = {family: engine_module.Engine(RuleSet([rule for rule in ruleset.rules if rule.family == family],
+                                                      ruleset.facts))
+                 for family in sorted({rule.family for rule in ruleset.rules if rule.family})}
+    kept_by_family = {family: sum(1 for path, text in files if alone.active(text, path))
+                      for family, alone in by_family.items()}
     trees = [SgRoot(text, "python").root() for text in kept]
     all_words = [prefilter.words for prefilter in engine.prefilters if prefilter.trigger is not None]
 
@@ -559,8 +563,9 @@ def floor_and_optimizations(corpus: Corpus, repeats: int) -> list[Stage]:
     measured = [
         ("read every file", read_all, f"{len(texts):,} files"),
         ("read + prefilter (the floor)", None, f"keeps {len(kept):,} files ({100 * len(kept) / len(texts):.1f} %); "
-                                               f"the clipping rules alone {kept_by_clipping:,} "
-                                               f"({100 * kept_by_clipping / len(texts):.1f} %)"),
+                                               + "; ".join(f"the {family} rules alone {kept:,} "
+                                                           f"({100 * kept / len(texts):.1f} %)"
+                                                           for family, kept in kept_by_family.items())),
         ("prefilter alone", prefilter, "probes, then whole names in code, in a file naming the package"),
         ("prefilter alone, before", prefilter_before, "each trigger's words with `in`, one after another"),
         *prefilter_sets(engine, files),

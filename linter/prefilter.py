@@ -9,7 +9,8 @@ rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested 
   for ``clip``) in code, not in a comment or a string, and not as the name a ``def`` or ``class``
   defines: a call resolves to an API only through its name written somewhere in the module's
   code (a call, an import or an alias), and a definition of that name is the module's own;
-- when the trigger says so, a regex must match right after that word (``Dropout(0.1``); the
+- when the trigger says so, a regex must match right after that word (``Dropout(0.1``), unless
+  it is imported under another name (``Dropout as Drop``: the call is then written ``Drop(``); the
   word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``).
 
 Each substring test scans the whole text, so fewer of them is most of the speed: every word is
@@ -38,6 +39,7 @@ STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
 PATH_SEPARATOR = re.compile(r"[\\/]")
 DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just before a name a def or class defines
+RENAMED_AFTER = re.compile(r"[ \t]+as[ \t]")  # `import Dropout as Drop`: the call is then `Drop(`
 SHORTEST_PROBE = 4
 
 
@@ -118,7 +120,7 @@ class Prefilter:
             end = start + len(word)
             if ((not check_before or start == 0 or not _is_name_char(source[start - 1]))
                     and (not check_after or end == len(source) or not _is_name_char(source[end]))
-                    and (self.after is None or self.after.match(source, end))
+                    and (self.after is None or self.after.match(source, end) or RENAMED_AFTER.match(source, end))
                     and text.in_code(start) and not _defined(source, start)):
                 return True
             start = source.find(word, start + 1)

@@ -21,6 +21,7 @@ KEPT = {
                                            [(2, "TMS301")]),
     "after-a-docstring": ('"""Uses ops.clip_by_value."""\nfrom mindspore import ops\nops.clip_by_value(grads, 0.1)\n',
                           None, [(3, "TMS102"), (3, "TMS103")]),
+    "renamed-import": ("from mindspore.nn import Dropout as Drop\nlayer = Drop(0.1)\n", None, [(2, "TMS301")]),
     "tinyms-reexport": ("from tinyms import layers\nlayer = layers.Dropout(0.1)\n", None, [(2, "TMS301")]),
     "f-string-field": ('from mindspore import ops\nprint(f"{ops.clip_by_value(grads, 0.1)}")\n', None, None),
 }
