@@ -86,7 +86,9 @@ class Engine:
             group.rules.append(rule)
             # Each distinct trigger is tested once per file, however many rules share it.
             wanted = triggers[rule.id]
-            group.prefilters[rule.id] = prefilters.setdefault(wanted, Prefilter(*wanted, probes))
+            if wanted not in prefilters:
+                prefilters[wanted] = Prefilter(*wanted, probes)
+            group.prefilters[rule.id] = prefilters[wanted]
         self.groups = list(groups.values())
         for group in self.groups:
             group.dispatch = _mergeable(group.matcher)
