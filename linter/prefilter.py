@@ -13,9 +13,9 @@ rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested 
   it is imported under another name (``Dropout as Drop``: the call is then written ``Drop(``); the
   word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``).
 
-Each substring test scans the whole text, so fewer of them is most of the speed: every word is
-looked for only after a shorter probe it contains was found (``Pool`` for the six pooling
-layers), and each probe and word is tested once per file for all rules (``FileText``). The
+Each substring test scans the whole text, so fewer of them is most of the speed: the words are
+found through a shorter probe they contain (``Pool`` for the six pooling layers), one scan per
+probe and file for all words and rules (``FileText``), each occurrence then compared in place. The
 comments and strings are found by one regex scan, only as far into the file as an occurrence asks.
 """
 
@@ -50,6 +50,7 @@ class FileText:
         self.source = source
         self._folders = frozenset(PATH_SEPARATOR.split(path)[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
+        self._occurrences: dict[str, list[int]] = {}
         self._scanner: Iterator[re.Match] = NON_CODE.finditer(source)
         self._scanned_to = 0  # every comment or string starting before this is in the lists
         self._starts: list[int] = []
@@ -59,6 +60,17 @@ class FileText:
         found = self._contains.get(text)
         if found is None:
             found = self._contains[text] = text in self.source
+        return found
+
+    def occurrences(self, probe: str) -> list[int]:
+        """Where ``probe`` starts in the text: one scan per file, whichever rules ask."""
+        found = self._occurrences.get(probe)
+        if found is None:
+            found = self._occurrences[probe] = []
+            start = self.source.find(probe) if self.contains(probe) else -1
+            while start >= 0:
+                found.append(start)
+                start = self.source.find(probe, start + 1)
         return found
 
     def names_package(self, package: str) -> bool:
@@ -97,7 +109,10 @@ class Prefilter:
         words = trigger.words if trigger is not None else frozenset()
         self.words = sorted(words)
         probes = choose_probes(words, shared_probes)
-        self.probes = {word: probes[word] for word in self.words}
+        # probe -> (word, where the probe sits in the word): one scan of the probe finds them all
+        self.probes: dict[str, list[tuple[str, int]]] = {}
+        for word in self.words:
+            self.probes.setdefault(probes[word], []).append((word, word.find(probes[word])))
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
         self.after = trigger.after if trigger is not None else None
 
@@ -108,23 +123,22 @@ class Prefilter:
             return True
         if self.roots is not None and not any(text.names_package(root) for root in self.roots):
             return False
-        return any(text.contains(probe) and text.contains(word) and self._written_in_code(word, text)
-                   for word, probe in self.probes.items())
+        return any(self._written_in_code(word, start - offset, text)
+                   for probe, words in self.probes.items() if text.contains(probe)
+                   for start in text.occurrences(probe) for word, offset in words)
 
-    def _written_in_code(self, word: str, text: FileText) -> bool:
+    def _written_in_code(self, word: str, start: int, text: FileText) -> bool:
+        """Whether ``word`` is written at ``start`` as the trigger asks, in code."""
         source = text.source
-        check_before = self.after is None and _is_name_char(word[0])
-        check_after = _is_name_char(word[-1])
-        start = source.find(word)
-        while start >= 0:
-            end = start + len(word)
-            if ((not check_before or start == 0 or not _is_name_char(source[start - 1]))
-                    and (not check_after or end == len(source) or not _is_name_char(source[end]))
-                    and (self.after is None or self.after.match(source, end) or RENAMED_AFTER.match(source, end))
-                    and text.in_code(start) and not _defined(source, start)):
-                return True
-            start = source.find(word, start + 1)
-        return False
+        if start < 0 or not source.startswith(word, start):
+            return False
+        end = start + len(word)
+        return ((self.after is not None or not _is_name_char(word[0]) or start == 0
+                 or not _is_name_char(source[start - 1]))
+                and (not _is_name_char(word[-1]) or end == len(source) or not _is_name_char(source[end]))
+                and (self.after is None or self.after.match(source, end) is not None
+                     or RENAMED_AFTER.match(source, end) is not None)
+                and text.in_code(start) and not _defined(source, start))
 
 
 def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[str, str]:
