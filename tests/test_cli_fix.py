@@ -55,6 +55,18 @@ def test_fix_then_check_leaves_only_findings_without_fixes(fixed_corpus):
         assert text.count("\n") == original.count("\n"), name
 
 
+def test_equal_bounds_are_not_offered_a_swap(tmp_path):
+    """Bounds equal only once computed (1 / 2 and 0.5): swapping them would change nothing, so the
+    finding is not marked fixable and ``torch2ms fix`` says there is no automatic fix."""
+    source = "from mindspore import ops\n\n\ndef step(probs):\n    return ops.clip_by_value(probs, 1 / 2, 0.5)\n"
+    (tmp_path / "step.py").write_text(source, encoding="utf-8")
+    checked = json.loads(run("check", "--format", "json", "step.py", cwd=tmp_path).stdout)
+    assert [(item["line"], item["code"], item["fixable"]) for item in checked] == [(5, "TMS106", False)]
+    result = run("fix", "step.py", cwd=tmp_path)
+    assert "TMS106" in result.stdout and "[left: no automatic fix]" in result.stdout
+    assert (tmp_path / "step.py").read_text(encoding="utf-8") == source
+
+
 def _comments(source: str) -> list[str]:
     return [line for line in source.splitlines() if line.strip().startswith("#")]
 

@@ -125,6 +125,18 @@ HOSTILE = {
         "      min: {position: 1}\n      max: {position: 2}\n",
         "4: 'position' in 'value' must be a whole number >= 0",
     ),
+    "clip-function-without-module": (
+        # A call matches a fact by the name it is imported from: a bare name could never match.
+        "facts:\n  clip-functions:\n    - name: clip_gradients\n      value: {position: 0}\n",
+        "3: 'clip_gradients' in 'name' has no module: write the name it is imported from, "
+        "such as 'mypackage.clip_gradients'",
+    ),
+    "other-spelling-without-module": (
+        "facts:\n  keep-prob-dropouts:\n    - name: ourlib.layers.KeepDropout\n      also: [KeepDropout]\n"
+        "      keep-prob: {position: 0, keyword: keep_prob}\n",
+        "4: 'KeepDropout' in 'also' has no module: write the name it is imported from, "
+        "such as 'mypackage.KeepDropout'",
+    ),
     "duplicate-user-codes": (
         user_rule() + user_rule(rule_id="other-rule").removeprefix("rules:\n"),
         " 'TMS901' is used by two rules ('my-rule' in {path} and 'other-rule'); codes and ids must be unique",

@@ -58,21 +58,6 @@ def test_add_a_clip_wrapper_of_your_own(tmp_path):
     assert findings[0].message.startswith("clip_gradients(grads, 0.5) makes 0.5 the minimum")
 
 
-def test_a_clip_function_named_without_its_module_matches_nothing(tmp_path):
-    """Facts name functions by their qualified name; a bare name is accepted, no import resolves to
-    it, and it must not break loading or linting."""
-    config = """\
-        facts:
-          clip-functions:
-            - name: clip_gradients
-              value: {position: 0}
-              min: {position: 1}
-              max: {position: 2}
-        """
-    source = "grads = clip_gradients(grads, 0.5)\nfrom mindspore import ops\ngrads = ops.clip_by_value(grads, 0.5)\n"
-    assert [(f.line, f.code) for f in lint_with(tmp_path, config, source)] == [(3, "TMS103")]
-
-
 def test_add_a_gradient_source_and_a_parameter_source(tmp_path):
     config = """\
         facts:

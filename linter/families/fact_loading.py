@@ -26,13 +26,24 @@ def entries(data: LocatedDict, key: str, reader: Reader) -> list[LocatedDict]:
 
 
 def entry_name(entry: LocatedDict, reader: Reader) -> str:
-    return reader.dotted_names(entry, "name", "an entry")[0]
+    return qualified_names(entry, "name", "an entry", reader)[0]
 
 
 def add_aliases(aliases: dict[str, str], entry: LocatedDict, name: str, reader: Reader) -> None:
     """Record the entry's ``also:`` spellings as other names of ``name``."""
-    for alias in reader.dotted_names(entry, "also", f"'{name}'"):
+    for alias in qualified_names(entry, "also", f"'{name}'", reader):
         aliases[alias] = name
+
+
+def qualified_names(entry: LocatedDict, key: str, what: str, reader: Reader) -> list[str]:
+    """Dotted names with their module: a call matches an entry by the name it resolves to through
+    its imports, so a bare ``clip_gradients`` could never match anything."""
+    names = reader.dotted_names(entry, key, what)
+    for name in names:
+        if "." not in name:
+            raise reader.fail(entry.line_of(key), f"'{name}' in '{key}' has no module: write the name it is "
+                                                  f"imported from, such as 'mypackage.{name}'")
+    return names
 
 
 def slot(entry: LocatedDict, key: str, reader: Reader) -> Slot:

@@ -26,8 +26,8 @@ def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
         found["MIN"] = short(low.text())
     if high is not None:
         found["MAX"] = short(high.text())
-    if exact and call.bounds_verdict.equal_through_names:
-        found.pop("MIN", None)  # no bound to swap in a fix: both names hold the same value
+    if exact and call.bounds_verdict.equal_values:
+        found.pop("MIN", None)  # no bound to swap in a fix: both hold the same value
         found.pop("MAX", None)
     given = high if high is not None else low
     if given is not None:

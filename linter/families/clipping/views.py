@@ -23,9 +23,9 @@ from ..fact_loading import last
 @dataclass(frozen=True)
 class BoundsVerdict:
     kind: Bounds
-    # `low = c; high = c; clip(x, low, high)`: the names differ, the values are the same, so a
-    # fix that swaps the two would change nothing.
-    equal_through_names: bool = False
+    # `low = c; high = c; clip(x, low, high)` or `clip(x, 0.5, 1 / 2)`: the texts differ, the
+    # values are the same, so a fix that swaps the two would change nothing.
+    equal_values: bool = False
 
 
 class ClipCall:
@@ -185,7 +185,7 @@ class ClipCall:
         low_value, high_value = self.analysis.constant(low), self.analysis.constant(high)
         if low_value is not None and high_value is not None:
             if low_value >= high_value:
-                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED)
+                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED, equal_values=low_value == high_value)
             return BoundsVerdict(Bounds.MIRRORED if low_value == -high_value else Bounds.ASYMMETRIC)
         if mirrors(low, high):
             return BoundsVerdict(Bounds.MIRRORED)
@@ -199,7 +199,7 @@ class ClipCall:
             if nodes.tokens(low_source) == nodes.tokens(high_source) and low_source.find(
                     any=[{"kind": "attribute"}, {"kind": "subscript"}]) is None and low_source.kind() not in (
                     "attribute", "subscript"):
-                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED, equal_through_names=True)
+                return BoundsVerdict(Bounds.EMPTY_OR_INVERTED, equal_values=True)
             if mirrors(low_source, high_source):
                 return BoundsVerdict(Bounds.MIRRORED)
         return BoundsVerdict(Bounds.UNKNOWN)
