@@ -124,7 +124,9 @@ def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
                         f"has a property '{name}'")
 
     def check(view: Any, wanted: frozenset[str]) -> bool:
-        answer = getattr(view, name, None)
+        if not hasattr(type(view), name):  # a view of another kind of match: does not hold
+            return False
+        answer = getattr(view, name)  # an error inside the property is the engine's TMS000, not "no"
         return answer is not None and answer.value in wanted
 
     return Condition(name, frozenset(member.value for member in values if member not in unaskable), check, facts)

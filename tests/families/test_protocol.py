@@ -68,3 +68,15 @@ def test_the_clipping_table_is_evaluated_in_its_order_and_reads_its_facts():
     assert [condition.name for condition in clipping.conditions][:2] == ["callee", "result"]
     assert clipping.table["callee"].facts_for({"torch-clipping"}) == {"torch-clipping"}
     assert clipping.table["bounds"].values >= {"single-positional", "mirrored", "unknown"}
+
+
+def test_an_error_inside_a_views_property_is_not_read_as_does_not_hold():
+    class Broken:
+        @cached_property
+        def answer(self) -> Answer:
+            return None.value  # AttributeError inside the property: a bug, to be reported
+
+    condition = attribute_condition("answer", Answer, (View,))
+    assert condition.check(object(), frozenset({"yes"})) is False  # no such property: does not hold
+    with pytest.raises(AttributeError):
+        condition.check(Broken(), frozenset({"yes"}))
