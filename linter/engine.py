@@ -76,7 +76,6 @@ class Engine:
     def __init__(self, ruleset: RuleSet) -> None:
         self.facts = ruleset.facts
         self.rules = ruleset.rules
-        triggers = {rule.id: (self.trigger(rule), rule.conditions.get("imports", frozenset())) for rule in self.rules}
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
@@ -85,7 +84,7 @@ class Engine:
             group = groups.setdefault(key, _Group(rule.matcher, [], {}))
             group.rules.append(rule)
             # Each distinct trigger is tested once per file, however many rules share it.
-            wanted = triggers[rule.id]
+            wanted = (self.trigger(rule), rule.conditions.get("imports", frozenset()))
             if wanted not in prefilters:
                 prefilters[wanted] = Prefilter(*wanted, probes)
             group.prefilters[rule.id] = prefilters[wanted]

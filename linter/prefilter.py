@@ -124,7 +124,7 @@ class Prefilter:
         if self.roots is not None and not any(text.names_package(root) for root in self.roots):
             return False
         return any(self._written_in_code(word, start - offset, text)
-                   for probe, words in self.probes.items() if text.contains(probe)
+                   for probe, words in self.probes.items()
                    for start in text.occurrences(probe) for word, offset in words)
 
     def _written_in_code(self, word: str, start: int, text: FileText) -> bool:

@@ -184,8 +184,8 @@ def divergence_mutants(root: Path, engine: Engine) -> list[Mutant]:
     from flake8_torch2ms.families.divergence.values import Dropout, Momentum, Replacement, Stride
 
     utils = structural_utils(engine.facts)
-    words = tuple(word for rule in engine.rules if rule.family == "divergence"
-                  for word in (engine.trigger(rule).words if engine.trigger(rule) else ()))
+    triggers = [engine.trigger(rule) for rule in engine.rules if rule.family == "divergence"]
+    words = tuple(word for trigger in triggers if trigger is not None for word in trigger.words)
     found = []
     for path in sorted(root.rglob("*.py")):
         source = read_source(path)
