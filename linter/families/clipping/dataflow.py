@@ -175,7 +175,7 @@ class ClippingAnalysis:
                 return _is_torch(self.model.qualified_name(node))
             source = binding.source
             if source is not None and binding.iterated and binding.path:
-                source = _zipped_argument(source, binding.path[0])
+                source = _item_source(source, binding.path[0])
             return self.from_torch(source, depth + 1)
         if kind == "attribute":
             obj = node.field("object")
@@ -233,7 +233,7 @@ class ClippingAnalysis:
         made_by = None
         if callee.kind() == "identifier":
             binding = self.model.lookup(callee)
-            if binding is not None and not binding.iterated and not binding.path:
+            if binding is not None and binding.plain:  # bound to the whole call, not an element of it
                 made_by = binding.source
         elif nodes.dotted(callee) == ["self", name.text()]:
             made_by = self.model.self_attribute(callee, name.text())
@@ -331,12 +331,16 @@ def _is_torch(qualified: str | None) -> bool:
     return qualified is not None and qualified.split(".")[0] == "torch"
 
 
-def _zipped_argument(iterable: SgNode, position: int) -> SgNode | None:
-    """What element ``position`` of each item of ``zip(a, b)`` / ``enumerate(a)`` comes from."""
+def _item_source(iterable: SgNode, position: int) -> SgNode | None:
+    """What element ``position`` of each item of ``iterable`` comes from: one argument of
+    ``zip(a, b)`` / ``enumerate(a)``, else the iterable itself (an element of an item of
+    ``torch_net.named_parameters()`` is as much torch's as the items are)."""
     iterable = nodes.unparenthesize(iterable)
     if iterable.kind() != "call" or iterable.field("function").kind() != "identifier":
-        return None
+        return iterable
     function, arguments = iterable.field("function").text(), Arguments(iterable)
+    if function not in ("zip", "enumerate"):
+        return iterable
     if function == "zip" and not arguments.opaque and position < len(arguments.positional):
         return arguments.positional[position]
     if function == "enumerate" and position == 1 and arguments.positional:
