@@ -11,7 +11,7 @@ VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "linter" / "__init__.py"
 setup(
     name="flake8-torch2ms",
     version=VERSION,
-    description="flake8 plugin that catches gradient-clipping mistakes in code ported from PyTorch to MindSpore",
+    description="flake8 plugin that catches the mistakes of code ported from PyTorch to MindSpore",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",

@@ -1,3 +1,4 @@
-"""flake8-torch2ms: catch gradient-clipping mistakes in code ported from PyTorch to MindSpore."""
+"""flake8-torch2ms: catch the mistakes of code ported from PyTorch to MindSpore (gradient clipping,
+and MindSpore APIs that keep torch's names but not their meaning)."""
 
 __version__ = "0.1.0"

@@ -294,8 +294,9 @@ def _run(function, paths: list[str], jobs: int, *arguments) -> list[FileResult]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="torch2ms", description="Catch (and fix) gradient-clipping mistakes in code ported from PyTorch "
-                                     "to MindSpore, without flake8.")
+        prog="torch2ms", description="Catch (and fix) the mistakes of code ported from PyTorch to MindSpore "
+                                     "(gradient clipping, APIs that keep torch's names but not their "
+                                     "meaning), without flake8.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
