@@ -29,12 +29,13 @@ from .families import Trigger
 
 # Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
 # one is not read as the start of another). An unterminated string matches nothing: its text is
-# then taken for code, which only keeps a file.
-NON_CODE = re.compile(r'''#[^\n]*'''
+# then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
+# as well: Python (and flake8) end a line there.
+NON_CODE = re.compile(r'''#[^\r\n]*'''
                       r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
                       r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
-                      r'''|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'''
-                      r"""|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.DOTALL)
+                      r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'''
+                      r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'""", re.DOTALL)
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
 PATH_SEPARATOR = re.compile(r"[\\/]")

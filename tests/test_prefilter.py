@@ -24,6 +24,11 @@ KEPT = {
     "renamed-import": ("from mindspore.nn import Dropout as Drop\nlayer = Drop(0.1)\n", None, [(2, "TMS301")]),
     "tinyms-reexport": ("from tinyms import layers\nlayer = layers.Dropout(0.1)\n", None, [(2, "TMS301")]),
     "f-string-field": ('from mindspore import ops\nprint(f"{ops.clip_by_value(grads, 0.1)}")\n', None, None),
+    # Old Mac line ends: Python ends the comment (and the line) at each lone '\r'.
+    "comment-then-lone-carriage-returns": ("# clipping\rfrom mindspore import ops\rloss, grads = grad_fn(x)\r"
+                                           "grads = ops.clip_by_value(grads, 0.1)\r", None, [(4, "TMS103")]),
+    "comment-then-windows-line-ends": ("# clipping\r\nfrom mindspore import ops\r\nloss, grads = grad_fn(x)\r\n"
+                                       "grads = ops.clip_by_value(grads, 0.1)\r\n", None, [(4, "TMS103")]),
 }
 
 DROPPED = {
