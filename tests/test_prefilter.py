@@ -13,6 +13,9 @@ KEPT = {
                       None, [(4, "TMS301")]),
     "comment-inside-call": ("from mindspore import nn\nlayer = nn.Dropout(  # the rate\n    0.1)\n", None,
                             [(2, "TMS301")]),
+    # Not a keyword: the '=' is inside the comment.
+    "name-then-comment-with-an-equals-sign": ("from mindspore import nn\nRATE = 0.1\n"
+                                              "layer = nn.Dropout(RATE  # keep=0.9\n)\n", None, [(3, "TMS301")]),
     "backslash-before-call": ("from mindspore import nn\nlayer = nn.Dropout \\\n    (0.1)\n", None, [(2, "TMS301")]),
     # MindSpore's own sources import relatively: the package is named by the path, not the text.
     "relative-import-inside-mindspore": ("from ..nn import Dropout\nlayer = Dropout(0.1)\n",
@@ -29,6 +32,8 @@ KEPT = {
                                            "grads = ops.clip_by_value(grads, 0.1)\r", None, [(4, "TMS103")]),
     "comment-then-windows-line-ends": ("# clipping\r\nfrom mindspore import ops\r\nloss, grads = grad_fn(x)\r\n"
                                        "grads = ops.clip_by_value(grads, 0.1)\r\n", None, [(4, "TMS103")]),
+    "comment-inside-call-then-lone-carriage-return": ("from mindspore import nn\rlayer = nn.Dropout(  # the rate\r"
+                                                      "    0.1)\r", None, [(2, "TMS301")]),
 }
 
 DROPPED = {
@@ -40,6 +45,9 @@ DROPPED = {
     "only-a-class-named-so": "import mindspore\nclass Dropout:\n    pass\n",
     "not-a-mindspore-module": "from torch import nn\nlayer = nn.Dropout(0.1)\n",
     "dropout-by-keyword": "from mindspore import nn\nlayer = nn.Dropout(p=0.1)\n",
+    # The comment ends at the lone '\r': what follows it is the keyword.
+    "dropout-by-keyword-after-a-comment-and-a-lone-carriage-return":
+        "from mindspore import nn\rlayer = nn.Dropout(  # the rate\r    p=0.1)\r",
     "dropout-default": "from mindspore import nn\nlayer = nn.Dropout()\n",
     "dropout-star-args": "from mindspore import nn\nlayer = nn.Dropout(*rates)\n",
     "glued-word": "import mindspore\nclipping = clip_model(x)\n",
