@@ -1,8 +1,9 @@
 """Deterministic edge inputs for the divergence analysis's "is this a MindSpore tensor?": a tensor
-reached through a long chain of names, of items (``x_1 = x_0[0]``), or of nested subscripts, and
-names bound in a cycle. A short chain resolves like a direct use; a chain longer than the analysis
-follows gives no finding (an unknown receiver never does) and never TMS000. The clipping family's
-counterparts are in tests/families/clipping/test_alias_chains_and_cycles.py."""
+reached through a long chain of names, of items (``x_1 = x_0[0]``), of nested subscripts or of
+method calls (``x.reshape(-1).reshape(-1)``), and names bound in a cycle. A short chain resolves
+like a direct use; a chain longer than the analysis follows gives no finding (an unknown receiver
+never does) and never TMS000. The clipping family's counterparts are in
+tests/families/clipping/test_alias_chains_and_cycles.py."""
 
 import pytest
 
@@ -27,12 +28,18 @@ def nested_subscripts(hops: int) -> str:
                       REDUCTION.format("x" + "[0]" * hops)]) + "\n"
 
 
+def method_calls(hops: int) -> str:
+    return "\n".join(["from mindspore import ops", "x = ops.softmax(logits)",
+                      REDUCTION.format("x" + ".reshape(-1)" * hops)]) + "\n"
+
+
 def name_cycle(length: int) -> str:
     lines = ["from mindspore import ops"] + [f"x_{i} = x_{(i + 1) % length}" for i in range(length)]
     return "\n".join(lines + [REDUCTION.format("x_0")]) + "\n"
 
 
-CHAINS = {"names": name_chain, "items": item_chain, "nested-subscripts": nested_subscripts}
+CHAINS = {"names": name_chain, "items": item_chain, "nested-subscripts": nested_subscripts,
+          "method-calls": method_calls}
 
 
 def last_line(source: str) -> int:
