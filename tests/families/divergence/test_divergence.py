@@ -122,6 +122,21 @@ def test_a_dropout_spelling_added_in_configuration(tmp_path):
                    "write KeepDropout(keep_prob=0.75)")]
 
 
+def test_a_configured_spelling_in_another_package_is_checked(tmp_path):
+    """The only name that file imports is the `also:` spelling, from a package no other entry names."""
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(textwrap.dedent("""\
+        facts:
+          keep-prob-dropouts:
+            - name: ourlib.layers.KeepDropout
+              also: [otherlib.KeepDropout]
+              keep-prob: {position: 0, keyword: keep_prob}
+        """), encoding="utf-8")
+    engine = Engine(load_ruleset(str(path)))
+    findings = engine.check("from otherlib import KeepDropout\ndrop = KeepDropout(0.25)\n")
+    assert [(finding.line, finding.code) for finding in findings] == [(2, "TMS301")]
+
+
 def test_unknown_or_out_of_range_values_give_no_finding(engine):
     source = """\
         from mindspore import nn, ops
