@@ -46,9 +46,10 @@ def offered(findings: list[Finding]) -> list[Finding]:
 
 
 def _other_reason(finding: Finding, findings: list[Finding]) -> Finding | None:
+    """Another rule's finding on the same call (the same span). A finding on a call nested inside
+    this one, or around it, is about another call: each of the two is fixed on its own."""
     span = _span(finding)
-    return next((other for other in findings if other.code != finding.code
-                 and _span(other)[0] <= span[1] and span[0] <= _span(other)[1]), None)
+    return next((other for other in findings if other.code != finding.code and _span(other) == span), None)
 
 
 def _span(finding: Finding) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -34,3 +34,15 @@ def test_nested_fixable_calls_are_each_fixed_once(tmp_path):
     assert result.stdout.splitlines()[-1] == "torch2ms: fixed 2 finding(s) in 1 file(s); 0 left."
     assert (tmp_path / "step.py").read_text(encoding="utf-8").splitlines()[4] == (
         "    return ops.clip_by_value(ops.clip_by_value(grads, -0.1, 0.1), -0.2, 0.2)")
+
+
+def test_a_call_nested_in_a_call_another_rule_flags_is_fixed_as_well(tmp_path):
+    # TMS104 flags the outer call, TMS103 the inner one: two calls, each the whole story of its
+    # own finding, so both are fixed (a fix is withheld only for another rule on the same call).
+    source = ("from mindspore import ops\n\n\ndef step(grads):\n"
+              "    return ops.clip_by_value(ops.clip_by_value(grads, 0.1), clip_value_max=0.2)\n")
+    (tmp_path / "step.py").write_text(source, encoding="utf-8")
+    result = subprocess.run([*TORCH2MS, "fix", "step.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.stdout.splitlines()[-1] == "torch2ms: fixed 2 finding(s) in 1 file(s); 0 left.", result.stdout
+    assert (tmp_path / "step.py").read_text(encoding="utf-8").splitlines()[4] == (
+        "    return ops.clip_by_value(ops.clip_by_value(grads, -0.1, 0.1), -0.2, 0.2)")
