@@ -18,6 +18,10 @@ def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     found = {"FUNC": short(call.node.field("function").text()),
              "VALUE": short(call.value.text()) if call.value is not None else "grads"}
+    # Where a message suggests storing the result: back in the clipped value when that is a name or
+    # an attribute of one (`grads`, `self.grads`), else in a new name (never `params() = ...`).
+    assignable = call.value is not None and nodes.dotted(call.value) is not None
+    found["RESULT_TARGET"] = found["VALUE"] if assignable else "clipped"
     if call.value is not None and call.value.kind() == "identifier" and not call.iterated_name:
         # Only a plain name that nothing rebinds before it is read: a fix may assign to it.
         found["VALUE_NAME"] = call.value.text()
