@@ -206,6 +206,7 @@ PORTS = {
     ("clip-result-discarded", "valid", "global-norm-assigned"): Port(norm(1.0)),
     ("clip-result-discarded", "valid", "clip-call-passed-on"): Port(value(0.1)),
     ("clip-result-discarded", "invalid", "global-norm-discarded"): Port(norm(1.0)),
+    ("clip-result-discarded", "invalid", "expression-discarded"): Port(norm(1.0)),
     ("clip-result-discarded", "invalid", "composite-in-construct"): Port(
         value("self.clip_value"), after="construct(self, data, label)"),
     # TMS103: one positional bound, taken as the minimum.
