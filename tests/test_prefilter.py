@@ -45,6 +45,7 @@ DROPPED = {
     "only-a-class-named-so": "import mindspore\nclass Dropout:\n    pass\n",
     "not-a-mindspore-module": "from torch import nn\nlayer = nn.Dropout(0.1)\n",
     "dropout-by-keyword": "from mindspore import nn\nlayer = nn.Dropout(p=0.1)\n",
+    "dropout-by-keyword-on-the-next-line": "from mindspore import nn\nlayer = nn.Dropout(\n    p=0.1)\n",
     # The comment ends at the lone '\r': what follows it is the keyword.
     "dropout-by-keyword-after-a-comment-and-a-lone-carriage-return":
         "from mindspore import nn\rlayer = nn.Dropout(  # the rate\r    p=0.1)\r",
