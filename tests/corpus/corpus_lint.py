@@ -178,8 +178,10 @@ DIVERGENCE_MATCHERS = ("keep-prob-dropout-call", "batch-norm-call", "stride-one-
 def divergence_mutants(root: Path, engine: Engine) -> list[Mutant]:
     """MindSpore-meaning call sites rewritten as a literal port of torch's code would write them:
     a BatchNorm's momentum 0.9 as 0.1 (and one without a momentum given torch's 0.1), a dropout's
-    p=0.1 passed positionally, a pool's stride that equals its kernel left out (torch's default),
-    replacement=False left out of a multinomial drawing several samples. Each must be caught."""
+    p=0.1 passed positionally, a pool's stride that equals its kernel left out (torch's default)
+    in a file that then also imports torch (TMS303 asks for a torch habit when the model's shapes
+    say nothing: a literal port has one), replacement=False left out of a multinomial drawing
+    several samples. Each must be caught."""
     from flake8_torch2ms.families.divergence.messages import complement
     from flake8_torch2ms.families.divergence.values import Dropout, Momentum, Replacement, Stride
 
@@ -270,7 +272,8 @@ def _stride_left_out(source: str, node, call):
         return None
     if call.analysis.numbers(stride) != kernel or call.argument(call.pool_api.padding_mode) is not None:
         return None
-    return "TMS303", _without(source, node, stride.parent())
+    # A torch habit at the end of the file, where it moves no line.
+    return "TMS303", _without(source, node, stride.parent()).rstrip("\n") + "\nimport torch\n"
 
 
 def _replacement_left_out(source: str, node, call):

@@ -9,6 +9,7 @@ Built per file, only when a divergence rule matched.
 from __future__ import annotations
 
 from enum import Enum
+from functools import cached_property
 
 from ast_grep_py import SgNode
 
@@ -51,6 +52,13 @@ class DivergenceAnalysis:
             else:
                 self._views[node] = DivergenceCall(self, node)
         return self._views[node]
+
+    @cached_property
+    def shapes(self):
+        """The file's layer chains and what they say about pools without a stride."""
+        from .layers import ShapeEvidence
+
+        return ShapeEvidence(self)
 
     # ---- which API a call builds
     def api(self, call: SgNode, section: dict) -> object | None:
@@ -97,6 +105,20 @@ class DivergenceAnalysis:
         items = [item for item in expression.named_children() if item.kind() != "comment"]
         values = tuple(self.number(item) for item in items)
         return values if items and None not in values else None
+
+    def same_value(self, first: SgNode, second: SgNode) -> bool:
+        """Two spellings of one value: the same text, or a ``self`` attribute assigned once
+        from the other (``self.drop = drop``)."""
+        return bool(self._spellings(first) & self._spellings(second))
+
+    def _spellings(self, node: SgNode) -> set[str]:
+        spellings = {node.text()}
+        if node.kind() == "attribute" and node.field("object").text() == "self":
+            entries = self.model.class_attributes(nodes.enclosing_class(node)).get(node.field("attribute").text()) \
+                if nodes.enclosing_class(node) is not None else None
+            if entries is not None and len(entries) == 1 and entries[0][1].kind() in ("identifier", "attribute"):
+                spellings.add(entries[0][1].text())
+        return spellings
 
     def string(self, node: SgNode | None) -> str | None:
         """The text of a string literal an argument always holds (``pad_mode="same"``), or None."""
