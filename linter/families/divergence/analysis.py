@@ -120,6 +120,43 @@ class DivergenceAnalysis:
                 spellings.add(entries[0][1].text())
         return spellings
 
+    # ---- tests
+    def test_weights_batch_statistic(self, node: SgNode, weight: float) -> bool:
+        """In a test function (``test...``) that asserts, ``weight * <batch statistic>``: a
+        literal ``weight`` times a mean or variance computed from data (``np.mean(x, ...)``,
+        ``x.var(...)``, or a name bound to one) -- the expected value of MindSpore's update
+        ``moving = momentum * moving + (1 - momentum) * batch``."""
+        function = nodes.enclosing_scope(node)
+        while function.kind() == "function_definition" and not function.field("name").text().startswith("test"):
+            function = nodes.enclosing_scope(function)  # a helper nested in the test, or the other way
+            if function.kind() == "module":
+                break
+        if function.kind() != "function_definition":
+            return False
+        if function.find(any=[{"kind": "assert_statement"}, {"kind": "call", "has": {
+                "field": "function", "regex": "(assert|allclose)"}}]) is None:
+            return False
+        for product in function.find_all(kind="binary_operator"):
+            if product.field("operator").text() != "*":
+                continue
+            sides = [nodes.unparenthesize(product.field(side)) for side in ("left", "right")]
+            for number, other in (sides, sides[::-1]):
+                value = self.number(number) if number.kind() in ("float", "integer") else None
+                if value is not None and abs(value - weight) < 1e-9 and self._batch_statistic(other):
+                    return True
+        return False
+
+    def _batch_statistic(self, node: SgNode) -> bool:
+        if node.kind() == "identifier":
+            binding = self.model.only_binding(node)
+            node = nodes.unparenthesize(binding.source) if binding is not None and binding.plain \
+                and binding.source is not None else node
+        if node.kind() != "call":
+            return False
+        callee = node.field("function")
+        name = callee.field("attribute").text() if callee.kind() == "attribute" else callee.text()
+        return name in ("mean", "var")
+
     def string(self, node: SgNode | None) -> str | None:
         """The text of a string literal an argument always holds (``pad_mode="same"``), or None."""
         expression = self.model.value_expression(node, parameter_defaults=True)

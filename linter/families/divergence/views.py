@@ -110,6 +110,8 @@ class DivergenceCall:
             return Momentum.MINDSPORE_CONVENTION
         if self.swapped_with_eps:
             return Momentum.SWAPPED_WITH_EPS
+        if self.analysis.test_weights_batch_statistic(self.node, 1 - value):
+            return Momentum.ASSERTED_BY_TEST
         return Momentum.TORCH_CONVENTION
 
     @cached_property

@@ -43,9 +43,16 @@ CASES = {
             e = nn.BatchNorm2d(c, momentum=0.1, use_batch_statistics=False)
             f = nn.BatchNorm2d(c, momentum=config.momentum)
             g = nn.BatchNorm2d(c, **config.kwargs)
+        def test_moving_statistics(x, np):
+            h = nn.BatchNorm2d(3, momentum=0.2)
+            batch_var = x.var(axis=0)
+            np.testing.assert_allclose(h.moving_variance, 0.8 * batch_var + 0.2)
+        def test_torch_expectation(x):
+            i = nn.BatchNorm2d(3, momentum=0.2)
+            assert i.moving_mean == 0.2 * x.mean() + 0.8
         """,
-        {"torch-convention": [3], "swapped-with-eps": [4], "mindspore-convention": [5, 6], "frozen": [7],
-         "unknown": [8, 9]},
+        {"torch-convention": [3, 15], "swapped-with-eps": [4], "mindspore-convention": [5, 6], "frozen": [7],
+         "unknown": [8, 9], "asserted-by-test": [11]},
     ),
     "stride": (
         {"matches": "stride-one-pool-call"},
