@@ -108,15 +108,17 @@ def applied_calls(function: SgNode, name: str) -> list[SgNode]:
     while the body is a straight chain: each statement assigns the name a nest of calls on it
     (``x = self.conv(x)``, ``x = self.pool(self.relu(x))``, ``x = x.view(x.shape[0], -1)``), up
     to a ``return`` of one. Each call takes the value as its receiver or its first positional
-    argument; anything else (a branch, a loop, another statement) ends the chain where it
-    stands. The calls are returned innermost first; what each does is the caller's to say."""
+    argument; an ``if`` whose only statement returns early (``if not self.include_top: return
+    x``) leaves the chain on its way; anything else (a branch, a loop, another statement) ends
+    the chain where it stands. The calls are returned innermost first; what each does is the
+    caller's to say."""
     body = function.field("body")
     chain: list[SgNode] = []
     for statement in body.named_children() if body is not None else []:
         kind = statement.kind()
         first = statement.child(0) if kind == "expression_statement" else None
-        if kind == "comment" or (first is not None and first.kind() == "string"):
-            continue  # a docstring
+        if kind == "comment" or (first is not None and first.kind() == "string") or _early_return(statement):
+            continue  # a docstring, or a branch that leaves: the chain goes on after it
         if first is not None and first.kind() == "assignment":
             target, value = first.field("left"), first.field("right")
             if target is None or value is None or target.kind() != "identifier" or target.text() != name:
@@ -134,6 +136,14 @@ def applied_calls(function: SgNode, name: str) -> list[SgNode]:
         if kind == "return_statement":
             break
     return chain
+
+
+def _early_return(statement: SgNode) -> bool:
+    """``if c: return ...`` with no else: the code after it runs on the path that goes on."""
+    if statement.kind() != "if_statement" or statement.field("alternative") is not None:
+        return False
+    body = [child for child in statement.field("consequence").named_children() if child.kind() != "comment"]
+    return len(body) == 1 and body[0].kind() == "return_statement"
 
 
 def _nested_calls(value: SgNode, name: str) -> list[SgNode] | None:

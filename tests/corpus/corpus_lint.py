@@ -4,6 +4,7 @@
     python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
     python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED) and recall/
     python tests/corpus/corpus_lint.py mutants         # each real clip / layer made wrong: caught?
+    python tests/corpus/corpus_lint.py pools           # each pool without a stride: what decides TMS303
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
 Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
@@ -285,6 +286,28 @@ def _replacement_left_out(source: str, node, call):
     return "TMS305", _without(source, node, replacement.parent())
 
 
+def pool_evidence(root: Path, engine: Engine) -> list[tuple[str, str]]:
+    """Every pool with a known kernel above 1 and no stride, with what the file says about the
+    stride it was written for (TMS303 reports torch-stride and torch-habits): measures both
+    choices for pools that nothing decides."""
+    from flake8_torch2ms.families.divergence.values import Stride
+
+    utils = structural_utils(engine.facts)
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        source = read_source(path)
+        if "Pool" not in source and "pool" not in source:
+            continue
+        relative = path.relative_to(root).as_posix()
+        tree = SgRoot(source, "python").root()
+        analysis = FileContext(engine, tree, relative).analysis(BY_NAME["divergence"])
+        for node in tree.find_all({"rule": {"matches": "stride-one-pool-call"}, "utils": utils}):
+            view = analysis.view(node)
+            if view.stride == Stride.DEFAULTS_TO_ONE:
+                found.append((f"{root.name}/{relative}:{node.range().start.line + 1}", view.evidence.value))
+    return found
+
+
 def lint_corpus(cache: str | None = None) -> list[PackageResult]:
     engine = Engine(load_ruleset())
     return [lint_package(root, engine) for root in corpus_tool().source_roots(cache)]
@@ -409,7 +432,7 @@ def _short_name(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["report", "diff", "write", "mutants"])
+    parser.add_argument("command", choices=["report", "diff", "write", "mutants", "pools"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or ~/.cache/...)")
     args = parser.parse_args(argv)
     tool = corpus_tool()
@@ -430,6 +453,15 @@ def main(argv: list[str] | None = None) -> int:
         missed = [f"  missed {mutant.code} at {mutant.site}" for mutant in made if not mutant.caught]
         print("\n".join(missed) or "every mutant caught")
         return 1 if missed else 0
+    if args.command == "pools":
+        engine = Engine(load_ruleset())
+        found = [entry for root in roots for entry in pool_evidence(root, engine)]
+        for site, evidence in found:
+            print(f"{site}  {evidence}")
+        counts = Counter(evidence for _, evidence in found)
+        summary = ", ".join(f"{evidence} {count}" for evidence, count in sorted(counts.items()))
+        print(summary or "no pool without a stride")
+        return 0
     results = lint_corpus(args.cache)
     if args.command == "report":
         print(report(results))

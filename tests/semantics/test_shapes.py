@@ -106,8 +106,11 @@ def test_a_construct_chain_is_the_calls_in_the_order_they_run():
     ("x = self.a(y)", []),
     ("return x", []),
     ("x = self.a(x)\nreturn", ["self.a(x)"]),
-    # Nothing runs after a return.
+    # Nothing runs after a return; an early return leaves the chain going on after it.
     ("return self.a(x)\nx = self.b(x)", ["self.a(x)"]),
+    ("x = self.a(x)\nif not self.top:\n    return x\nreturn self.b(x)", ["self.a(x)", "self.b(x)"]),
+    ("x = self.a(x)\nif c:\n    return x\nelse:\n    x = 1\nreturn self.b(x)", ["self.a(x)"]),
+    ("x = self.a(x)\nif c:\n    x = self.c(x)\n    return x\nreturn self.b(x)", ["self.a(x)"]),
 ])
 def test_a_construct_chain_ends_where_the_value_stops_flowing_straight(body, expected):
     source = "def construct(self, x):\n" + textwrap.indent(body, "    ") + "\n"

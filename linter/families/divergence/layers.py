@@ -4,7 +4,7 @@ with MindSpore's stride (1) and once with torch's (the kernel), using the facts'
 for what each layer does to a size.
 
 Evidence, in the order it is looked for:
-- a pool of the same file that writes ``stride=1``: the author knows the default;
+- a sibling pool (same class) that writes ``stride=1``: the author knows the default;
 - the walk: the size reaching the pool equals its kernel (a global pool: the stride cannot
   matter), or the Dense that ends the chain fits only one of the two strides;
 - otherwise the file's torch habits (facts: torch-habits), or nothing.
@@ -69,19 +69,28 @@ class ShapeEvidence:
 
     # ---- the file as a whole
     @cached_property
-    def stride_one_written(self) -> bool:
-        """A pool of the file with a kernel larger than 1 gives ``stride=1`` (by keyword or
-        position): its author knows MindSpore's default is not torch's."""
+    def stride_one_pools(self) -> list[SgNode]:
+        """The pools of the file with a kernel larger than 1 that write ``stride=1`` (by keyword
+        or position) without "same" padding (torch needs stride=1 written for a "same" pool too,
+        so that one says nothing about MindSpore's default)."""
         from .views import DivergenceCall
 
+        found = []
         for call in self.model.root.find_all(kind="call"):
             view = DivergenceCall(self.analysis, call)
             api = view.pool_api
             if api is None or self.analysis.number(view.argument(api.stride)) != 1:
                 continue
-            if view.kernel is not None and any(size > 1 for size in view.kernel):
-                return True
-        return False
+            mode = self.analysis.string(view.argument(api.padding_mode)) if api.padding_mode else None
+            if view.kernel is not None and any(size > 1 for size in view.kernel) \
+                    and (mode is None or mode.lower() != "same"):
+                found.append(call)
+        return found
+
+    def stride_one_written(self, pool: SgNode) -> bool:
+        """A sibling pool (in the same class, or the same function or module outside classes)
+        writes stride=1: its author knows MindSpore's default."""
+        return any(_owner(sibling) == _owner(pool) for sibling in self.stride_one_pools)
 
     @cached_property
     def torch_habits(self) -> bool:
@@ -117,7 +126,7 @@ class ShapeEvidence:
 
     # ---- one pool
     def evidence(self, pool: SgNode) -> StrideEvidence:
-        if self.stride_one_written:
+        if self.stride_one_written(pool):
             return StrideEvidence.STRIDE_ONE_WRITTEN
         for chain in self.chains(pool):
             found = self.walk(chain, pool)
@@ -356,6 +365,11 @@ class ShapeEvidence:
         sizes = sorted({shape[-1] for shape in self.literal_shapes
                         if len(shape) == dims + 2 and shape[1] == channels and len(set(shape[2:])) == 1})
         return sizes or None
+
+
+def _owner(node: SgNode) -> SgNode:
+    """The class a call sits in, else its function or module."""
+    return nodes.enclosing_class(node) or nodes.enclosing_scope(node)
 
 
 def _method(cls: SgNode, name: str) -> SgNode | None:
