@@ -240,7 +240,11 @@ class DivergenceAnalysis:
 
     def _in_cell(self, node: SgNode) -> bool:
         cls = nodes.enclosing_class(node)
-        return cls is not None and self.model.inherits(cls, _is_mindspore)
+        return cls is not None and self.is_cell(cls)
+
+    def is_cell(self, cls: SgNode) -> bool:
+        """A class of this module built on MindSpore's (a Cell, directly or through its bases)."""
+        return self.model.inherits(cls, _is_mindspore)
 
     def _is_cell_construct(self, function: SgNode | None) -> bool:
         """A ``construct`` method of a MindSpore Cell: its parameters are tensors."""

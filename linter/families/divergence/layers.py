@@ -73,11 +73,9 @@ class ShapeEvidence:
         """The pools of the file with a kernel larger than 1 that write ``stride=1`` (by keyword
         or position) without "same" padding (torch needs stride=1 written for a "same" pool too,
         so that one says nothing about MindSpore's default)."""
-        from .views import DivergenceCall
-
         found = []
         for call in self.model.root.find_all(kind="call"):
-            view = DivergenceCall(self.analysis, call)
+            view = self.analysis.view(call)
             api = view.pool_api
             if api is None or self.analysis.number(view.argument(api.stride)) != 1:
                 continue
@@ -94,13 +92,15 @@ class ShapeEvidence:
 
     @cached_property
     def torch_habits(self) -> bool:
-        """The file imports a module of torch's world, or a class defines a method MindSpore never
+        """The file imports a module of torch's world, or a Cell defines a method MindSpore never
         calls (``forward``)."""
         modules = self.facts.habit_modules
         for name in self.model.imports.modules:
             if any(name == module or name.startswith(module + ".") for module in modules):
                 return True
         for cls in self.model.module_classes.values():
+            if not self.analysis.is_cell(cls):
+                continue
             body = cls.field("body")
             for statement in body.named_children() if body is not None else []:
                 if statement.kind() == "decorated_definition":

@@ -152,3 +152,6 @@ def test_a_cell_that_defines_forward_is_a_torch_habit(engine):
     """
     assert evidence(engine, source) == "torch-habits"
     assert evidence(engine, source.replace("def forward", "def construct")) == "none"
+    # A class that is not a Cell may call its method anything.
+    helper = "\n        class Runner:\n            def forward(self, batch):\n                return batch\n"
+    assert evidence(engine, source.replace("def forward", "def construct") + helper) == "none"
