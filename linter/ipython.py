@@ -13,6 +13,12 @@ that runs its body as Python in the notebook's namespace (``%%time``, ``%%timeit
 ``%%prun``) is checked, and so is the statement of ``%time``, ``%timeit`` and ``%prun`` lines.
 Other cell magics (``%%bash``, ``%%writefile``...) hold no Python.
 
+A cell of one line that is still not Python after those steps is read as IPython's automagic
+reads it: ``pip install -r requirements.txt`` or ``cd ..`` alone in a cell runs the line magic of
+that name (IPython does this for single-line cells only; a ``pip`` line among others is a syntax
+error there too). The magic names come from IPython where it is installed, else from
+``AUTOMAGIC_FALLBACK``.
+
 Without IPython, a fallback reads the common forms line by line (``!``, ``%``, ``x = !``,
 ``x = %``, ``?``, backslash continuations, a cell indented as a whole); it cannot tell an
 IPython line from text inside a multi-line string, which the transformer can.
@@ -32,6 +38,25 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 # Line magics whose argument is a statement run in the notebook's namespace.
 PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun"})
 _CELL_MAGIC = re.compile(r"%%(\w+)")
+# A line magic called without its %: the name, then anything but an attribute or an assignment.
+_AUTOMAGIC = re.compile(r"^[ \t]*(?P<name>\w+)(?![\w.])(?![ \t]*=(?!=))(?P<rest>.*)$", re.DOTALL)
+# IPython's line magics and default aliases (IPython 9, POSIX), the shell's own aliases (ed, hist,
+# rep) and ipykernel's magics (clear, less, more, man...): what automagic runs when IPython is not
+# there to ask.
+AUTOMAGIC_FALLBACK = frozenset({
+    "alias", "alias_magic", "autoawait", "autocall", "automagic", "autosave", "bookmark", "cat", "cd", "clear",
+    "code_wrap", "colors", "conda", "config", "connect_info", "cp", "debug", "dhist", "dirs", "doctest_mode", "ed",
+    "edit", "env", "gui", "hist", "history", "killbgscripts", "ldir", "less", "lf", "lk", "ll", "load", "load_ext",
+    "loadpy", "logoff", "logon", "logstart", "logstate", "logstop", "ls", "lsmagic", "lx", "macro", "magic",
+    "mamba", "man", "matplotlib", "micromamba", "mkdir", "more", "mv", "notebook", "page", "pastebin", "pdb", "pdef",
+    "pdoc", "pfile", "pinfo", "pinfo2", "pip", "popd", "pprint", "precision", "prun", "psearch", "psource", "pushd",
+    "pwd", "pycat", "pylab", "qtconsole", "quickref", "recall", "rehashx", "reload_ext", "rep", "rerun", "reset",
+    "reset_selective", "rm", "rmdir", "run", "save", "sc", "set_env", "sx", "system", "tb", "time", "timeit",
+    "unalias", "unload_ext", "uv", "who", "who_ls", "whos", "xdel", "xmode",
+})
+# Registered by IPython's shell and by ipykernel's, not by a Magics class of IPython.core.
+_SHELL_MAGICS = frozenset({"ed", "hist", "rep", "autosave", "clear", "connect_info", "less", "man", "more",
+                           "qtconsole"})
 _TRANSFORM_LIMIT = 500  # IPython's own limit on token transforms for one cell
 
 
@@ -95,7 +120,62 @@ def translate(cell: str) -> Translation:
         lines[-1] += "\n"  # IPython's transform_cell adds it too
     if _parses("".join(lines)):
         return Translation("".join(lines), [[line] for line in lines])
-    return _translate(lines, _ipython_steps() or _FallbackSteps())
+    translation = _translate(lines, _ipython_steps() or _FallbackSteps())
+    if translation.python and not _parses(translation.text) and _single_line(lines):
+        return _automagic(translation) or translation
+    return translation
+
+
+def _single_line(lines: list[str]) -> bool:
+    """A cell IPython's automagic applies to: one line once leading blank lines are gone (a
+    trailing blank line makes two)."""
+    cell = "".join(lines).lstrip("\r\n \t") if lines else ""
+    return len(cell.splitlines()) == 1
+
+
+def _automagic(translation: Translation) -> Translation | None:
+    """``pip install x`` alone in a cell, as IPython runs it: ``%pip install x``."""
+    index = next((i for i, line in enumerate(translation.lines) if line.strip()), None)
+    match = _AUTOMAGIC.match(translation.lines[index].rstrip("\r\n")) if index is not None else None
+    if match is None or match.group("name") not in automagic_names():
+        return None
+    call = f"get_ipython().run_line_magic({match.group('name')!r}, {match.group('rest').strip()!r})\n"
+    lines = list(translation.lines)
+    lines[index] = call
+    text = "".join(lines)
+    return Translation(text, translation.sources) if _parses(text) else None
+
+
+_AUTOMAGIC_NAMES: list[frozenset[str]] = []
+
+
+def automagic_names() -> frozenset[str]:
+    """The line magics IPython runs without their ``%``: its own (every Magics class of
+    IPython.core.magics, its default aliases) where it is installed, else the fallback list."""
+    if not _AUTOMAGIC_NAMES:
+        _AUTOMAGIC_NAMES.append(_ipython_magic_names() or AUTOMAGIC_FALLBACK)
+    return _AUTOMAGIC_NAMES[0]
+
+
+def _ipython_magic_names() -> frozenset[str] | None:
+    try:
+        import importlib
+        import pkgutil
+
+        import IPython.core.magics as package
+        from IPython.core.alias import default_aliases
+        from IPython.core.magic import Magics
+
+        names = set(_SHELL_MAGICS)
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Magics):
+                    names.update(getattr(value, "magics", {}).get("line", {}))
+        names.update(name for name, _ in default_aliases())
+    except Exception:  # not installed, or an IPython too old or broken to import
+        return None
+    return frozenset(names) if len(names) > len(_SHELL_MAGICS) else None
 
 
 def _translate(lines: list[str], steps) -> Translation:

@@ -3,7 +3,8 @@
 The PyTorch model used ``nn.Dropout(0.2)``, ``nn.BatchNorm2d(c, momentum=0.1)``,
 ``nn.MaxPool2d(2)`` and ``torch.max(logits, 1)``. Each line kept as it was means something else
 in MindSpore (TMS301, TMS302, TMS303, TMS306), and so do the decoding helpers (TMS304, TMS305)
-and a hand-converted BatchNorm (TMS307). Nothing here raises: the model trains, only worse.
+and a hand-converted BatchNorm (TMS307). Nothing here raises: the model trains, only worse. The
+port still reads the PyTorch checkpoint, a torch habit that tells TMS303 which stride was meant.
 """
 from mindspore import nn, ops
 
@@ -55,3 +56,9 @@ def sample_candidates(logits, num_candidates=4):
     probs = ops.softmax(logits, axis=-1)
     # ruleid: TMS305
     return ops.multinomial(probs, num_candidates)
+
+
+def load_torch_checkpoint(path):
+    import torch  # the weights trained with the PyTorch model
+
+    return torch.load(path, map_location="cpu")

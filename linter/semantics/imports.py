@@ -22,12 +22,15 @@ class ImportTable:
         # scope key (the module's, or a function's) -> local name -> qualified name
         self.scoped: dict[tuple, dict[str, str]] = {}
         self.stars: dict[tuple, list[str]] = {}
+        self.modules: set[str] = set()  # every module and name imported, in full (import a.b: a.b)
         found = root.find_all(any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}])
         for statement in found:
             scope_key = nodes.enclosing_scope(statement)
             local = self.scoped.setdefault(scope_key, {})
             for alias, qualified in self._names(statement, self.stars.setdefault(scope_key, [])):
                 local.setdefault(alias, qualified)  # the first import of a name in a scope wins
+                self.modules.add(qualified)
+        self.modules.update(module for modules in self.stars.values() for module in modules)
         self.module_key = root.get_root().root()  # the module node itself, however root was handed in
 
     def _names(self, statement: SgNode, stars: list[str]) -> list[tuple[str, str]]:
@@ -37,6 +40,7 @@ class ImportTable:
                 if item.kind() == "dotted_name":
                     top = item.text().split(".")[0]
                     names.append((top, top))
+                    self.modules.add(plain(item.text()))
                 elif item.kind() == "aliased_import":
                     names.append((item.field("alias").text(), plain(item.field("name").text())))
             return names

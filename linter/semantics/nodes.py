@@ -118,6 +118,41 @@ def enclosing_class(node: SgNode) -> SgNode | None:
     return None
 
 
+def holding_conditions(node: SgNode) -> list[SgNode]:
+    """The conditions known to be true where ``node`` runs, within its function: the tests of
+    the ``if`` / ``elif`` whose body holds it, of a conditional expression whose value it is
+    (``a if c else b``), and the left side of an ``and`` it is the right side of. Each
+    conjunct of a test joined by ``and`` is one condition."""
+    found: list[SgNode] = []
+    child = node
+    for ancestor in node.ancestors():
+        kind = ancestor.kind()
+        if kind in FUNCTION_KINDS or kind in ("class_definition", "module"):
+            break
+        test = None
+        if kind in ("if_statement", "elif_clause") and ancestor.field("consequence") == child:
+            test = ancestor.field("condition")
+        elif kind == "conditional_expression":
+            parts = [part for part in ancestor.named_children() if part.kind() != "comment"]
+            if len(parts) == 3 and parts[0] == child:
+                test = parts[1]
+        elif kind == "boolean_operator" and ancestor.field("operator").text() == "and" \
+                and ancestor.field("right") == child:
+            test = ancestor.field("left")
+        if test is not None:
+            found.extend(_conjuncts(test))
+        # Past an elif, the if's own test is false here: the if_statement is the child then.
+        child = ancestor.parent() if kind == "elif_clause" else ancestor
+    return found
+
+
+def _conjuncts(test: SgNode) -> list[SgNode]:
+    test = unparenthesize(test)
+    if test.kind() == "boolean_operator" and test.field("operator").text() == "and":
+        return _conjuncts(test.field("left")) + _conjuncts(test.field("right"))
+    return [test]
+
+
 def dotted(node: SgNode) -> list[str] | None:
     """``a.b.c`` as ['a', 'b', 'c'] when the node is a plain attribute chain of names."""
     parts: list[str] = []

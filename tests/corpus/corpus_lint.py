@@ -4,6 +4,7 @@
     python tests/corpus/corpus_lint.py diff            # what differs from tests/corpus/expected/
     python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED) and recall/
     python tests/corpus/corpus_lint.py mutants         # each real clip / layer made wrong: caught?
+    python tests/corpus/corpus_lint.py pools           # each pool without a stride: what decides TMS303
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
 Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
@@ -178,8 +179,10 @@ DIVERGENCE_MATCHERS = ("keep-prob-dropout-call", "batch-norm-call", "stride-one-
 def divergence_mutants(root: Path, engine: Engine) -> list[Mutant]:
     """MindSpore-meaning call sites rewritten as a literal port of torch's code would write them:
     a BatchNorm's momentum 0.9 as 0.1 (and one without a momentum given torch's 0.1), a dropout's
-    p=0.1 passed positionally, a pool's stride that equals its kernel left out (torch's default),
-    replacement=False left out of a multinomial drawing several samples. Each must be caught."""
+    p=0.1 passed positionally, a pool's stride that equals its kernel left out (torch's default)
+    in a file that then also imports torch (TMS303 asks for a torch habit when the model's shapes
+    say nothing: a literal port has one), replacement=False left out of a multinomial drawing
+    several samples. Each must be caught."""
     from flake8_torch2ms.families.divergence.messages import complement
     from flake8_torch2ms.families.divergence.values import Dropout, Momentum, Replacement, Stride
 
@@ -270,7 +273,8 @@ def _stride_left_out(source: str, node, call):
         return None
     if call.analysis.numbers(stride) != kernel or call.argument(call.pool_api.padding_mode) is not None:
         return None
-    return "TMS303", _without(source, node, stride.parent())
+    # A torch habit at the end of the file, where it moves no line.
+    return "TMS303", _without(source, node, stride.parent()).rstrip("\n") + "\nimport torch\n"
 
 
 def _replacement_left_out(source: str, node, call):
@@ -280,6 +284,28 @@ def _replacement_left_out(source: str, node, call):
     if replacement is None or replacement.text() != "False" or samples is None or samples <= 1:
         return None
     return "TMS305", _without(source, node, replacement.parent())
+
+
+def pool_evidence(root: Path, engine: Engine) -> list[tuple[str, str]]:
+    """Every pool with a known kernel above 1 and no stride, with what the file says about the
+    stride it was written for (TMS303 reports torch-stride and torch-habits): measures both
+    choices for pools that nothing decides."""
+    from flake8_torch2ms.families.divergence.values import Stride
+
+    utils = structural_utils(engine.facts)
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        source = read_source(path)
+        if "Pool" not in source and "pool" not in source:
+            continue
+        relative = path.relative_to(root).as_posix()
+        tree = SgRoot(source, "python").root()
+        analysis = FileContext(engine, tree, relative).analysis(BY_NAME["divergence"])
+        for node in tree.find_all({"rule": {"matches": "stride-one-pool-call"}, "utils": utils}):
+            view = analysis.view(node)
+            if view.stride == Stride.DEFAULTS_TO_ONE:
+                found.append((f"{root.name}/{relative}:{node.range().start.line + 1}", view.evidence.value))
+    return found
 
 
 def lint_corpus(cache: str | None = None) -> list[PackageResult]:
@@ -406,7 +432,7 @@ def _short_name(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["report", "diff", "write", "mutants"])
+    parser.add_argument("command", choices=["report", "diff", "write", "mutants", "pools"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or ~/.cache/...)")
     args = parser.parse_args(argv)
     tool = corpus_tool()
@@ -427,6 +453,15 @@ def main(argv: list[str] | None = None) -> int:
         missed = [f"  missed {mutant.code} at {mutant.site}" for mutant in made if not mutant.caught]
         print("\n".join(missed) or "every mutant caught")
         return 1 if missed else 0
+    if args.command == "pools":
+        engine = Engine(load_ruleset())
+        found = [entry for root in roots for entry in pool_evidence(root, engine)]
+        for site, evidence in found:
+            print(f"{site}  {evidence}")
+        counts = Counter(evidence for _, evidence in found)
+        summary = ", ".join(f"{evidence} {count}" for evidence, count in sorted(counts.items()))
+        print(summary or "no pool without a stride")
+        return 0
     results = lint_corpus(args.cache)
     if args.command == "report":
         print(report(results))

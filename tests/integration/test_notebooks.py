@@ -71,6 +71,18 @@ def test_broken_python_next_to_magics_is_e999_at_its_cell_and_line(tmp_path, env
     assert findings(tmp_path, content, env) == [(2, 3, 8, "E999"), (3, 1, 9, "TMS103")]
 
 
+def test_a_line_magic_alone_in_a_cell_runs_without_its_percent_as_in_ipython(tmp_path, env):
+    """Automagic: IPython runs ``pip install ...`` or ``cd ..`` alone in a cell as the line magic.
+    It does so for single-line cells only: the same line among others, followed by a blank line,
+    or with a name that is no magic stays a syntax error, as it is in Jupyter."""
+    content = notebook(IMPORTS, code("pip install -r requirements.txt"), code("\n", "cd ../data\n"),
+                       code("  conda install -y numpy  # for the plots\n"), code(SINGLE),
+                       code("import os\n", "pip install x\n"), code("pip install x\n", "\n"),
+                       code("pip.main install\n"), code("download install x\n"))
+    expected = [(5, 1, 9, "TMS103"), (6, 2, 6, "E999"), (7, 1, 6, "E999"), (8, 1, 11, "E999"), (9, 1, 11, "E999")]
+    assert findings(tmp_path, content, env) == expected
+
+
 def test_fix_writes_the_ipython_lines_back_as_they_were(tmp_path, env):
     content = notebook(
         IMPORTS,

@@ -7,6 +7,8 @@ Built per file, only when a clipping rule matched, on the shared semantic model.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ast_grep_py import SgNode
 
 from ...semantics import constants, nodes
@@ -217,7 +219,30 @@ class ClippingAnalysis:
         mapped = Arguments(call).positional[:1]
         while mapped and mapped[0].kind() == "call" and self._is_fact_call(mapped[0], self.facts.partial_functions):
             mapped = Arguments(mapped[0]).positional[:1]
-        return bool(mapped) and self.model.qualified_name(mapped[0]) in self.facts.writer_functions
+        if not mapped:
+            return False
+        if self.model.qualified_name(mapped[0]) in self.facts.writer_functions:
+            return True
+        return mapped[0].kind() == "identifier" and mapped[0].text() in self.writing_helpers
+
+    @cached_property
+    def writing_helpers(self) -> frozenset[str]:
+        """The names of this module's helpers that write their argument into a parameter: a
+        function whose body calls a writer (``F.assign``, ``p.set_data``), and the
+        ``MultitypeFuncGraph`` it is registered on (``@_assign.register("Tensor", "Tensor")``)."""
+        names: set[str] = set()
+        for function in self.model.root.find_all(kind="function_definition"):
+            body = function.field("body")
+            calls = body.find_all(kind="call") if body is not None else []
+            if any(self._writes_directly(call) for call in calls):
+                names.update(_helper_names(function))
+        return frozenset(names)
+
+    def _writes_directly(self, call: SgNode) -> bool:
+        callee = call.field("function")
+        if callee.kind() == "attribute" and callee.field("attribute").text() in self.facts.writer_methods:
+            return True
+        return self.model.qualified_name(callee) in self.facts.writer_functions
 
     def is_optimizer_call(self, call: SgNode | None) -> bool:
         """``optimizer(grads)``, ``self.opt(grads)``, or a name bound to ``nn.Adam(...)`` called."""
@@ -291,17 +316,8 @@ class ClippingAnalysis:
         return self._mapped[cache_key]
 
     def _find_helper_uses(self, function: SgNode) -> list[tuple[SgNode, list[SgNode]]]:
-        names = [function.field("name").text()]
-        decorated = function.parent()
-        if decorated is not None and decorated.kind() == "decorated_definition":
-            for decorator in decorated.children():
-                target = decorator.named_children()[0] if decorator.kind() == "decorator" else None
-                callee = target.field("function") if target is not None and target.kind() == "call" else None
-                parts = nodes.dotted(callee) if callee is not None else None
-                if parts and len(parts) == 2 and parts[1] == "register":  # @clip_grad.register("Tensor")
-                    names.append(parts[0])
         uses = []
-        for name in names:
+        for name in _helper_names(function):
             for occurrence in self.model.first_arguments.get(name, ()):
                 holder = occurrence.parent().parent()  # partial(helper, ...) or map(helper, ...)
                 bound: list[SgNode] = []
@@ -325,6 +341,21 @@ class ClippingAnalysis:
                 and self.model.lookup(callee) is None):
             return True  # the builtin
         return self.model.qualified_name(callee) in names
+
+
+def _helper_names(function: SgNode) -> list[str]:
+    """The names a helper is mapped by: its own, and the ``MultitypeFuncGraph`` it is registered
+    on (``@clip_grad.register("Number", "Tensor")``)."""
+    names = [function.field("name").text()]
+    decorated = function.parent()
+    if decorated is not None and decorated.kind() == "decorated_definition":
+        for decorator in decorated.children():
+            target = decorator.named_children()[0] if decorator.kind() == "decorator" else None
+            callee = target.field("function") if target is not None and target.kind() == "call" else None
+            parts = nodes.dotted(callee) if callee is not None else None
+            if parts and len(parts) == 2 and parts[1] == "register":  # @clip_grad.register("Tensor")
+                names.append(parts[0])
+    return names
 
 
 def _is_torch(qualified: str | None) -> bool:

@@ -89,6 +89,9 @@ class Bounds(Enum):
 
 class Result(Enum):
     DISCARDED = "discarded"
+    # A test calls it on a tensor built from literals and drops the result: a smoke test of the
+    # call itself, not a training step.
+    DROPPED_BY_SMOKE_TEST = "dropped-by-smoke-test"
     NEVER_READ = "never-read"
     WRITTEN_TO_PARAMETERS = "written-to-parameters"
     USED = "used"

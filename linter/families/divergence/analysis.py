@@ -9,6 +9,7 @@ Built per file, only when a divergence rule matched.
 from __future__ import annotations
 
 from enum import Enum
+from functools import cached_property
 
 from ast_grep_py import SgNode
 
@@ -51,6 +52,13 @@ class DivergenceAnalysis:
             else:
                 self._views[node] = DivergenceCall(self, node)
         return self._views[node]
+
+    @cached_property
+    def shapes(self):
+        """The file's layer chains and what they say about pools without a stride."""
+        from .layers import ShapeEvidence
+
+        return ShapeEvidence(self)
 
     # ---- which API a call builds
     def api(self, call: SgNode, section: dict) -> object | None:
@@ -97,6 +105,57 @@ class DivergenceAnalysis:
         items = [item for item in expression.named_children() if item.kind() != "comment"]
         values = tuple(self.number(item) for item in items)
         return values if items and None not in values else None
+
+    def same_value(self, first: SgNode, second: SgNode) -> bool:
+        """Two spellings of one value: the same text, or a ``self`` attribute assigned once
+        from the other (``self.drop = drop``)."""
+        return bool(self._spellings(first) & self._spellings(second))
+
+    def _spellings(self, node: SgNode) -> set[str]:
+        spellings = {node.text()}
+        if node.kind() == "attribute" and node.field("object").text() == "self":
+            entries = self.model.class_attributes(nodes.enclosing_class(node)).get(node.field("attribute").text()) \
+                if nodes.enclosing_class(node) is not None else None
+            if entries is not None and len(entries) == 1 and entries[0][1].kind() in ("identifier", "attribute"):
+                spellings.add(entries[0][1].text())
+        return spellings
+
+    # ---- tests
+    def test_weights_batch_statistic(self, node: SgNode, weight: float) -> bool:
+        """In a test function (``test...``) that asserts, ``weight * <batch statistic>``: a
+        literal ``weight`` times a mean or variance computed from data (``np.mean(x, ...)``,
+        ``x.var(...)``, or a name bound to one) -- the expected value of MindSpore's update
+        ``moving = momentum * moving + (1 - momentum) * batch``."""
+        function = nodes.enclosing_scope(node)
+        while function.kind() == "function_definition" and not function.field("name").text().startswith("test"):
+            function = nodes.enclosing_scope(function)  # a helper nested in the test, or the other way
+            if function.kind() == "module":
+                break
+        if function.kind() != "function_definition":
+            return False
+        if function.find(any=[{"kind": "assert_statement"}, {"kind": "call", "has": {
+                "field": "function", "regex": "(assert|allclose)"}}]) is None:
+            return False
+        for product in function.find_all(kind="binary_operator"):
+            if product.field("operator").text() != "*":
+                continue
+            sides = [nodes.unparenthesize(product.field(side)) for side in ("left", "right")]
+            for number, other in (sides, sides[::-1]):
+                value = self.number(number) if number.kind() in ("float", "integer") else None
+                if value is not None and abs(value - weight) < 1e-9 and self._batch_statistic(other):
+                    return True
+        return False
+
+    def _batch_statistic(self, node: SgNode) -> bool:
+        if node.kind() == "identifier":
+            binding = self.model.only_binding(node)
+            node = nodes.unparenthesize(binding.source) if binding is not None and binding.plain \
+                and binding.source is not None else node
+        if node.kind() != "call":
+            return False
+        callee = node.field("function")
+        name = callee.field("attribute").text() if callee.kind() == "attribute" else callee.text()
+        return name in ("mean", "var")
 
     def string(self, node: SgNode | None) -> str | None:
         """The text of a string literal an argument always holds (``pad_mode="same"``), or None."""
@@ -181,7 +240,11 @@ class DivergenceAnalysis:
 
     def _in_cell(self, node: SgNode) -> bool:
         cls = nodes.enclosing_class(node)
-        return cls is not None and self.model.inherits(cls, _is_mindspore)
+        return cls is not None and self.is_cell(cls)
+
+    def is_cell(self, cls: SgNode) -> bool:
+        """A class of this module built on MindSpore's (a Cell, directly or through its bases)."""
+        return self.model.inherits(cls, _is_mindspore)
 
     def _is_cell_construct(self, function: SgNode | None) -> bool:
         """A ``construct`` method of a MindSpore Cell: its parameters are tensors."""

@@ -5,7 +5,7 @@ page lists under "Options"."""
 from __future__ import annotations
 
 from .. import attribute_condition
-from .values import Dropout, Momentum, Order, Reduction, Replacement, Stride
+from .values import Dropout, Momentum, Order, Reduction, Replacement, Stride, StrideEvidence
 from .views import DivergenceCall, OutputUnpacking, ReductionSubscript
 
 VIEWS = (DivergenceCall, ReductionSubscript, OutputUnpacking)
@@ -16,6 +16,12 @@ CONDITIONS = (
     attribute_condition("dropout", Dropout, VIEWS, facts=("keep-prob-dropouts",), unaskable=(Dropout.OTHER,)),
     attribute_condition("momentum", Momentum, VIEWS, facts=("batch-norms",), unaskable=(Momentum.OTHER,)),
     attribute_condition("stride", Stride, VIEWS, facts=("stride-one-pools",), unaskable=(Stride.OTHER,)),
+    # Which stride the model's own shapes (or the file's habits) say a pool without one is for.
+    attribute_condition("evidence", StrideEvidence, VIEWS,
+                        facts=("stride-one-pools", "shape-windows", "shape-keeping", "shape-flattens",
+                               "shape-reshapes", "shape-reshape-methods", "shape-flatten-methods",
+                               "shape-denses", "shape-sequences", "torch-habits"),
+                        unaskable=(StrideEvidence.OTHER,)),
     attribute_condition("replacement", Replacement, VIEWS, facts=("replacement-samplers",),
                         unaskable=(Replacement.OTHER,)),
     # x.max(axis=1)[0]: which overload, and whether the receiver is a MindSpore tensor.

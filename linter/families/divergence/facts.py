@@ -42,6 +42,28 @@ class StrideOnePool:
 
 
 @dataclass(frozen=True)
+class ShapeWindow:
+    """A layer that slides a window over the map: how it changes the size, in the shape walk."""
+
+    name: str
+    dims: int
+    kernel: Slot
+    stride: Slot
+    padding_mode: Slot | None
+    padding: Slot | None
+    dilation: Slot | None
+    in_channels: Slot | None
+    out_channels: Slot | None  # None: keeps the channels (a pool)
+    default_mode: str  # the padding mode when none is given: "same" or "valid"
+
+
+@dataclass(frozen=True)
+class ShapeDense:
+    name: str
+    in_channels: Slot
+
+
+@dataclass(frozen=True)
 class ReplacementSampler:
     name: str
     samples: Slot
@@ -56,8 +78,15 @@ ENTRY_SECTIONS = {
     "replacement-samplers": (("samples", "replacement"), ()),
     "index-value-reductions": ((), ()),
 }
+# The shape walk (TMS303): its sections, and the lists of names among them.
+WINDOW_SLOTS = (("kernel", "stride"), ("padding-mode", "padding", "dilation", "in-channels", "out-channels"))
+SHAPE_NAME_LISTS = {"shape-keeping": "keeping", "shape-flattens": "flattens", "shape-reshapes": "reshapes",
+                    "shape-sequences": "sequences"}
+SHAPE_METHOD_LISTS = {"shape-reshape-methods": "reshape_methods", "shape-flatten-methods": "flatten_methods"}
+PADDING_MODES = ("same", "valid")
 FACT_KEYS = (*ENTRY_SECTIONS, "values-only-reductions", "argmax-index-names", "argmax-value-names",
-             "torch-convention")
+             "torch-convention", "shape-windows", "shape-denses", *SHAPE_NAME_LISTS, *SHAPE_METHOD_LISTS,
+             "torch-habits")
 REGEX_FACTS = {"argmax-index-names": "index_names", "argmax-value-names": "value_names"}
 
 
@@ -76,6 +105,16 @@ class Facts:
     value_names: str = ""
     torch_convention: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # any spelling -> canonical name
+    windows: dict[str, ShapeWindow] = field(default_factory=dict)
+    denses: dict[str, ShapeDense] = field(default_factory=dict)
+    keeping: set[str] = field(default_factory=set)
+    flattens: set[str] = field(default_factory=set)
+    reshapes: set[str] = field(default_factory=set)  # reshape(x, (batch, -1)) flattens
+    sequences: set[str] = field(default_factory=set)
+    reshape_methods: set[str] = field(default_factory=set)
+    flatten_methods: set[str] = field(default_factory=set)
+    habit_modules: set[str] = field(default_factory=set)
+    habit_methods: set[str] = field(default_factory=set)
 
     def canonical(self, qualified: str | None) -> str | None:
         if qualified is None:
@@ -130,12 +169,50 @@ def load_facts(data: LocatedDict, reader: Reader, facts: Facts | None = None) ->
         if regex is not None:
             setattr(facts, attribute, regex)
     facts.torch_convention.update(reader.strings(data, "torch-convention", "facts", DOTTED_NAME))
+    _load_shape_facts(data, reader, facts)
     diverging = set(facts.aliases) | {name for named in facts.sections().values() for name in named}
     both = facts.torch_convention & diverging
     if both:
         raise reader.fail(data.line_of("torch-convention"),
                           f"'{sorted(both)[0]}' is listed both as taking torch's convention and as diverging from it")
     return facts
+
+
+def _load_shape_facts(data: LocatedDict, reader: Reader, facts: Facts) -> None:
+    required, optional = WINDOW_SLOTS
+    for entry in entries(data, "shape-windows", reader):
+        what = "an entry of 'shape-windows'"
+        reader.keys(entry, ("name", "also", "dims", "default-mode", *required, *optional), what,
+                    required=("name", "dims", "default-mode", *required))
+        name = entry_name(entry, reader)
+        dims = entry["dims"]
+        if not isinstance(dims, int) or isinstance(dims, bool) or not 1 <= dims <= 3:
+            raise reader.fail(entry.line_of("dims"), f"'dims' of '{name}' must be 1, 2 or 3")
+        mode = reader.string(entry, "default-mode", what)
+        if mode not in PADDING_MODES:
+            raise reader.fail(entry.line_of("default-mode"), f"'default-mode' of '{name}' must be one of "
+                                                             f"{', '.join(PADDING_MODES)}")
+        slots = {key: slot(entry, key, reader) for key in (*required, *optional) if key in entry}
+        facts.windows[name] = ShapeWindow(name, dims, slots["kernel"], slots["stride"], slots.get("padding-mode"),
+                                          slots.get("padding"), slots.get("dilation"), slots.get("in-channels"),
+                                          slots.get("out-channels"), mode)
+        add_aliases(facts.aliases, entry, name, reader)
+    for entry in entries(data, "shape-denses", reader):
+        reader.keys(entry, ("name", "also", "in-channels"), "an entry of 'shape-denses'",
+                    required=("name", "in-channels"))
+        name = entry_name(entry, reader)
+        facts.denses[name] = ShapeDense(name, slot(entry, "in-channels", reader))
+        add_aliases(facts.aliases, entry, name, reader)
+    for key, attribute in SHAPE_NAME_LISTS.items():
+        getattr(facts, attribute).update(reader.strings(data, key, "facts", DOTTED_NAME))
+    for key, attribute in SHAPE_METHOD_LISTS.items():
+        getattr(facts, attribute).update(reader.strings(data, key, "facts", IDENTIFIER))
+    if "torch-habits" in data:
+        what = "'torch-habits'"
+        habits = reader.mapping(data["torch-habits"], data.line_of("torch-habits"), what)
+        reader.keys(habits, ("modules", "cell-methods"), what)
+        facts.habit_modules.update(reader.strings(habits, "modules", what, DOTTED_NAME))
+        facts.habit_methods.update(reader.strings(habits, "cell-methods", what, IDENTIFIER))
 
 
 def call_words(facts: Facts, section: str, renamed: Mapping[str, str] = EMPTY) -> list[str]:
@@ -193,7 +270,7 @@ TRIGGER_SECTIONS = {"dropout": "keep-prob-dropouts", "momentum": "batch-norms", 
 POSITIONAL_FIRST = re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
                               r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
                               r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
-POSITIONAL_DROPOUT = frozenset({Dropout.RATE_AS_KEEP_PROB.value, Dropout.KEEP_PROB.value})
+POSITIONAL_DROPOUT = frozenset({Dropout.RATE_AS_KEEP_PROB.value, Dropout.GUARDED_RATE.value, Dropout.KEEP_PROB.value})
 MINDSPORE = "mindspore"
 
 
@@ -231,5 +308,7 @@ def canonical(facts: Facts, qualified: str) -> str | None:
 def known(facts: Facts, qualified: str) -> bool:
     """A qualified name the divergence facts hold (resolves a star-imported name)."""
     spellings = (qualified, qualified + "()")  # a primitive's class: its instance is what the facts name
+    shape_names = (facts.windows, facts.denses, facts.keeping, facts.flattens, facts.reshapes, facts.sequences)
     return any(spelling in facts.aliases or any(spelling in named for named in facts.sections().values())
+               or any(spelling in named for named in shape_names)
                for spelling in spellings)

@@ -45,6 +45,9 @@ def _dropout_variables(call, found: dict[str, str], short) -> None:
     found["VALUE"] = describe(argument, (value,) if value is not None else None, short)
     if value is not None:
         found["DROPPED"] = f"{round((1 - value) * 100)}%"
+    elif call.rate_guard is not None:
+        found["VALUE"] = f"{short(argument.text())} (a rate: `{short(call.rate_guard.text())}` guards it)"
+        found["DROPPED"] = short(f"1 - {argument.text()}")
     rate = call.dropout_api.rate
     if rate is not None and rate.keyword:
         replacement = f"{rate.keyword}={argument.text()}"

@@ -12,7 +12,7 @@ from ...semantics.nodes import Arguments
 from ..fact_loading import Slot
 from . import messages
 from .analysis import DivergenceAnalysis, Origin
-from .values import Dropout, Momentum, Order, Reduction, Replacement, Stride
+from .values import Dropout, Momentum, Order, Reduction, Replacement, Stride, StrideEvidence
 
 HALF = 0.5  # a keep probability and a drop rate of 0.5 are the same; a momentum of 0.5 is too
 
@@ -54,9 +54,28 @@ class DivergenceCall:
         if self.keep_prob_argument is None or (api.rate is not None and api.rate.keyword in self.arguments.keywords):
             return Dropout.NOT_POSITIONAL  # keep_prob= or p= (which MindSpore then uses), or the default
         value = self.analysis.number(self.keep_prob_argument)
+        if value is None and self.rate_guard is not None:
+            return Dropout.GUARDED_RATE
         if value is None or not 0 < value <= 1:
             return Dropout.UNKNOWN  # 0 and below raise in MindSpore: loud, not silent
         return Dropout.RATE_AS_KEEP_PROB if value < HALF else Dropout.KEEP_PROB
+
+    @cached_property
+    def rate_guard(self) -> SgNode | None:
+        """The condition around the call that proves its unknown value a rate: ``if p:``,
+        ``if p > 0``, ``if p != 0``, ``p > 0. and ...``, ``... if p else ...``. Nobody guards a
+        keep probability against 0 (MindSpore refuses one); a rate of 0 means no dropout."""
+        argument = self.keep_prob_argument
+        if argument is None:
+            return None
+        argument = nodes.unparenthesize(argument)
+        if argument.kind() not in ("identifier", "attribute") or "keep" in argument.text().lower():
+            return None  # a keep_prob guarded against 0 is still a keep probability
+        for condition in nodes.holding_conditions(self.node):
+            tested = _tested_against_zero(condition)
+            if tested is not None and self.analysis.same_value(tested, argument):
+                return condition
+        return None
 
     # ---- batch norm
     @cached_property
@@ -91,6 +110,8 @@ class DivergenceCall:
             return Momentum.MINDSPORE_CONVENTION
         if self.swapped_with_eps:
             return Momentum.SWAPPED_WITH_EPS
+        if self.analysis.test_weights_batch_statistic(self.node, 1 - value):
+            return Momentum.ASSERTED_BY_TEST
         return Momentum.TORCH_CONVENTION
 
     @cached_property
@@ -141,6 +162,12 @@ class DivergenceCall:
             return Stride.UNKNOWN  # a global pool's kernel comes from the input's shape
         return Stride.DEFAULTS_TO_ONE if any(size > 1 for size in kernel) else Stride.KERNEL_ONE
 
+    @cached_property
+    def evidence(self) -> StrideEvidence:
+        if self.stride != Stride.DEFAULTS_TO_ONE:
+            return StrideEvidence.OTHER
+        return self.analysis.shapes.evidence(self.node)
+
     # ---- sampling
     @cached_property
     def sampler_api(self):
@@ -168,6 +195,25 @@ class DivergenceCall:
 
     def variables(self, exact: bool = False) -> dict[str, str]:
         return messages.call_variables(self, exact)
+
+
+def _tested_against_zero(condition: SgNode) -> SgNode | None:
+    """What ``x``, ``x > 0``, ``x != 0`` or ``0 < x`` tests to be non-zero (a positive rate)."""
+    condition = nodes.unparenthesize(condition)
+    if condition.kind() in ("identifier", "attribute"):
+        return condition
+    if condition.kind() != "comparison_operator":
+        return None
+    operands = [child for child in condition.named_children() if child.kind() != "comment"]
+    operators = [child.text() for child in condition.children() if not child.is_named()]
+    if len(operands) != 2 or len(operators) != 1:
+        return None
+    left, right = (nodes.unparenthesize(operand) for operand in operands)
+    if operators[0] in (">", "!=") and constants.number(right.text()) == 0:
+        return left
+    if operators[0] in ("<", "!=") and constants.number(left.text()) == 0:
+        return right
+    return None
 
 
 class ReductionSubscript:

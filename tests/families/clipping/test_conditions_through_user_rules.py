@@ -66,14 +66,23 @@ CASES = {
     "result": (
         CLIP_CALLS, {"callee": "clip-function"},
         """\
-        from mindspore import ops
+        import numpy as np
+        import mindspore as ms
+        from mindspore import Tensor, nn, ops
         def step(grads, param):
             ops.clip_by_value(grads, -1.0, 1.0)
             unused = ops.clip_by_value(grads, -1.0, 1.0)
             param.set_data(ops.clip_by_value(param, -1.0, 1.0))
             return ops.clip_by_value(grads, -1.0, 1.0)
+        def test_clip(grads):
+            x = Tensor(np.random.rand(2, 3).astype(np.float32))
+            ops.clip_by_value(x, -1.0, 1.0)
+            nn.ClipByNorm()(Tensor(np.array([[1.0, -2.0]]), ms.float32), Tensor(1.0))
+            ops.clip_by_value(grads, -1.0, 1.0)
+            ops.clip_by_value(Tensor(np.array(grads)), -1.0, 1.0)
         """,
-        {"discarded": [3], "never-read": [4], "written-to-parameters": [5], "used": [6]},
+        {"discarded": [5, 13, 14], "never-read": [6], "written-to-parameters": [7], "used": [8],
+         "dropped-by-smoke-test": [11, 12]},
     ),
     "operand": (
         TORCH_CALLS, {"callee": "torch-clipping"},
