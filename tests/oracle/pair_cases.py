@@ -80,6 +80,9 @@ def _conv_cases() -> list:
                  f"OUT({ms_conv}(2, 3, 1, has_bias=True), {x})"),
             Trap(api, "'same' for 'same'", f'OUT({conv}(2, 3, 3, padding="same"), {x})',
                  f"OUT({ms_conv}(2, 3, 3, has_bias=True), {x})"),
+            # The commonest port of all: 'same' pads (k - 1) / 2 on each side at stride 1.
+            Trap(api, "'same' for padding=(k - 1) / 2 at stride 1", f"OUT({conv}(2, 3, 3, padding=1), {x})",
+                 f"OUT({ms_conv}(2, 3, 3, has_bias=True), {x})"),
         ]
         transposed, ms_transposed = f"nn.ConvTranspose{dims}d", f"nn.Conv{dims}dTranspose"
         api = f"torch.nn.ConvTranspose{dims}d"
@@ -95,7 +98,35 @@ def _conv_cases() -> list:
                 f'OUT({ms_transposed}(2, 3, 3, stride=2, pad_mode="pad", padding=1, has_bias=True), {x})'),
             Trap(api, "kernel 1 with 'same'", f"OUT({transposed}(2, 3, 1), {x})",
                  f"OUT({ms_transposed}(2, 3, 1, has_bias=True), {x})"),
+            # 'valid' is torch's 0 only when the kernel is at least the stride; 'pad' is, always.
+            Row(api, "padding", f"OUT({transposed}(2, 3, 1, stride=2), {x})",
+                f"OUT({ms_transposed}(2, 3, 1, stride=2, has_bias=True), {x})",
+                f'OUT({ms_transposed}(2, 3, 1, stride=2, pad_mode="pad", has_bias=True), {x})'),
         ]
+    cases += [
+        # Where 'same' stops meaning (k - 1) / 2: a stride, a dilation, an even kernel.
+        Row("torch.nn.Conv2d", "padding", "OUT(nn.Conv2d(2, 3, 3, stride=2, padding=1), X2)",
+            "OUT(nn.Conv2d(2, 3, 3, stride=2, has_bias=True), X2)",
+            'OUT(nn.Conv2d(2, 3, 3, stride=2, pad_mode="pad", padding=1, has_bias=True), X2)'),
+        Row("torch.nn.Conv2d", "padding", "OUT(nn.Conv2d(2, 3, 3, padding=1, dilation=2), X2)",
+            "OUT(nn.Conv2d(2, 3, 3, dilation=2, has_bias=True), X2)",
+            'OUT(nn.Conv2d(2, 3, 3, pad_mode="pad", padding=1, dilation=2, has_bias=True), X2)'),
+        Row("torch.nn.Conv2d", "padding", "OUT(nn.Conv2d(2, 3, 4, padding=1), X2)",
+            "OUT(nn.Conv2d(2, 3, 4, has_bias=True), X2)",
+            'OUT(nn.Conv2d(2, 3, 4, pad_mode="pad", padding=1, has_bias=True), X2)'),
+        Trap("torch.nn.Conv2d", "'same' for padding=dilation * (k - 1) / 2 at stride 1",
+             "OUT(nn.Conv2d(2, 3, 3, padding=2, dilation=2), X2)",
+             "OUT(nn.Conv2d(2, 3, 3, dilation=2, has_bias=True), X2)"),
+        Trap("torch.nn.Conv2d", "kernel 1 with 'same' at stride 2", "OUT(nn.Conv2d(2, 3, 1, stride=2), X2)",
+             "OUT(nn.Conv2d(2, 3, 1, stride=2, has_bias=True), X2)"),
+        # The DCGAN upsampler: a transposed 'same' is torch's padding (k - stride) / 2.
+        Trap("torch.nn.ConvTranspose2d", "'same' for padding=(k - stride) / 2",
+             "OUT(nn.ConvTranspose2d(2, 3, 4, stride=2, padding=1), X2)",
+             "OUT(nn.Conv2dTranspose(2, 3, 4, stride=2, has_bias=True), X2)"),
+        Trap("torch.nn.ConvTranspose2d", 'pad_mode="pad", padding=p',
+             "OUT(nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), X2)",
+             'OUT(nn.Conv2dTranspose(2, 3, 3, stride=2, pad_mode="pad", padding=1, has_bias=True), X2)'),
+    ]
     return cases
 
 
@@ -279,6 +310,9 @@ CHECKED = [
     Checked("nn.Adam", _train("torch.optim.Adam(p)"), _train("nn.Adam(p)"), "agree"),
     Checked("mint.optim.AdamW on the CPU", _train("torch.optim.AdamW(p, lr=0.1)"),
             _train("ms.mint.optim.AdamW(p, lr=0.1)"), "raises"),
+    Checked("ConvTranspose1d(k=1, stride=2) -> Conv1dTranspose(pad_mode='valid'): 'valid' is not torch's 0 when "
+            "the kernel is smaller than the stride", "OUT(nn.ConvTranspose1d(2, 3, 1, stride=2), X1)",
+            'OUT(nn.Conv1dTranspose(2, 3, 1, stride=2, pad_mode="valid", has_bias=True), X1)', "differ"),
     # Same name, same default, other values: not a default or a convention a row can state.
     Checked("ConvTranspose2d output_padding=1 -> Conv2dTranspose(pad_mode='pad', output_padding=1)",
             "OUT(nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), X2)",
