@@ -179,6 +179,8 @@ def _activation_cases() -> list:
                 f"ops.{function}(X2, axis=1)"),
             Trap(f"torch.nn.functional.{function}", "axis passed positionally", f"F.{function}(X2, 1)",
                  f"ops.{function}(X2, 1)"),
+            Trap(f"torch.nn.functional.{function}", "dim=-1 for the default", f"F.{function}(X2, dim=-1)",
+                 f"ops.{function}(X2)"),
         ]
     return cases
 
@@ -288,7 +290,11 @@ def _other_cases() -> list:
             "DROPPED(nn.Dropout(p=0.1))"),
         Trap("torch.nn.Dropout", "keep_prob=1 - p", "DROPPED(nn.Dropout(0.1))",
              "DROPPED(nn.Dropout(keep_prob=1 - 0.1))"),
+        Trap("torch.nn.Dropout", "keep_prob=0.9 for p=0.1", "DROPPED(nn.Dropout(0.1))",
+             "DROPPED(nn.Dropout(keep_prob=0.9))"),
         Trap("torch.nn.Dropout", "p=", "DROPPED(nn.Dropout(p=0.3))", "DROPPED(nn.Dropout(p=0.3))"),
+        Trap("torch.nn.LayerNorm", "epsilon passed", "OUT(nn.LayerNorm(6, eps=1e-6), ROWS / 100)",
+             "OUT(nn.LayerNorm((6,), epsilon=1e-6), ROWS / 100)"),
         Trap("torch.nn.Dropout", "both defaults", "DROPPED(nn.Dropout())", "DROPPED(nn.Dropout())"),
     ]
 
