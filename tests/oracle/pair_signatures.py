@@ -4,11 +4,14 @@
 
 For each entry: every spelling under `torch-also` and `mindspore` is the same object as the first
 (`is`), `instead` names an object that exists, and each parameter row's slots (position, keyword,
-default) are those of the installed functions. Signatures come from inspect.signature; where it
-has none, from what the package itself says: a MindSpore optimizer's ``__init__`` behind its
-decorator; for a torch builtin, the aten schema (positions, keyword-only) and the docstring's
-signature line (defaults: the schema says ``correction=None`` where the documented default is 1);
-for a MindSpore Tensor method, every overload its docstring lists. Exit status 1 on any drift.
+default) are those of the installed functions. Then every loss both frameworks name alike is
+compared: a reduction default that differs without an entry is drift too.
+
+Signatures come from inspect.signature; where it has none, from what the package itself says: a
+MindSpore optimizer's ``__init__`` behind its decorator; for a torch builtin, the aten schema
+(positions, keyword-only) and the docstring's signature line (defaults: the schema says
+``correction=None`` where the documented default is 1); for a MindSpore Tensor method, every
+overload its docstring lists. Exit status 1 on any drift.
 """
 
 from __future__ import annotations
@@ -178,6 +181,28 @@ def check_entry(entry: dict) -> list[str]:
     return problems
 
 
+def reduction_sweep(entries: list[dict]) -> tuple[int, list[str]]:
+    """Every loss both frameworks name alike (nn.XLoss, F.x_loss / ops.x_loss, cross entropies,
+    kl_div): a reduction default
+    that differs must have an entry. Returns (pairs compared, problems)."""
+    import mindspore
+    import torch
+
+    covered = {entry["torch"] for entry in entries}
+    pairs = [(f"torch.nn.{name}", getattr(torch.nn, name), getattr(mindspore.nn, name))
+             for name in dir(torch.nn) if name.endswith("Loss") and hasattr(mindspore.nn, name)]
+    pairs += [(f"torch.nn.functional.{name}", getattr(torch.nn.functional, name), getattr(mindspore.ops, name))
+              for name in dir(torch.nn.functional) if hasattr(mindspore.ops, name)
+              and (name.endswith(("loss", "entropy", "entropy_with_logits")) or name == "kl_div")]
+    problems = []
+    for name, torch_obj, ms_obj in pairs:
+        defaults = [{p.name: p.default for signature in overloads(side, obj) for p in signature}.get("reduction")
+                    for side, obj in ((name, torch_obj), ("mindspore", ms_obj))]
+        if defaults[0] != defaults[1] and name not in covered:
+            problems.append(f"{name}: reduction {defaults[0]!r}, MindSpore {defaults[1]!r}, and no entry")
+    return len(pairs), problems
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GLOG_v", "3")
     warnings.simplefilter("ignore")
@@ -199,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         status = "ok  " if not problems else "FAIL"
         print(f"{status} {entry['torch']}: {rows} parameter row(s), {len(entry['mindspore'])} MindSpore spelling(s)"
               + "".join(f"\n       {problem}" for problem in problems))
+    compared, problems = reduction_sweep(entries)
+    drift += len(problems)
+    print(f"{'ok  ' if not problems else 'FAIL'} losses named alike: {compared} compared, a differing reduction "
+          f"default has an entry" + "".join(f"\n       {problem}" for problem in problems))
     print(f"\n{len(entries)} entries, {drift} drift(s)")
     return 1 if drift else 0
 
