@@ -319,6 +319,11 @@ CHECKED = [
     Checked("ConvTranspose1d(k=1, stride=2) -> Conv1dTranspose(pad_mode='valid'): 'valid' is not torch's 0 when "
             "the kernel is smaller than the stride", "OUT(nn.ConvTranspose1d(2, 3, 1, stride=2), X1)",
             'OUT(nn.Conv1dTranspose(2, 3, 1, stride=2, pad_mode="valid", has_bias=True), X1)', "differ"),
+    # torch's implicit dim depends on the input's rank: why its default is null (unknown) in the facts.
+    Checked("nn.Softmax() for nn.Softmax() on 2-D input (torch picks dim 1 = -1)", "OUT(nn.Softmax(), ROWS)",
+            "OUT(nn.Softmax(), ROWS)", "agree"),
+    Checked("nn.Softmax() for nn.Softmax() on 4-D input (torch picks dim 1)", "OUT(nn.Softmax(), X2)",
+            "OUT(nn.Softmax(), X2)", "differ"),
     # Same name, same default, other values: not a default or a convention a row can state.
     Checked("ConvTranspose2d output_padding=1 -> Conv2dTranspose(pad_mode='pad', output_padding=1)",
             "OUT(nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), X2)",
