@@ -234,6 +234,12 @@ def _statistics_cases() -> list:
         Row("torch.multinomial", "replacement", "DISTINCT_ROWS(torch.multinomial(CANDIDATES, 3))",
             "DISTINCT_ROWS(ops.multinomial(CANDIDATES, 3))",
             "DISTINCT_ROWS(ops.multinomial(CANDIDATES, 3, replacement=False))"),
+        Row("torch.Tensor.multinomial", "replacement", "DISTINCT_ROWS(CANDIDATES.multinomial(3))",
+            "DISTINCT_ROWS(CANDIDATES.multinomial(3))", "DISTINCT_ROWS(CANDIDATES.multinomial(3, replacement=False))"),
+        Row("torch.meshgrid", "indexing", "torch.meshgrid(ROWS[0], ROWS[1, :4])", "ops.meshgrid(ROWS[0], ROWS[1, :4])",
+            'ops.meshgrid(ROWS[0], ROWS[1, :4], indexing="ij")'),
+        Trap("torch.meshgrid", 'indexing="xy" in both', 'torch.meshgrid(ROWS[0], ROWS[1, :4], indexing="xy")',
+             "ops.meshgrid(ROWS[0], ROWS[1, :4])"),
         Trap("torch.multinomial", "one sample per row", "DISTINCT_ROWS(torch.multinomial(CANDIDATES, 1))",
              "DISTINCT_ROWS(ops.multinomial(CANDIDATES, 1))"),
     ]

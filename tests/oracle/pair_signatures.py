@@ -32,6 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for `
 
 from oracle.pair_cases import FACTS  # noqa: E402
 MISSING = object()
+# Defaults whose signature value stands for another: (API, keyword) -> (in the signature, meaning).
+# The oracle runs the meaning (pair_cases.py).
+MEANS = {("torch.meshgrid", "indexing"): (None, "ij")}
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ def check_entry(entry: dict) -> list[str]:
     if "instead" in entry:
         resolve(entry["instead"])
     torch_signatures, ms_signatures = overloads(torch_name, torch_obj), overloads(ms_names[0], ms_obj)
+    torch_signatures = [[Param(p.name, p.position, MEANS[torch_name, p.name][1])
+                         if (torch_name, p.name) in MEANS and p.default == MEANS[torch_name, p.name][0] else p
+                         for p in signature] for signature in torch_signatures]
     slots = [("torch", row["torch"], torch_signatures) for row in entry.get("parameters", [])]
     slots += [("mindspore", row["mindspore"], ms_signatures) for row in entry.get("parameters", [])]
     slots += [("mindspore padding", row["padding"], ms_signatures)
