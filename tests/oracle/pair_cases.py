@@ -325,6 +325,9 @@ CHECKED = [
     Checked("ConvTranspose1d(k=1, stride=2) -> Conv1dTranspose(pad_mode='valid'): 'valid' is not torch's 0 when "
             "the kernel is smaller than the stride", "OUT(nn.ConvTranspose1d(2, 3, 1, stride=2), X1)",
             'OUT(nn.Conv1dTranspose(2, 3, 1, stride=2, pad_mode="valid", has_bias=True), X1)', "differ"),
+    Checked("Conv2d(3, stride=2, padding=1) -> 'same' on an odd size (7x7): symmetric there, unlike 8x8",
+            "OUT(nn.Conv2d(2, 3, 3, stride=2, padding=1), X2[:, :, :7, :7])",
+            "OUT(nn.Conv2d(2, 3, 3, stride=2, has_bias=True), X2[:, :, :7, :7])", "agree"),
     # torch's implicit dim depends on the input's rank: why its default is null (unknown) in the facts.
     Checked("nn.Softmax() for nn.Softmax() on 2-D input (torch picks dim 1 = -1)", "OUT(nn.Softmax(), ROWS)",
             "OUT(nn.Softmax(), ROWS)", "agree"),
