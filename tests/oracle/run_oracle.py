@@ -1,6 +1,6 @@
 """The runtime oracle: every rule's claim, run on real MindSpore next to real PyTorch.
 
-    python tests/oracle/run_oracle.py [--json FILE]      (what `tox -e oracle` runs)
+    python tests/oracle/run_oracle.py [--json FILE] [--only rules|pairs]      (what `tox -e oracle` runs)
 
 For each rule whose claim is about numbers, each `invalid:` example runs in a MindSpore world and
 the PyTorch code it was ported from runs in a PyTorch world, on the same gradients (see worlds.py);
@@ -8,6 +8,11 @@ the results must differ. Each `valid:` example must agree with its PyTorch count
 float tolerance, and so must each invalid example's `fixed` source (the code `torch2ms fix`
 writes), against the same PyTorch code. The installed versions must be the ones every rule's
 `checked-against` names.
+
+Then the port-pair facts (rules/facts/pairs.yml, see pair_cases.py): the signatures they state are
+re-read (pair_signatures.py), and for every parameter row the literal port must differ from the
+original and the fix agree; a never-agreeing namesake must differ and its `instead:` agree; each
+trap must agree; each pair checked and left out must do what its note says.
 Exit status 0 when every claim holds, 1 otherwise. Not part of the default test suite: it needs
 mindspore and torch, which are large.
 """
@@ -28,10 +33,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for `oracle.*`
 os.environ.setdefault("GLOG_v", "3")  # MindSpore: errors only
 
-from oracle import worlds  # noqa: E402
+from oracle import pair_signatures, pair_worlds, worlds  # noqa: E402
+from oracle.pair_cases import CASES, CHECKED, NeverAgrees, Row, Trap  # noqa: E402
 from oracle.ports import NOT_NUMERIC, PORTS, Port, Skip  # noqa: E402
 
 RTOL, ATOL = 1e-5, 1e-6
+# Pairs compare whole layers in float32 (log-softmax near 0 differs by 3.4e-6 between the two);
+# the smallest difference a pair claims is GELU's approximation, 4.4e-4.
+PAIR_ATOL = 1e-5
 
 
 @dataclass
@@ -62,7 +71,7 @@ def run(source: str, world: dict, after: str, observe: dict[str, str]) -> dict:
         return {"raised": f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"}
 
 
-def compare(mindspore: dict, torch: dict) -> tuple[str, str]:
+def compare(mindspore: dict, torch: dict, atol: float = ATOL) -> tuple[str, str]:
     if "raised" in torch:
         return "broken", f"the PyTorch counterpart raised {torch['raised']}"
     if "raised" in mindspore:
@@ -72,8 +81,9 @@ def compare(mindspore: dict, torch: dict) -> tuple[str, str]:
         shapes_match = len(got) == len(expected) and all(a.shape == b.shape for a, b in zip(got, expected))
         if not shapes_match:
             return "differ", f"{name}: shapes {[a.shape for a in got]} vs torch {[b.shape for b in expected]}"
-        if not all(np.allclose(a, b, rtol=RTOL, atol=ATOL) for a, b in zip(got, expected)):
-            return "differ", f"{name}: {_short(got)} vs torch {_short(expected)}"
+        if not all(np.allclose(a, b, rtol=RTOL, atol=atol) for a, b in zip(got, expected)):
+            largest = max(float(np.max(np.abs(a - b), initial=0)) for a, b in zip(got, expected))
+            return "differ", f"{name}: {_short(got)} vs torch {_short(expected)} (max difference {largest:.3g})"
     return "agree", ", ".join(f"{name}: {_short(value)}" for name, value in mindspore.items())
 
 
@@ -107,6 +117,81 @@ def check_example(rule, kind: str, name: str, source: str) -> Result:
     return Result(rule.id, rule.code, kind, name, verdict, expected, detail)
 
 
+@dataclass
+class PairResult:
+    torch_api: str
+    role: str  # "literal port", "fix", "namesake", "instead", "trap", "checked"
+    name: str  # the parameter, the trap or the checked pair
+    verdict: str  # "agree", "differ", "raises", or "broken" (the torch side raised)
+    expected: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == self.expected
+
+
+def evaluate(expression: str, world: dict) -> dict:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return {"value": worlds.as_arrays(eval(compile(expression, "<pair>", "eval"), world))}
+    except Exception as error:  # the outcome of running it, not a failure of the oracle
+        return {"raised": f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"}
+
+
+def check_pair(torch_api: str, role: str, name: str, torch_expression: str, port: str, expected: str) -> PairResult:
+    """One MindSpore expression against the PyTorch one, each in a fresh world (seeds reset)."""
+    torch = evaluate(torch_expression, pair_worlds.torch_pair_world())
+    mindspore = evaluate(port, pair_worlds.mindspore_pair_world())
+    if "raised" in mindspore and "raised" not in torch:
+        verdict, detail = "raises", f"MindSpore raised {mindspore['raised']}"
+    else:
+        verdict, detail = compare(mindspore, torch, atol=PAIR_ATOL)
+    return PairResult(torch_api, role, name, verdict, expected, f"{port}: {detail}")
+
+
+def pair_runs() -> list[tuple]:
+    """(torch API, role, name, torch expression, MindSpore expression, expected) for every case."""
+    runs = []
+    for case in CASES:
+        if isinstance(case, Row):
+            runs += [(case.torch_api, "literal port", case.parameter, case.torch, case.port, "differ"),
+                     (case.torch_api, "fix", case.parameter, case.torch, case.fix, "agree")]
+        elif isinstance(case, NeverAgrees):
+            runs += [(case.torch_api, "namesake", "never agrees", case.torch, case.port, "differ"),
+                     (case.torch_api, "instead", "never agrees", case.torch, case.instead, "agree")]
+        elif isinstance(case, Trap):
+            runs.append((case.torch_api or "(no entry)", "trap", case.name, case.torch, case.port, "agree"))
+    runs += [("(left out)", "checked", case.name, case.torch, case.port, case.expected) for case in CHECKED]
+    return runs
+
+
+def run_pairs() -> list[PairResult]:
+    results = []
+    for run_args in pair_runs():
+        result = check_pair(*run_args)
+        results.append(result)
+        mark = "ok  " if result.ok else "FAIL"
+        print(f"{mark} {result.torch_api} {result.role} [{result.name}]: {result.verdict} "
+              f"(expected {result.expected}): {result.detail}", flush=True)
+    return results
+
+
+def print_pair_summary(results: list[PairResult]) -> None:
+    print(f"\n{'torch API':36} {'literal differs':>16} {'fix agrees':>11} {'namesake differs':>17} "
+          f"{'instead agrees':>15} {'traps agree':>12}")
+    for api in dict.fromkeys(result.torch_api for result in results if result.role != "checked"):
+        mine = [result for result in results if result.torch_api == api]
+        cells = []
+        for role in ("literal port", "fix", "namesake", "instead", "trap"):
+            of_role = [result for result in mine if result.role == role]
+            cells.append(f"{sum(r.ok for r in of_role)}/{len(of_role)}" if of_role else "-")
+        print(f"{api:36} {cells[0]:>16} {cells[1]:>11} {cells[2]:>17} {cells[3]:>15} {cells[4]:>12}")
+    checked = [result for result in results if result.role == "checked"]
+    print(f"{'(checked, left out)':36} {sum(r.ok for r in checked)}/{len(checked)} as noted")
+
+
 def check_versions(rules) -> list[str]:
     import mindspore
     import torch
@@ -124,6 +209,7 @@ def check_versions(rules) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--only", choices=("rules", "pairs"), help="run only the rules' examples, or only the pairs")
     args = parser.parse_args(argv)
 
     from flake8_torch2ms.config import load_ruleset
@@ -133,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     # MindSpore writes compile-failure dumps (rank_0/om/analyze_fail.ir) into the working directory.
     os.chdir(tempfile.mkdtemp(prefix="torch2ms-oracle-"))
     results = []
-    for rule in rules:
+    for rule in rules if args.only != "pairs" else ():
         if rule.id in NOT_NUMERIC:
             continue
         for kind in ("invalid", "valid"):
@@ -145,6 +231,37 @@ def main(argv: list[str] | None = None) -> int:
                     mark = "ok  " if result.ok else "FAIL"
                     print(f"{mark} {result.code} {rule.id}/{run_kind}/{example.name}: {result.verdict} "
                           f"(expected {result.expected}): {result.detail}", flush=True)
+    if args.only != "pairs":
+        print_rule_summary(rules, results)
+    pair_results, drift = [], 0
+    if args.only != "rules":
+        print()
+        drift = pair_signatures.main([])
+        print()
+        pair_results = run_pairs()
+        print_pair_summary(pair_results)
+    failures = [result for result in results if not result.ok]
+    pair_failures = [result for result in pair_results if not result.ok]
+    for problem in problems:
+        print(f"FAIL versions: {problem}")
+    if args.only != "pairs":
+        print(f"\n{len(results)} runs: {sum(r.verdict == 'differ' and r.ok for r in results)} invalid differ, "
+              f"{sum(r.kind == 'valid' and r.verdict == 'agree' and r.ok for r in results)} valid agree, "
+              f"{sum(r.kind == 'fixed' and r.verdict == 'agree' and r.ok for r in results)} fixed agree, "
+              f"{sum(r.verdict == 'skipped' for r in results)} skipped, {len(failures)} failed")
+    if args.only != "rules":
+        print(f"\n{len(pair_results)} pair runs: {sum(r.ok and r.verdict == 'differ' for r in pair_results)} differ "
+              f"as expected, {sum(r.ok and r.verdict == 'agree' for r in pair_results)} agree as expected, "
+              f"{sum(r.ok and r.verdict == 'raises' for r in pair_results)} raise as expected, "
+              f"{len(pair_failures)} failed; signatures: {'drift' if drift else 'no drift'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rules": [result.__dict__ for result in results],
+                                               "pairs": [result.__dict__ for result in pair_results]}, indent=1),
+                                   encoding="utf-8")
+    return 1 if failures or problems or pair_failures or drift else 0
+
+
+def print_rule_summary(rules, results: list[Result]) -> None:
     print()
     print(f"{'code':7} {'rule':36} {'invalid differ':>15} {'(of which raise)':>16} {'valid agree':>12} "
           f"{'fixed agree':>12} {'skipped':>8}")
@@ -160,16 +277,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rule.code:7} {rule.id:36} {sum(r.ok for r in invalid):>7}/{len(invalid):<7} {raised:>16} "
               f"{sum(r.ok for r in valid):>5}/{len(valid):<6} {sum(r.ok for r in fixed):>5}/{len(fixed):<6} "
               f"{sum(r.verdict == 'skipped' for r in mine):>8}")
-    failures = [result for result in results if not result.ok]
-    for problem in problems:
-        print(f"FAIL versions: {problem}")
-    print(f"\n{len(results)} runs: {sum(r.verdict == 'differ' and r.ok for r in results)} invalid differ, "
-          f"{sum(r.kind == 'valid' and r.verdict == 'agree' and r.ok for r in results)} valid agree, "
-          f"{sum(r.kind == 'fixed' and r.verdict == 'agree' and r.ok for r in results)} fixed agree, "
-          f"{sum(r.verdict == 'skipped' for r in results)} skipped, {len(failures)} failed")
-    if args.json:
-        Path(args.json).write_text(json.dumps([result.__dict__ for result in results], indent=1), encoding="utf-8")
-    return 1 if failures or problems else 0
 
 
 if __name__ == "__main__":
