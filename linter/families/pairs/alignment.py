@@ -1,8 +1,8 @@
 """Alignment: which original file, class and call each part of a port stands for (docs/port-pair.md).
 
 - A port file pairs with the original file sharing the longest relative-path suffix (at least
-  the file name), else with the original file that defines the most of its top-level classes and
-  functions; a tie is no pair.
+  the file name), else with the original file that defines most of its top-level classes and
+  functions (more than half, and more than any other file).
 - Classes by name, then case-insensitively, then through the user's class map (torch=port); a
   name two port classes claim, or a pair whose ``__init__`` attributes are disjoint (the same name
   in another role), is no pair.
@@ -62,6 +62,8 @@ def align_file(port_path: str | None, port: ModuleIndex, originals: dict[str, Mo
     winners = [relative for relative, score in scores.items() if score == top]
     if top == 0:
         return None, "no original file shares its path or defines its classes and functions"
+    if 2 * top <= len(wanted):
+        return None, f"no original file defines most of its classes and functions (at best {top} of {len(wanted)})"
     if len(winners) > 1:
         return None, f"ambiguous: {', '.join(sorted(winners)[:3])} define as many of its classes and functions"
     return winners[0], f"defines {top} of its {len(wanted)} classes and functions"
@@ -135,20 +137,26 @@ def align(port_path: str | None, port: ModuleIndex, originals: dict[str, ModuleI
         if torch is None:
             continue
         mine, theirs = port.classes[name], original.classes[torch]
-        for attribute, call in mine.attributes.items():
-            if attribute in theirs.attributes:
-                pair(call, theirs.attributes[attribute], f"attribute {attribute}")
-        for attribute, items in mine.containers.items():
-            other = theirs.containers.get(attribute)
-            if other is None:
-                continue
-            if len(other) == len(items):
-                for position, (a, b) in enumerate(zip(items, other)):
+        # An attribute assigned in several branches pairs assignment by assignment, when both
+        # sides assign it as often.
+        for attribute, calls in mine.attributes.items():
+            other = theirs.attributes.get(attribute, [])
+            if len(other) == len(calls):
+                for a, b in zip(calls, other):
                     if a is not None and b is not None:
-                        pair(a, b, f"{attribute}[{position}]")
-            else:
-                _sequence(found, port, original, [i for i in items if i is not None],
-                          [i for i in other if i is not None], compatible, f"items of {attribute}")
+                        pair(a, b, f"attribute {attribute}")
+        for attribute, containers in mine.containers.items():
+            others = theirs.containers.get(attribute, [])
+            if len(others) != len(containers):
+                continue
+            for items, other in zip(containers, others):
+                if len(other) == len(items):
+                    for position, (a, b) in enumerate(zip(items, other)):
+                        if a is not None and b is not None:
+                            pair(a, b, f"{attribute}[{position}]")
+                else:
+                    _sequence(found, port, original, [i for i in items if i is not None],
+                              [i for i in other if i is not None], compatible, f"items of {attribute}")
         for method, calls in mine.methods.items():
             counterpart = METHOD_COUNTERPARTS.get(method, method)
             if counterpart in theirs.methods:

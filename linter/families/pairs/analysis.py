@@ -88,6 +88,15 @@ def effective(call: Call, side: Side | None) -> Value:
     return Value(True, side.default)
 
 
+def _stride_slot(kernel: Side) -> Side:
+    """A convolution's stride follows its kernel, in torch and MindSpore alike, and defaults to 1."""
+    return Side(kernel.position + 1 if kernel.position is not None else None, "stride", 1)
+
+
+def _stride(port: Value, torch: Value) -> Value:
+    return port if port.known else torch
+
+
 def compare(api: Api, original: Call, port: Call) -> list[Compared]:
     """Each parameter row of the entry, compared; rows sharing a MindSpore slot (``unbiased`` and
     ``correction`` into ``ddof``) are compared once, with the row whose torch argument is written."""
@@ -117,8 +126,10 @@ def compare(api: Api, original: Call, port: Call) -> list[Compared]:
             outcome = conventions.kernel_default(torch, mine, row.mindspore, torch_kernel, port_kernel)
         elif convention == "conv-padding":
             extra = effective(port, row.padding)
+            stride = _stride(effective(port, _stride_slot(kernel[1])) if kernel else UNKNOWN_VALUE,
+                             effective(original, _stride_slot(kernel[0])) if kernel else UNKNOWN_VALUE)
             outcome = conventions.conv_padding(torch, mine, extra, row.mindspore, row.padding, torch_kernel,
-                                               port_kernel)
+                                               port_kernel, stride)
             given = given or extra.given
         elif convention == "tanh-flag":
             outcome = conventions.tanh_flag(torch, mine, row.mindspore)

@@ -181,10 +181,13 @@ SAME, ZERO, PAD = "same", "zero", "pad"
 
 
 def conv_padding(torch: Value, mode: Value, padding: Value, target: Side, padding_slot: Side,
-                 torch_kernel: Value, port_kernel: Value) -> Outcome:
+                 torch_kernel: Value, port_kernel: Value, stride: Value = Value(False)) -> Outcome:
     """torch ``padding`` (an int, a tuple, 'same', 'valid'; default 0) vs MindSpore ``pad_mode``
     ('same', 'valid', 'pad') plus ``padding``. 0 is 'valid'; p is pad_mode='pad', padding=p;
-    'same' with a kernel of 1 is 0."""
+    'same' with a kernel of 1 is 0. 'same' pads by the input's size and the stride: at stride 1,
+    (k - 1) / 2 on each side (torch's p for an odd kernel); with a stride at least the kernel
+    (patch embeddings), nothing when the input divides by the stride; otherwise it depends on the
+    input, so only a stride known to be smaller than the kernel makes 'same' differ from 0."""
     kernel = port_kernel if port_kernel.known else torch_kernel
     kernel_sizes = _sizes(kernel.value) if kernel.known else None
     ones = kernel_sizes is not None and all(size == 1 for size in kernel_sizes)
@@ -201,11 +204,17 @@ def conv_padding(torch: Value, mode: Value, padding: Value, target: Side, paddin
     if original[0] == ported[0] and (original[0] != PAD or _paddings_equal(original[1], ported[1])):
         return AGREE
     if SAME in (original[0], ported[0]):
-        if kernel_sizes is None:
+        strides = _sizes(stride.value) if stride.known else None
+        if kernel_sizes is None or strides is None:
             return UNKNOWN
         other = ported if original[0] == SAME else original
+        stride_one = all(size == 1 for size in strides)
         if other[0] == PAD and _half_kernel(other[1], kernel_sizes):
-            return UNKNOWN  # 'same' pads (k - 1) / 2 at stride 1: equal or not by the stride
+            return AGREE if stride_one else UNKNOWN  # (k - 1) / 2 on each side at stride 1
+        if other[0] == PAD and not stride_one:
+            return UNKNOWN
+        if other[0] == ZERO and not _smaller(strides, kernel_sizes):
+            return UNKNOWN  # a patch embedding (stride = kernel): 'same' pads nothing on divisible inputs
     fix = _padding_fix(torch, original, target, padding_slot, padding)
     return Outcome(Verdict.DIFFER, fix)
 
@@ -252,6 +261,14 @@ def _expanded(value: object) -> tuple[float, ...] | None:
 
 def _paddings_equal(left: object, right: object) -> bool:
     return _expanded(left) is not None and _expanded(left) == _expanded(right)
+
+
+def _smaller(strides: tuple[float, ...], kernel: tuple[float, ...]) -> bool:
+    """Each stride known smaller than its kernel (scalars broadcast)."""
+    length = max(len(strides), len(kernel))
+    strides = strides * length if len(strides) == 1 else strides
+    kernel = kernel * length if len(kernel) == 1 else kernel
+    return len(strides) == len(kernel) and all(s < k for s, k in zip(strides, kernel))
 
 
 def _half_kernel(padding: object, kernel: tuple[float, ...]) -> bool:

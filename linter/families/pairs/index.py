@@ -54,8 +54,10 @@ class Call:
 class ClassIndex:
     name: str
     line: int
-    attributes: dict[str, int] = field(default_factory=dict)  # attr -> the call assigned to it
-    containers: dict[str, list[int | None]] = field(default_factory=dict)  # attr -> each item's call
+    # attr -> the call of each assignment to it, in source order (None: a call of another API); an
+    # attribute assigned in several branches has several.
+    attributes: dict[str, list[int | None]] = field(default_factory=dict)
+    containers: dict[str, list[list[int | None]]] = field(default_factory=dict)  # attr -> each item's call
     methods: dict[str, list[int]] = field(default_factory=dict)  # the other calls, in source order
 
     def to_json(self) -> list:
@@ -146,10 +148,11 @@ class _Indexer:
             name = self.model.qualified_name(right.field("function"))
             if name is not None and _is_container(name):
                 self.taken.add(nodes.start(right))
-                found.containers[attribute] = [self._record(item, f"{attribute}[{position}]")
-                                               for position, item in enumerate(_container_items(right))]
-            elif name is not None and self.wanted(name):
-                found.attributes[attribute] = self._record(right, attribute)
+                found.containers.setdefault(attribute, []).append(
+                    [self._record(item, f"{attribute}[{position}]") for position, item in
+                     enumerate(_container_items(right))])
+            else:
+                found.attributes.setdefault(attribute, []).append(self._record(right, attribute))
 
     def _record(self, call: SgNode, role: str) -> int | None:
         """The call's index in the module's list (recorded once), or None when it is not wanted."""

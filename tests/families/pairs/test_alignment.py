@@ -172,3 +172,40 @@ def test_common_subsequence_keeps_only_pairs_every_alignment_makes():
     assert common_subsequence(list("a"), list("aa"), same) == []
     assert common_subsequence(list("ab"), list("aab"), same) == [("b", "b")]
     assert common_subsequence([], list("a"), same) == []
+
+
+def test_a_minority_of_shared_definitions_pairs_no_file():
+    port = port_index("class A:\n    pass\nclass B:\n    pass\nclass C:\n    pass\n")
+    originals = {"a.py": torch_index("class A:\n    pass\n"), "b.py": torch_index("class X:\n    pass\n")}
+    relative, reason = align_file("other.py", port, originals, {})
+    assert relative is None and "at best 1 of 3" in reason
+
+
+def test_an_attribute_assigned_in_branches_pairs_branch_by_branch():
+    torch_source = """
+        from torch import nn
+
+        class Embed(nn.Module):
+            def __init__(self, small):
+                super().__init__()
+                if small:
+                    self.proj = nn.Sequential(nn.Conv2d(3, 8, 3), nn.LeakyReLU())
+                else:
+                    self.proj = nn.Sequential(nn.Conv2d(3, 8, 7), nn.LeakyReLU(0.1))
+                self.act = nn.LeakyReLU() if small else nn.GELU()
+    """
+    port_source = """
+        from mindspore import nn
+
+        class Embed(nn.Cell):
+            def __init__(self, small):
+                super().__init__()
+                if small:
+                    self.proj = nn.SequentialCell([nn.Conv2d(3, 8, 3), nn.LeakyReLU()])
+                else:
+                    self.proj = nn.SequentialCell([nn.Conv2d(3, 8, 7), nn.LeakyReLU(0.1)])
+                self.act = nn.LeakyReLU()
+    """
+    found = aligned(port_source, torch_source)
+    assert found == {(8, "Conv2d"): (8, "proj[0]"), (8, "LeakyReLU"): (8, "proj[1]"),
+                     (10, "Conv2d"): (10, "proj[0]"), (10, "LeakyReLU"): (10, "proj[1]")}

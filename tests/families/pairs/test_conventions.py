@@ -83,23 +83,30 @@ def test_kernel_default(torch, port, torch_kernel, port_kernel, verdict, fix):
 PAD_MODE, PADDING = Side(4, "pad_mode", "same"), Side(5, "padding", 0)
 
 
-@pytest.mark.parametrize("torch, mode, padding, kernel, verdict, fix", [
-    (written(1), written("pad"), written(1), written(3), AGREE, None),  # pad_mode="pad", padding=p
-    (default(0), written("valid"), default(0), written(3), AGREE, None),
-    (written("same"), default("same"), default(0), written(3), AGREE, None),
-    (default(0), default("same"), default(0), written(1), AGREE, None),  # 'same' with kernel 1 pads nothing
-    (default(0), default("same"), default(0), written(3), DIFFER, [("pad_mode", '"valid"')]),
-    (written(3), written("pad"), written(2), written(7), DIFFER, [("pad_mode", '"pad"'), ("padding", "3")]),
-    (written((1, 2)), default("same"), default(0), written(3), DIFFER,
+ONE = default(1)
+
+
+@pytest.mark.parametrize("torch, mode, padding, kernel, stride, verdict, fix", [
+    (written(1), written("pad"), written(1), written(3), ONE, AGREE, None),  # pad_mode="pad", padding=p
+    (default(0), written("valid"), default(0), written(3), ONE, AGREE, None),
+    (written("same"), default("same"), default(0), written(3), ONE, AGREE, None),
+    (default(0), default("same"), default(0), written(1), ONE, AGREE, None),  # 'same' with kernel 1 pads nothing
+    (written(1), default("same"), default(0), written(3), ONE, AGREE, None),  # (k - 1) / 2 at stride 1
+    (default(0), default("same"), default(0), written(3), ONE, DIFFER, [("pad_mode", '"valid"')]),
+    (default(0), default("same"), default(0), written(3), written(2), DIFFER, [("pad_mode", '"valid"')]),
+    (written(3), written("pad"), written(2), written(7), ONE, DIFFER, [("pad_mode", '"pad"'), ("padding", "3")]),
+    (written((1, 2)), default("same"), default(0), written(3), ONE, DIFFER,
      [("pad_mode", '"pad"'), ("padding", "(1, 1, 2, 2)")]),
-    (written((1, 2)), written("pad"), written((1, 1, 2, 2)), written(3), AGREE, None),
-    (written(1), default("same"), default(0), written(3), UNKNOWN, None),  # equal only at stride 1
-    (default(0), default("same"), default(0), UNKNOWN_ARG, UNKNOWN, None),
-    (written(text="p", known=False), written("pad"), written(text="p", known=False), written(3), AGREE, None),
-    (written(text="p", known=False), default("same"), default(0), written(3), UNKNOWN, None),
+    (written((1, 2)), written("pad"), written((1, 1, 2, 2)), written(3), ONE, AGREE, None),
+    (default(0), default("same"), default(0), written(2), written(2), UNKNOWN, None),  # a patch embedding
+    (written(1), default("same"), default(0), written(3), written(2), UNKNOWN, None),  # by the input's size
+    (default(0), default("same"), default(0), written(3), UNKNOWN_ARG, UNKNOWN, None),
+    (default(0), default("same"), default(0), UNKNOWN_ARG, ONE, UNKNOWN, None),
+    (written(text="p", known=False), written("pad"), written(text="p", known=False), written(3), ONE, AGREE, None),
+    (written(text="p", known=False), default("same"), default(0), written(3), ONE, UNKNOWN, None),
 ])
-def test_conv_padding(torch, mode, padding, kernel, verdict, fix):
-    outcome = conventions.conv_padding(torch, mode, padding, PAD_MODE, PADDING, kernel, kernel)
+def test_conv_padding(torch, mode, padding, kernel, stride, verdict, fix):
+    outcome = conventions.conv_padding(torch, mode, padding, PAD_MODE, PADDING, kernel, kernel, stride)
     assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
 
 
