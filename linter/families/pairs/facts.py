@@ -6,6 +6,7 @@ The format is shared with the oracle (tests/oracle/) and described in docs/port-
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -193,8 +194,6 @@ def structural_utils(facts: Facts, renamed: Mapping[str, str]) -> dict[str, dict
     words = sorted(set(words) | {local for local, word in renamed.items() if word in words})
     if not words:
         return {"pair-call": {"kind": "call", "has": {"field": "function", "regex": "$^"}}}
-    import re
-
     names = "|".join(re.escape(word) for word in words)
     return {"pair-call": {"kind": "call", "has": {"field": "function", "regex": f"(^|\\.)({names})$"}}}
 

@@ -1,5 +1,7 @@
 """A rule that is off by default (TMS404) runs only when a configuration file's ``enable:`` names it."""
 
+from __future__ import annotations
+
 import textwrap
 
 import pytest
