@@ -5,6 +5,7 @@ torch2ms pair."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -99,4 +100,8 @@ def test_torch2ms_pair_shows_the_alignment_and_its_coverage(project):
     assert f"  {PORT}:63:26 mindspore.nn.Conv2d <- {Path('original/models/resnet.py')}:50 torch.nn.Conv2d " \
            "(attribute head_conv)" in lines
     assert f"  {PORT}:106:20 mindspore.nn.LeakyReLU: unaligned" in lines
-    assert lines[-1] == "coverage: 18 of 20 port calls to known APIs found their original (90%)"
+    # Every known call but the two of the MindSpore-only class found its original (how many calls
+    # are known depends on the facts).
+    aligned, total = map(int, re.fullmatch(r"coverage: (\d+) of (\d+) port calls to known APIs found their "
+                                           r"original \(\d+%\)", lines[-1]).groups())
+    assert total - aligned == 2 and aligned >= 18
