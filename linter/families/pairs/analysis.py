@@ -17,6 +17,7 @@ from .alignment import Alignment, align
 from .facts import UNKNOWN, Api, Facts, Row, Side
 from .index import Call, ModuleIndex, index_module
 from .originals import OriginalTree, original_tree
+from .patches import package_of, patched_names
 from .values import UNKNOWN_VALUE, Value
 
 
@@ -47,6 +48,16 @@ class PairAnalysis:
     @cached_property
     def alignment(self) -> Alignment:
         return align(self.model.path, self.port, self.tree.files, dict(self.pairing.class_map), self.compatible)
+
+    @cached_property
+    def patched(self) -> dict[str, str]:
+        """Canonical torch name -> where the port's package replaces its MindSpore counterpart."""
+        folder = package_of(self.model.path) if self.model.path else None
+        found = {}
+        for name, where in (patched_names(str(folder)) if folder is not None else {}).items():
+            for api in self.facts.port_apis(self.model.canonical(name)) + self.facts.port_apis(name):
+                found.setdefault(api.torch, where)
+        return found
 
     def compatible(self, port_call: Call, torch_call: Call) -> bool:
         api = self.facts.torch_api(torch_call.name)

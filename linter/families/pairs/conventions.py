@@ -108,14 +108,16 @@ def both_written(torch: Value, port: Value) -> bool:
 # ---- the conventions
 
 def same(torch: Value, port: Value, target: Side) -> Outcome:
-    """Equal values mean the same (bias/has_bias, eps, dim/axis, negative_slope/alpha...)."""
+    """Equal values mean the same (bias/has_bias, eps, dim/axis, negative_slope/alpha...). The
+    same expression written on both sides agrees before any value is compared: a parameter of the
+    enclosing function carries the caller's value, whatever the two signatures' defaults say."""
+    if both_written(torch, port):
+        return AGREE
     if torch.known and port.known:
         if same_values(torch.value, port.value):
             return AGREE
         text = source_of(torch)
         return Outcome(Verdict.DIFFER, ((target, text),) if text is not None else None)
-    if both_written(torch, port):
-        return AGREE
     return UNKNOWN
 
 

@@ -15,6 +15,7 @@ from .alignment import align
 from .facts import Facts
 from .index import ModuleIndex, index_module
 from .originals import original_tree
+from .patches import package_of, patched_names
 
 
 def pair_report(original: str, ports: list[str], facts: Facts, class_map: dict[str, str]) -> str:
@@ -37,6 +38,10 @@ def pair_report(original: str, ports: list[str], facts: Facts, class_map: dict[s
         else:
             lines.append(f"{path} <- {tree.display(found.original)} ({found.file_reason})")
         originals = tree.files[found.original] if found.original else ModuleIndex()
+        folder = package_of(path)
+        patched = patched_names(str(folder)) if folder is not None else {}
+        for name in sorted({call.name for call in port.calls} & set(patched)):
+            lines.append(f"  {name} is replaced by the port's package ({patched[name]}): not compared")
         for name, (torch, why) in sorted(found.classes.items()):
             lines.append(f"  class {name} <- {torch} ({why})" if torch else f"  class {name}: unaligned ({why})")
         for number, call in enumerate(port.calls):

@@ -41,6 +41,8 @@ class PairCall:
         if self.counterpart is None:
             return Pair.UNALIGNED
         port, _, api, _ = self.counterpart
+        if api.torch in self.analysis.patched:
+            return Pair.UNKNOWN  # the port's package replaces this MindSpore API with its own
         if api.never_agrees:
             return Pair.NEVER_AGREES
         if self.differing:

@@ -36,6 +36,9 @@ def fixes(outcome):
     (written(text="qkv_bias", known=False), default(False), UNKNOWN, None),
     (UNKNOWN_ARG, written(text="config.other", known=False), UNKNOWN, None),
     (written("mean"), default("none"), DIFFER, [("has_bias", '"mean"')]),
+    # qkv_bias, whose default is True in the original's signature and False in the port's: the
+    # caller's value flows into both.
+    (written(True, "qkv_bias"), written(False, "qkv_bias"), AGREE, None),
 ])
 def test_same(torch, port, verdict, fix):
     outcome = conventions.same(torch, port, Side(8, "has_bias", False))

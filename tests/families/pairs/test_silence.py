@@ -99,3 +99,23 @@ def test_without_an_original_the_rules_never_parse_a_file(engine):
     """The prefilter rejects every file for the paired rules: a port with only pair-rule words is not parsed."""
     source = "from mindspore import nn\nact = nn.LeakyReLU()\n"
     assert not engine.may_match(source, "model.py")
+
+
+def test_an_api_the_port_package_replaces_is_not_compared(tmp_path):
+    """mindnlp 0.3's injection.py: ``nn.LeakyReLU = ...`` anywhere in the package makes every
+    nn.LeakyReLU of it the project's class, with the project's defaults."""
+    original = module("torch", "nn.LeakyReLU()(x)")
+    port = module("mindspore", "nn.LeakyReLU()(x)")
+    assert [found[1] for found in pair_check(tmp_path, original, port)] == ["TMS401"]
+    package = tmp_path / "port"
+    (package / "patches").mkdir(parents=True)
+    (package / "__init__.py").write_text("from . import patches\n", encoding="utf-8")
+    (package / "patches" / "__init__.py").write_text(
+        "import mindspore\nfrom mindspore import nn\n\n\nclass Leaky(nn.Cell):\n    pass\n\n\n"
+        "mindspore.nn.LeakyReLU = Leaky\nself_like = 1\n", encoding="utf-8")
+    (package / "model.py").write_text(port, encoding="utf-8")
+    from flake8_torch2ms.families.pairs.patches import patched_names
+
+    patched_names.cache_clear()
+    assert pair_check(tmp_path, original, port) == []
+    assert patched_names(str(package)) == {"mindspore.nn.LeakyReLU": f"{package / 'patches' / '__init__.py'}:9"}
