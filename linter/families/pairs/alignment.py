@@ -18,6 +18,7 @@ counterpart of the original's.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Callable
@@ -36,6 +37,7 @@ class Alignment:
     calls: dict[int, tuple[int, str]] = field(default_factory=dict)  # port call -> (original call, how)
 
 
+@functools.lru_cache(maxsize=65536)  # each original path is asked once per port file
 def path_parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in PurePath(path.replace("\\", "/")).parts if part not in ("", ".", "/"))
 

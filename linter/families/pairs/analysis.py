@@ -14,11 +14,14 @@ from ...semantics.model import SemanticModel
 from .. import Pairing
 from . import conventions
 from .alignment import Alignment, align
-from .facts import UNKNOWN, Api, Facts, Row, Side
-from .index import Call, ModuleIndex, index_module
+from .facts import UNKNOWN, Api, Facts, Row, Side, call_words
+from .index import CONTAINER_NAMES, Call, ModuleIndex, index_module
 from .originals import OriginalTree, original_tree
 from .patches import package_of, patched_names
 from .values import UNKNOWN_VALUE, Value
+
+
+CONTAINER_WORDS = frozenset(CONTAINER_NAMES)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ class PairAnalysis:
 
     @cached_property
     def port(self) -> ModuleIndex:
-        return index_module(self.model.root, self.model, lambda name: bool(self.facts.port_apis(name)))
+        return index_module(self.model.root, self.model, lambda name: bool(self.facts.port_apis(name)),
+                            frozenset(call_words(self.facts)) | CONTAINER_WORDS)
 
     @cached_property
     def tree(self) -> OriginalTree:

@@ -183,6 +183,11 @@ def _kernel(holder: LocatedDict, reader: Reader, what: str) -> tuple[Side, Side]
     return both, both
 
 
+def torch_words(facts: Facts) -> frozenset[str]:
+    """The names a call to a torch API the facts know is written with."""
+    return frozenset(last(name) for name in facts.torch_names)
+
+
 def call_words(facts: Facts) -> list[str]:
     """The names a call to a MindSpore counterpart is written with."""
     return sorted({last(name) for name in facts.counterparts if facts.counterparts[name]})

@@ -89,15 +89,20 @@ class ModuleIndex:
                    data["functions"])
 
 
-def index_module(root: SgNode, model: SemanticModel, wanted: Callable[[str], bool]) -> ModuleIndex:
-    """The index of one parsed module; ``wanted(qualified name)`` says which calls to keep."""
-    return _Indexer(model, wanted).module(root)
+def index_module(root: SgNode, model: SemanticModel, wanted: Callable[[str], bool],
+                 words: frozenset[str] | None = None) -> ModuleIndex:
+    """The index of one parsed module; ``wanted(qualified name)`` says which calls to keep, and
+    ``words`` (when given) the names a kept call's callee can end in: any other call is skipped
+    before its name is resolved (most calls of a module; a callee imported under another name is
+    missed)."""
+    return _Indexer(model, wanted, words).module(root)
 
 
 class _Indexer:
-    def __init__(self, model: SemanticModel, wanted: Callable[[str], bool]) -> None:
+    def __init__(self, model: SemanticModel, wanted: Callable[[str], bool], words: frozenset[str] | None) -> None:
         self.model = model
         self.wanted = wanted
+        self.words = words
         self.index = ModuleIndex()
         self.taken: set[int] = set()  # offsets of calls already placed by attribute or container
         self.recorded: dict[int, int] = {}  # offset -> index in the module's list
@@ -145,7 +150,8 @@ class _Indexer:
             if right.kind() != "call":
                 continue
             attribute = parts[1]
-            name = self.model.qualified_name(right.field("function"))
+            last = _last_name(right.field("function"))
+            name = self.model.qualified_name(right.field("function")) if last in CONTAINER_NAMES else None
             if name is not None and _is_container(name):
                 self.taken.add(nodes.start(right))
                 found.containers.setdefault(attribute, []).append(
@@ -162,7 +168,10 @@ class _Indexer:
         start = nodes.start(call)
         if start in self.recorded:
             return self.recorded[start]
-        name = self.model.qualified_name(call.field("function"))
+        callee = call.field("function")
+        if self.words is not None and _last_name(callee) not in self.words:
+            return None
+        name = self.model.qualified_name(callee)
         if name is None or not self.wanted(name):
             return None
         arguments = nodes.Arguments(call)
@@ -186,6 +195,17 @@ class _Indexer:
             if index is not None:
                 found.append(index)
         return found
+
+
+def _last_name(callee: SgNode | None) -> str:
+    """``Conv2d`` for ``nn.Conv2d`` and ``Conv2d``; "" for anything else (a call of a call)."""
+    if callee is None:
+        return ""
+    if callee.kind() == "identifier":
+        return callee.text()
+    if callee.kind() == "attribute":
+        return callee.field("attribute").text()
+    return ""
 
 
 def _is_container(name: str) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ast_grep_py import SgRoot
 
 from ...semantics.model import SemanticModel
-from .facts import Facts
+from .facts import Facts, torch_words
 from .index import ModuleIndex, index_module
 
 FORMAT = 2
@@ -92,7 +92,7 @@ def _index_file(path: Path, facts: Facts) -> ModuleIndex:
         text = path.read_text(encoding="utf-8")
         root = SgRoot(text, "python").root()
         model = SemanticModel(root, str(path))
-        return index_module(root, model, lambda name: facts.torch_api(name) is not None)
+        return index_module(root, model, lambda name: facts.torch_api(name) is not None, torch_words(facts))
     except Exception:  # unreadable, undecodable, or too deep for the model: nothing aligns with it
         return ModuleIndex()
 

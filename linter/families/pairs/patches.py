@@ -4,9 +4,10 @@ sets ``nn.LayerNorm = LayerNorm`` (epsilon 1e-5), ``nn.Dropout = CustomDropout``
 its defaults are the project's: nothing is compared for it (reported as unknown).
 
 Found once per process and package: the package is the outermost folder with an ``__init__.py``
-above the port file (or the file's own folder); a file is parsed only when its text holds an
-assignment to a dotted name other than ``self.x``, and an assignment counts when its target
-resolves to a ``mindspore.`` name."""
+above the port file (or the file's own folder). Only module-level assignments count (a patch
+made inside a function is not seen): a file is parsed only when one of its lines starts with an
+assignment to a dotted name, and an assignment counts when its target resolves to a
+``mindspore.`` name."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .originals import SKIPPED_DIRECTORIES
 
-# `nn.LayerNorm = ...` at any indentation; not `self.x =`, `cls.x =`, nor `==`.
-DOTTED_ASSIGNMENT = re.compile(r"^[ \t]*(?!self\.|cls\.)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[ \t]*=(?!=)", re.MULTILINE)
+# `nn.LayerNorm = ...` at the start of a line (module level); not `==`.
+DOTTED_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[ \t]*=(?!=)", re.MULTILINE)
 PACKAGE = "mindspore."
 
 
@@ -58,11 +59,14 @@ def patched_names(folder: str) -> dict[str, str]:
 def _scan(path: Path, found: dict[str, str]) -> None:
     try:
         text = path.read_text(encoding="utf-8")
-        if DOTTED_ASSIGNMENT.search(text) is None:
+        if "mindspore" not in text or DOTTED_ASSIGNMENT.search(text) is None:
             return
         tree = SgRoot(text, "python").root()
         model = SemanticModel(tree, str(path))
-        for assignment in tree.find_all(kind="assignment"):
+        for statement in tree.named_children():
+            assignment = statement.child(0) if statement.kind() == "expression_statement" else None
+            if assignment is None or assignment.kind() != "assignment":
+                continue
             left = assignment.field("left")
             if left is None or left.kind() != "attribute" or assignment.field("right") is None:
                 continue

@@ -12,8 +12,8 @@ from ast_grep_py import SgRoot
 
 from ...semantics.model import SemanticModel
 from .alignment import align
-from .facts import Facts
-from .index import ModuleIndex, index_module
+from .facts import Facts, call_words
+from .index import CONTAINER_NAMES, ModuleIndex, index_module
 from .originals import original_tree
 from .patches import package_of, patched_names
 
@@ -69,4 +69,5 @@ def _index(path: str, facts: Facts) -> ModuleIndex | None:
         return None
     root = SgRoot(text, "python").root()
     model = SemanticModel(root, os.path.abspath(path))
-    return index_module(root, model, lambda name: bool(facts.port_apis(name)))
+    return index_module(root, model, lambda name: bool(facts.port_apis(name)),
+                        frozenset(call_words(facts)) | frozenset(CONTAINER_NAMES))
