@@ -86,6 +86,11 @@ class PairAnalysis:
         api = self.facts.torch_api(original.name)
         return (self.port.calls[index], original, api, how) if api is not None else None
 
+    def reassigned(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(original, port): attribute names either module sets after construction."""
+        original = self.tree.files[self.alignment.original].reassigned if self.alignment.original else []
+        return frozenset(original), frozenset(self.port.reassigned)
+
     def original_path(self) -> str:
         return self.tree.display(self.alignment.original) if self.alignment.original else ""
 
@@ -112,9 +117,11 @@ def _stride(port: Value, torch: Value) -> Value:
     return port if port.known else torch
 
 
-def compare(api: Api, original: Call, port: Call) -> list[Compared]:
+def compare(api: Api, original: Call, port: Call,
+            reassigned: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())) -> list[Compared]:
     """Each parameter row of the entry, compared; rows sharing a MindSpore slot (``unbiased`` and
-    ``correction`` into ``ddof``) are compared once, with the row whose torch argument is written."""
+    ``correction`` into ``ddof``) are compared once, with the row whose torch argument is written.
+    A parameter either module sets after construction (``m.momentum = 0.01``) is unknown there."""
     chosen: dict[tuple, Row] = {}
     for row in api.parameters:
         key = (row.mindspore.position, row.mindspore.keyword)
@@ -150,5 +157,7 @@ def compare(api: Api, original: Call, port: Call) -> list[Compared]:
             outcome = conventions.tanh_flag(torch, mine, row.mindspore)
         else:
             outcome = conventions.correction(torch, mine, row.mindspore)
+        if row.torch.keyword in reassigned[0] or row.mindspore.keyword in reassigned[1]:
+            outcome = conventions.UNKNOWN
         found.append(Compared(row, torch, mine, outcome, given, extra))
     return found

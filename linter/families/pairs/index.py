@@ -73,6 +73,9 @@ class ModuleIndex:
     calls: list[Call] = field(default_factory=list)
     classes: dict[str, ClassIndex] = field(default_factory=dict)
     functions: dict[str, list[int]] = field(default_factory=dict)  # top-level functions and MODULE_SCOPE
+    # Attributes set on something other than self after construction (`m.momentum = 0.01` in a
+    # loop over self.modules()): a layer's value for such a parameter is not its constructor's.
+    reassigned: list[str] = field(default_factory=list)
 
     @property
     def definitions(self) -> set[str]:
@@ -80,13 +83,14 @@ class ModuleIndex:
 
     def to_json(self) -> dict:
         return {"calls": [call.to_json() for call in self.calls],
-                "classes": [cls.to_json() for cls in self.classes.values()], "functions": self.functions}
+                "classes": [cls.to_json() for cls in self.classes.values()], "functions": self.functions,
+                "reassigned": self.reassigned}
 
     @classmethod
     def from_json(cls, data: dict) -> ModuleIndex:
         classes = [ClassIndex.from_json(item) for item in data["classes"]]
         return cls([Call.from_json(item) for item in data["calls"]], {item.name: item for item in classes},
-                   data["functions"])
+                   data["functions"], data["reassigned"])
 
 
 def index_module(root: SgNode, model: SemanticModel, wanted: Callable[[str], bool],
@@ -122,6 +126,7 @@ class _Indexer:
         module_calls = [index for statement in loose for index in self._calls(statement, MODULE_SCOPE)]
         if module_calls:
             self.index.functions[MODULE_SCOPE] = module_calls
+        self.index.reassigned = _reassigned(root)
         return self.index
 
     def _class(self, definition: SgNode) -> None:
@@ -195,6 +200,19 @@ class _Indexer:
             if index is not None:
                 found.append(index)
         return found
+
+
+def _reassigned(root: SgNode) -> list[str]:
+    """The attribute names assigned on an object other than ``self`` / ``cls`` anywhere in the module."""
+    found = set()
+    for assignment in root.find_all(kind="assignment"):
+        left = assignment.field("left")
+        if left is None or left.kind() != "attribute":
+            continue
+        owner = left.field("object")
+        if owner is not None and not (owner.kind() == "identifier" and owner.text() in ("self", "cls")):
+            found.add(left.field("attribute").text())
+    return sorted(found)
 
 
 def _last_name(callee: SgNode | None) -> str:

@@ -22,7 +22,7 @@ from ...semantics.model import SemanticModel
 from .facts import Facts, torch_words
 from .index import ModuleIndex, index_module
 
-FORMAT = 2
+FORMAT = 3
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".eggs", ".venv", "venv",
                                  "node_modules", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "build"})
 CODE = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ class PairCall:
         if self.counterpart is None:
             return []
         port, original, api, _ = self.counterpart
-        return compare(api, original, port)
+        return compare(api, original, port, self.analysis.reassigned())
 
     @cached_property
     def differing(self) -> list[Compared]:

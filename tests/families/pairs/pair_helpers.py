@@ -34,7 +34,7 @@ def compatible(port_call, torch_call) -> bool:
 
 def pair_check(directory: Path, original: str, port: str, class_map=()) -> list[tuple[int, str, str]]:
     """(line, code, message) of every finding on ``port`` checked against ``original`` (both model.py)."""
-    (directory / "original").mkdir(exist_ok=True)
+    (directory / "original").mkdir(parents=True, exist_ok=True)
     (directory / "original" / "model.py").write_text(textwrap.dedent(original), encoding="utf-8")
     engine = Engine(load_ruleset(), Pairing(str(directory / "original"), tuple(class_map)))
     findings = engine.check(textwrap.dedent(port), str(directory / "port" / "model.py"))

@@ -119,3 +119,14 @@ def test_an_api_the_port_package_replaces_is_not_compared(tmp_path):
     patched_names.cache_clear()
     assert pair_check(tmp_path, original, port) == []
     assert patched_names(str(package)) == {"mindspore.nn.LeakyReLU": f"{package / 'patches' / '__init__.py'}:9"}
+
+
+def test_a_parameter_set_after_construction_is_unknown(tmp_path):
+    """A loop over self.modules() that sets m.momentum overrides the constructor's value."""
+    original = module("torch", "nn.BatchNorm2d(c, momentum=m)(x)")
+    port = module("mindspore", "nn.BatchNorm2d(c, momentum=m)(x)")
+    assert [found[1] for found in pair_check(tmp_path, original, port)] == ["TMS402"]
+    reset = "\n\ndef reset(model):\n    for layer in model.cells():\n        layer.momentum = 0.9\n"
+    assert pair_check(tmp_path / "port-resets", original, port + reset) == []
+    # Another original (the tree is read once per process).
+    assert pair_check(tmp_path / "original-resets", original + reset.replace("cells", "modules"), port) == []
