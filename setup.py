@@ -18,7 +18,7 @@ setup(
     python_requires=">=3.9",
     packages=["flake8_torch2ms", "flake8_torch2ms.semantics", "flake8_torch2ms.families",
               "flake8_torch2ms.families.clipping", "flake8_torch2ms.families.divergence",
-              "flake8_torch2ms.rules"],
+              "flake8_torch2ms.families.pairs", "flake8_torch2ms.rules"],
     package_dir={"flake8_torch2ms": "linter", "flake8_torch2ms.rules": "rules"},
     package_data={"flake8_torch2ms.rules": ["*.yml", "facts/*.yml"]},
     install_requires=[

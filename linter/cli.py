@@ -2,6 +2,7 @@
 
     torch2ms check [PATH ...]   report findings (exit 0 clean, 1 findings, 2 usage or configuration error)
     torch2ms fix [PATH ...]     apply the fixes rules declare; --diff prints them instead
+    torch2ms pair ORIGINAL PORT what port-pair mode aligned (files, classes, calls) and its coverage
 
 Same rule engine and YAML configuration as the flake8 plugin; ``# noqa`` is read exactly as
 flake8 reads it. Python files, Jupyter notebooks and the Python code blocks of Markdown and reST
@@ -51,6 +52,8 @@ class Options:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     page_syntax_errors: bool = False  # E999 for Markdown / reST code blocks that do not parse
     unsafe_fixes: bool = False  # torch2ms fix: also apply the fixes rules mark unsafe
+    original: str | None = None  # port-pair mode: the PyTorch tree the port is checked against
+    class_map: tuple[tuple[str, str], ...] = ()  # port-pair mode: (torch class, port class) renames
 
     def selected(self, code: str, path: str | None = None) -> bool:
         """flake8's rule: the longest matching prefix decides; ignore wins a tie."""
@@ -173,7 +176,8 @@ def _reports(document: sources.Document, findings: list[Finding], options: Optio
         reports.append(formats.Report(
             document.path, start.cell or 0, start.line, start.column + 1, finding.code, finding.message, rule_id,
             severity, end.line if end and end.cell == start.cell else 0,
-            end.column + 1 if end and end.cell == start.cell else 0, finding.fix is not None, file_line))
+            end.column + 1 if end and end.cell == start.cell else 0, finding.fix is not None, file_line,
+            finding.related))
     return reports
 
 
@@ -214,7 +218,7 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
     result = FileResult(path, problems)
     if document is None:
         return result
-    engine = engine_for(options.config)
+    engine = engine_for(options.config, options.original, options.class_map)
     # Most files mention no rule's trigger word: they are never parsed, not even to report E999
     # (compiling every file was most of a run's time; flake8 reports E999 for every file anyway).
     parsed = engine.may_match(document.module, path)
@@ -231,7 +235,7 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     result = FileResult(path, problems)
     if document is None:
         return result
-    engine = engine_for(options.config)
+    engine = engine_for(options.config, options.original, options.class_map)
     parsed = engine.may_match(document.module, path)  # as in check_file: no parse of a file no rule can match
     result.reports += _problems(document, options, parsed)
     if not parsed or document.syntax_error() is not None:
@@ -314,6 +318,11 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--page-syntax-errors", action="store_true",
                         help="report E999 for Markdown and reST code blocks marked as Python that do not parse "
                              "(off by default: such blocks often hold shell sessions, output or elided code)")
+    common.add_argument("--original", metavar="DIR",
+                        help="port-pair mode: the PyTorch code the checked files were ported from, a directory "
+                             "or a file (default: torch2ms-original from flake8's configuration); enables TMS4xx")
+    common.add_argument("--class-map", action="append", metavar="TORCH=PORT",
+                        help="port-pair mode: a class the port renamed (comma-separated pairs, repeatable)")
     common.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="files checked in parallel (default: all cores); output order never depends on it")
     check = commands.add_parser("check", parents=[common], help="report findings",
@@ -334,6 +343,15 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply the fixes that can change what correct code means (each rule's page "
                           "says which, and why)")
+    pair = commands.add_parser("pair", help="show what port-pair mode aligns",
+                               description="Print what a port aligns with in its PyTorch original: files, classes "
+                                           "and calls, aligned or not, and the alignment coverage (the share of "
+                                           "the port's calls to known APIs that found their original call).")
+    pair.add_argument("original", metavar="ORIGINAL", help="the PyTorch code: a directory or a file")
+    pair.add_argument("port", metavar="PORT", nargs="+", help="the port's files or directories")
+    pair.add_argument("--config", metavar="FILE", help="YAML configuration (its facts extend the mapping)")
+    pair.add_argument("--class-map", action="append", metavar="TORCH=PORT",
+                      help="a class the port renamed (comma-separated pairs, repeatable)")
     return parser
 
 
@@ -354,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    if args.command == "pair":
+        return _pair(args)
     if args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     flake8_config = _flake8_config()
@@ -372,7 +392,8 @@ def _main(args: argparse.Namespace) -> int:
     except flake8config.Flake8ConfigError as error:
         raise UsageError(str(error)) from None
     options = Options(config, select or ("TMS", "E9"), ignore, per_file_ignores, args.page_syntax_errors,
-                      getattr(args, "unsafe_fixes", False))
+                      getattr(args, "unsafe_fixes", False), _original(args.original, flake8_config),
+                      class_map(args.class_map or flake8_config.value("torch2ms-class-map")))
     if "-" in args.paths:
         return _check_stdin(args, options)
     found = discover(args.paths, exclude)
@@ -401,6 +422,56 @@ def _config_path(argument: str | None, flake8_config: flake8config.Flake8Config)
         raise ConfigError(path, None, f"configuration file not found (torch2ms-config = {value} in "
                                       f"{flake8_config.path}, taken from that file's folder)")
     return str(path)
+
+
+def _original(argument: str | None, flake8_config: flake8config.Flake8Config) -> str | None:
+    """Port-pair mode's original tree: --original, or torch2ms-original from flake8's configuration
+    file (a relative path from that file's folder, as the plugin reads it)."""
+    if argument is not None:
+        if not Path(argument).exists():
+            raise UsageError(f"--original {argument}: no such file or directory "
+                             f"(looked for {Path(argument).resolve()})")
+        return argument  # as given: messages name the original's files the way the user does
+    found = flake8_config.torch2ms_original()
+    if found is None:
+        return None
+    value, path = found
+    if not path.exists():
+        raise UsageError(f"torch2ms-original = {value} in {flake8_config.path}: no such directory "
+                         f"(looked for {path}, from that file's folder)")
+    return str(path)
+
+
+def class_map(values: list[str] | str | None) -> tuple[tuple[str, str], ...]:
+    """``Torch=Port`` pairs, comma-separated (from --class-map, repeatable, or the configuration)."""
+    if isinstance(values, str):
+        values = [values]
+    pairs = []
+    for value in values or []:
+        for item in value.replace("\n", ",").split(","):
+            if not item.strip():
+                continue
+            torch, _, port = item.partition("=")
+            if not torch.strip().isidentifier() or not port.strip().isidentifier():
+                raise UsageError(f"class map '{item.strip()}': write TorchName=PortName (class names)")
+            pairs.append((torch.strip(), port.strip()))
+    return tuple(pairs)
+
+
+def _pair(args: argparse.Namespace) -> int:
+    """``torch2ms pair ORIGINAL PORT``: the alignment, shown."""
+    from .families.pairs import report
+
+    if not Path(args.original).exists():
+        raise UsageError(f"{args.original}: no such file or directory")
+    config = str(Path(args.config).resolve()) if args.config else None
+    if config is not None and not Path(config).is_file():
+        raise UsageError(f"{args.config}: configuration file not found")
+    facts = engine_for(config).facts["pairs"]
+    found = discover(args.port, [])
+    ports = [path for path in found.files if path.endswith((".py", ".pyi"))]
+    sys.stdout.write(report.pair_report(args.original, ports, facts, dict(class_map(args.class_map))))
+    return EXIT_CLEAN
 
 
 def _check_stdin(args: argparse.Namespace, options: Options) -> int:

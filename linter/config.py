@@ -22,16 +22,17 @@ from .yamlfile import ConfigError, LocatedDict, load_yaml
 
 RULE_KEYS = (
     "id", "code", "language", "severity", "message", "note", "rule", "constraints", "utils",
-    "fix", "fix-safety", "metadata", "conditions", "valid", "invalid",
+    "fix", "fix-safety", "metadata", "conditions", "valid", "invalid", "off-by-default",
 )
 REQUIRED_RULE_KEYS = ("id", "code", "message", "rule")
 METADATA_KEYS = ("summary", "references", "checked-against")
 SEVERITIES = ("error", "warning", "info", "hint")
 # As ruff: an unsafe fix can change what correct code means, and is applied only on request.
 FIX_SAFETIES = ("safe", "unsafe")
-USER_KEYS = ("disable", "messages", "facts", "rules")
-VALID_EXAMPLE_KEYS = ("name", "source")
-INVALID_EXAMPLE_KEYS = ("name", "source", "message", "line", "column", "fixed")
+USER_KEYS = ("disable", "enable", "messages", "facts", "rules")
+# `original`: the PyTorch code a port-pair rule's example is checked against (docs/port-pair.md).
+VALID_EXAMPLE_KEYS = ("name", "source", "original")
+INVALID_EXAMPLE_KEYS = ("name", "source", "original", "message", "line", "column", "fixed")
 INVALID_EXAMPLE_REQUIRED = ("name", "source", "message", "line", "column")
 
 CODE = re.compile(r"TMS[0-9]{3}\Z")
@@ -60,6 +61,7 @@ class Example:
     line: int | None = None
     column: int | None = None
     fixed: str | None = None
+    original: str | None = None  # port-pair rules: the PyTorch module ``source`` was ported from
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class Rule:
     valid: tuple[Example, ...] = ()
     invalid: tuple[Example, ...] = ()
     path: str = ""
+    # False for a rule that is off by default (``off-by-default: true``) until a configuration
+    # file's ``enable:`` names it.
+    enabled: bool = True
 
 
 @dataclass
@@ -134,6 +139,9 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
     if "fix-safety" in data and fix is None:
         raise reader.fail(data.line_of("fix-safety"), f"{what} has 'fix-safety' but no 'fix'")
     examples = {kind: _checked_examples(reader, data, kind, fix) for kind in ("valid", "invalid")}
+    off = data.get("off-by-default", False)
+    if not isinstance(off, bool):
+        raise reader.fail(data.line_of("off-by-default"), f"'off-by-default' of {what} must be true or false")
     conditions = _checked_conditions(reader, data)
     try:
         family = family_of(conditions)[0]
@@ -156,6 +164,7 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         valid=examples["valid"],
         invalid=examples["invalid"],
         path=path,
+        enabled=not off,
     )
 
 
@@ -173,7 +182,7 @@ def _checked_examples(reader: Reader, data: LocatedDict, kind: str, fix: str | N
         entry = reader.mapping(entry, data.line_of(kind), what)
         invalid = kind == "invalid"
         reader.keys(entry, INVALID_EXAMPLE_KEYS if invalid else VALID_EXAMPLE_KEYS, what,
-                    required=INVALID_EXAMPLE_REQUIRED if invalid else VALID_EXAMPLE_KEYS)
+                    required=INVALID_EXAMPLE_REQUIRED if invalid else ("name", "source"))
         name = reader.string(entry, "name", what)
         if not RULE_ID.match(name):
             raise reader.fail(entry.line_of("name"), f"example name '{name}' must be kebab-case (e.g. literal-bound)")
@@ -183,8 +192,9 @@ def _checked_examples(reader: Reader, data: LocatedDict, kind: str, fix: str | N
         lines[name] = entry.line_of("name")
         what = f"{kind} example '{name}'"
         source = _example_source(reader, entry, "source", what)
+        original = _example_source(reader, entry, "original", what) if "original" in entry else None
         if not invalid:
-            examples.append(Example(name, source))
+            examples.append(Example(name, source, original=original))
             continue
         message = reader.string(entry, "message", what)
         if not message.strip() or "\n" in message.strip():
@@ -205,7 +215,7 @@ def _checked_examples(reader: Reader, data: LocatedDict, kind: str, fix: str | N
             if fixed == source:
                 raise reader.fail(entry.line_of("fixed"), f"'fixed' in {what} is the source unchanged; "
                                                           "leave 'fixed' out when the fix does not apply")
-        examples.append(Example(name, source, message.strip(), line, column, fixed))
+        examples.append(Example(name, source, message.strip(), line, column, fixed, original))
     return tuple(examples)
 
 
@@ -391,6 +401,9 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
     disabled = set(reader.strings(data, "disable", "the configuration file"))
     for name in disabled - known:
         raise reader.fail(data.line_of("disable"), f"'disable' names '{name}', which is no rule's code or id")
+    enabled = set(reader.strings(data, "enable", "the configuration file"))
+    for name in enabled - known:
+        raise reader.fail(data.line_of("enable"), f"'enable' names '{name}', which is no rule's code or id")
     messages = reader.mapping(data.get("messages", LocatedDict()), data.line_of("messages"), "'messages'")
     for name, message in messages.items():
         if name not in known:
@@ -402,7 +415,8 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
         if rule.code in disabled or rule.id in disabled:
             continue
         message = messages.get(rule.code, messages.get(rule.id, rule.message))
-        updated.append(dataclasses.replace(rule, message=message.strip()))
+        on = rule.enabled or rule.code in enabled or rule.id in enabled
+        updated.append(dataclasses.replace(rule, message=message.strip(), enabled=on))
     if "facts" in data:
         facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
         facts = _add_user_facts(facts_data, reader, facts)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .config import Example, Rule, load_ruleset
+from .families import BY_NAME as all_families
 from .families import all_conditions
 
 FACT_DOCS = "../configuration.md#facts"
@@ -41,6 +42,12 @@ def rule_page(rule: Rule) -> str:
         lines += [f"- `{fact}`" for fact in facts]
     else:
         lines.append("No facts; the rule can be disabled or its message changed in the configuration file.")
+    if rule.family is not None and all_families[rule.family].paired:
+        lines += ["", "Port-pair mode only: the rule is checked when the PyTorch original is given "
+                      "(`--torch2ms-original DIR` in flake8, `--original DIR` in `torch2ms`; "
+                      "[port-pair mode](../port-pair.md))."]
+    if not rule.enabled:
+        lines += ["", f"Off by default: enable it with `enable: [{rule.code}]` in the configuration file."]
     lines += ["", f"Disable it with `disable: [{rule.code}]` in the configuration file, or with "
                   f"`--extend-ignore={rule.code}` / `# noqa: {rule.code}` in flake8.", ""]
     lines += ["## References", ""]
@@ -55,6 +62,9 @@ def _example(example: Example, rule: Rule) -> list[str]:
     """The example's code and, for an invalid one, the finding it states (tests/test_examples.py
     checks that the engine gives exactly that finding)."""
     block = ["```python", example.source.rstrip(), "```"]
+    if example.original is not None:  # a port-pair rule: the PyTorch original beside the port
+        block = ["The original (`original/model.py`):", "", "```python", example.original.rstrip(), "```", "",
+                 "The port (`port/model.py`):", "", *block]
     if example.message is not None:
         block += ["", f"`{example.line}:{example.column}: {rule.code} {example.message}`"]
     return block + [""]
@@ -79,7 +89,8 @@ def index_page(rules: list[Rule]) -> str:
     lines = ["# Rules", "", "| Code | Rule | Severity | What it flags |", "| --- | --- | --- | --- |"]
     for rule in rules:
         summary = (rule.summary or rule.message).split(". ")[0].rstrip(".")
-        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.id}` | {rule.severity} | {summary}. |")
+        off = " (off by default)" if not rule.enabled else ""
+        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.id}` | {rule.severity} | {summary}{off}. |")
     lines += ["", "`TMS000` is reported when the plugin itself fails on a file; please report it.", ""]
     return "\n".join(lines)
 

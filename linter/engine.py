@@ -24,7 +24,7 @@ from ast_grep_py import SgNode, SgRoot
 
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Trigger
+from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter
 from .semantics.model import SemanticModel
 
@@ -34,6 +34,7 @@ IDENTIFIER_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 ALIAS_AFTER_AS = re.compile(r"[ \t]*([A-Za-z_]\w*)")
 NAME_BEFORE = re.compile(r"[A-Za-z_]\w*\Z")
 LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +50,9 @@ class Finding:
     end_line: int = field(default=0, compare=False)
     end_column: int = field(default=0, compare=False)
     fix: str | None = field(default=None, compare=False)
+    # Other places the finding is about: (path, 1-based line, 0-based column) of the original
+    # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
+    related: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -65,21 +69,30 @@ class _Group:
 
 
 @functools.lru_cache(maxsize=8)
-def engine_for(config_path: str | None = None) -> Engine:
+def engine_for(config_path: str | None = None, original: str | None = None,
+               class_map: tuple[tuple[str, str], ...] = ()) -> Engine:
     """The engine for the default rules plus a configuration file: rules are loaded once per
     process (flake8's workers re-parse options), and checked once until a rule, the configuration
-    or the package changes (rulecache.py)."""
-    return Engine(rulecache.load_ruleset(config_path))
+    or the package changes (rulecache.py). ``original``: the PyTorch tree a port is checked
+    against (port-pair mode, docs/port-pair.md), with ``class_map``'s (torch, port) class renames;
+    without it the paired rules (TMS4xx) match no file."""
+    pairing = Pairing(original, tuple(class_map)) if original else None
+    return Engine(rulecache.load_ruleset(config_path), pairing)
 
 
 class Engine:
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, pairing: Pairing | None = None) -> None:
         self.facts = ruleset.facts
-        self.rules = ruleset.rules
+        self.pairing = pairing
+        self.rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
+        # Families whose finding on a node silences another family's there (Family.yields_to).
+        self._yields = {rule.id: frozenset(BY_NAME[rule.family].yields_to) for rule in self.rules
+                        if rule.family in BY_NAME and BY_NAME[rule.family].yields_to}
+        self._family_of = {rule.id: rule.family for rule in self.rules}
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
-        for rule in ruleset.rules:
+        for rule in self.rules:
             key = json.dumps(rule.matcher, sort_keys=True)
             group = groups.setdefault(key, _Group(rule.matcher, [], {}))
             group.rules.append(rule)
@@ -105,6 +118,8 @@ class Engine:
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
         family = BY_NAME.get(rule.family)
+        if family is not None and family.paired and self.pairing is None:
+            return NO_FILE
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
     def canonical(self, qualified: str | None) -> str | None:
@@ -163,12 +178,22 @@ class Engine:
             for group, rules in active:
                 matcher = _with_utils(group.matcher, self.structural_utils(renamed))
                 findings.extend(self._run_group(root, context, matcher, rules))
-            return sorted(set(findings))
+            return self._without_yielded(sorted(set(findings)))
         active_ids = {id(group) for group, _ in active}
         merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
         for group, rules in active:
             findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
-        return sorted(set(findings))
+        return self._without_yielded(sorted(set(findings)))
+
+    def _without_yielded(self, findings: list[Finding]) -> list[Finding]:
+        """Drop a finding of a family that yields to another one reporting the same node."""
+        if not self._yields:
+            return findings
+        where = {}
+        for finding in findings:
+            where.setdefault((finding.line, finding.column), set()).add(self._family_of.get(finding.rule_id))
+        return [finding for finding in findings
+                if not self._yields.get(finding.rule_id, frozenset()) & where[(finding.line, finding.column)]]
 
     def _renamed(self, source: str) -> dict[str, str]:
         """Local name -> trigger word, for each trigger word this file imports under another name
@@ -215,7 +240,7 @@ class Engine:
                         fix = None
                         if rule.fix is not None:
                             fix = render_fix(rule.fix, node, context.fix_variables(rule, node))
-                        found[rule.id].append(_finding(rule, node, variables, fix))
+                        found[rule.id].append(_finding(rule, node, variables, fix, context.related(rule, node)))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
@@ -241,8 +266,17 @@ class FileContext:
 
     def analysis(self, family: Family):
         if family.name not in self._analyses:
-            self._analyses[family.name] = family.analysis(self.model, self.engine.facts[family.name])
+            facts = self.engine.facts[family.name]
+            self._analyses[family.name] = (family.analysis(self.model, facts, self.engine.pairing) if family.paired
+                                           else family.analysis(self.model, facts))
         return self._analyses[family.name]
+
+    def related(self, rule: Rule, node: SgNode) -> tuple[tuple[str, int, int], ...]:
+        """Other places the finding is about, when the rule's view knows some (port-pair mode)."""
+        family = BY_NAME.get(rule.family)
+        if family is None or not family.paired:
+            return ()
+        return self.analysis(family).view(node).related_locations()
 
     def evaluate(self, rule: Rule, node: SgNode) -> dict[str, str] | None:
         """Message variables when every condition of the rule holds at ``node``, else None."""
@@ -366,11 +400,12 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode
     return found
 
 
-def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None) -> Finding:
+def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None,
+             related: tuple[tuple[str, int, int], ...] = ()) -> Finding:
     span = node.range()  # costs the length of the line before the node: asked once
     start, end = span.start, span.end
     return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id,
-                   end.line + 1, end.column, fix)
+                   end.line + 1, end.column, fix, related)
 
 
 def render_fix(template: str, node: SgNode, variables: dict[str, str]) -> str | None:

@@ -50,6 +50,13 @@ class Flake8Config:
             return None
         return value.strip(), (self.directory / value.strip()).resolve()
 
+    def torch2ms_original(self) -> tuple[str, Path] | None:
+        """The ``torch2ms-original`` value as written and the directory it names (from this file's folder)."""
+        value = self.value("torch2ms-original")
+        if value is None or not value.strip():
+            return None
+        return value.strip(), (self.directory / value.strip()).resolve()
+
     def codes(self, name: str) -> tuple[str, ...]:
         value = self.value(name)
         if value is None:

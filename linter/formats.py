@@ -33,6 +33,8 @@ class Report:
     # For notebooks: the line of the .ipynb file that holds this source line, when it is known,
     # so SARIF and GitHub annotations point into the real file.
     file_line: int = 0
+    # Port-pair mode: the original call the finding compares with, (path, line, 0-based column).
+    related: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def where(self) -> str:
@@ -50,6 +52,11 @@ def as_json(reports: list[Report]) -> str:
         item = asdict(report)
         item["cell"] = report.cell or None
         item.pop("file_line")
+        if report.related:
+            item["related"] = [{"path": path, "line": line, "column": column + 1}
+                               for path, line, column in report.related]
+        else:
+            item.pop("related")
         items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
@@ -111,6 +118,13 @@ def sarif(reports: list[Report], rules: list, rule_help: dict[str, str]) -> str:
             result["ruleIndex"] = index[report.code]
         if report.cell:
             result["properties"] = {"cell": report.cell, "cellLine": report.line}
+        if report.related:
+            result["relatedLocations"] = [{
+                "id": number,
+                "message": {"text": "the original call (port-pair mode)"},
+                "physicalLocation": {"artifactLocation": _artifact(path),
+                                     "region": {"startLine": line, "startColumn": column + 1}},
+            } for number, (path, line, column) in enumerate(report.related, start=1)]
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -19,6 +19,8 @@ class Torch2MSChecker:
     version = __version__
 
     config_path: str | None = None
+    original: str | None = None  # port-pair mode (docs/port-pair.md)
+    class_map: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         # flake8 has parsed ``tree`` already; asking for it means files with syntax errors get
@@ -37,6 +39,22 @@ class Torch2MSChecker:
             help="YAML file that disables rules, changes messages, adds facts or adds rules "
                  "(see flake8-torch2ms's docs/configuration.md).",
         )
+        manager.add_option(
+            "--torch2ms-original",
+            metavar="DIR",
+            default=None,
+            parse_from_config=True,
+            normalize_paths=True,
+            help="port-pair mode: the PyTorch code this MindSpore port was ported from (a directory or a "
+                 "file); enables the TMS4xx checks (see flake8-torch2ms's docs/port-pair.md).",
+        )
+        manager.add_option(
+            "--torch2ms-class-map",
+            metavar="TORCH=PORT,...",
+            default=None,
+            parse_from_config=True,
+            help="port-pair mode: classes the port renamed, as TorchName=PortName pairs, comma-separated.",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
@@ -44,7 +62,11 @@ class Torch2MSChecker:
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
                 raise ConfigError(cls.config_path, None, f"configuration file not found ({origin})")
-            engine_for(cls.config_path)
+            cls.original, where = _torch2ms_config(options, "torch2ms_original")
+            if cls.original is not None and not os.path.exists(cls.original):
+                raise ConfigError(cls.original, None, f"original (port-pair mode) not found ({where})")
+            cls.class_map = _class_map(getattr(options, "torch2ms_class_map", None))
+            engine_for(cls.config_path, cls.original, cls.class_map)
         except ConfigError as error:
             # Exit status 2, as for flake8's own usage errors: 1 means findings.
             print(f"flake8-torch2ms: configuration error: {error}", file=sys.stderr)
@@ -52,14 +74,26 @@ class Torch2MSChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
-            findings = engine_for(self.config_path).check("".join(self.lines), self.filename)
+            engine = engine_for(self.config_path, self.original, self.class_map)
+            findings = engine.check("".join(self.lines), self.filename)
         except Exception as error:  # the engine reports its own failures; this is the last net
             findings = [internal_error("the engine", error)]
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
 
 
-def _torch2ms_config(options: argparse.Namespace) -> tuple[str | None, str]:
+def _class_map(value: str | None) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in (value or "").replace("\n", ",").split(","):
+        if item.strip():
+            torch, _, port = item.partition("=")
+            if not torch.strip().isidentifier() or not port.strip().isidentifier():
+                raise ConfigError("torch2ms-class-map", None, f"'{item.strip()}': write TorchName=PortName")
+            pairs.append((torch.strip(), port.strip()))
+    return tuple(pairs)
+
+
+def _torch2ms_config(options: argparse.Namespace, option: str = "torch2ms_config") -> tuple[str | None, str]:
     """The configuration file's absolute path, and where its name came from (for messages).
 
     flake8 makes an option value with a slash absolute, from the configuration file's folder, but
@@ -68,17 +102,20 @@ def _torch2ms_config(options: argparse.Namespace) -> tuple[str | None, str]:
     configuration file is taken from that file's folder, as the documentation says; on the
     command line it is relative to the current directory.
     """
-    value = options.torch2ms_config
+    value = getattr(options, option, None)
+    name = option.replace("_", "-")
     if not value:
         return None, ""
     if os.path.isabs(value):
-        return value, f"torch2ms-config = {value}"
+        return value, f"{name} = {value}"
     if not getattr(options, "isolated", False):
         try:
             config = flake8config.read(options.config) if getattr(options, "config", None) else flake8config.find()
         except flake8config.Flake8ConfigError:
             config = None
-        found = config.torch2ms_config() if config is not None else None
+        found = None
+        if config is not None:
+            found = config.torch2ms_config() if option == "torch2ms_config" else config.torch2ms_original()
         if found is not None and found[0] == value:
-            return str(found[1]), f"torch2ms-config = {value} in {config.path}, taken from that file's folder"
-    return value, f"--torch2ms-config {value}, looked for in the current directory {os.getcwd()}"
+            return str(found[1]), f"{name} = {value} in {config.path}, taken from that file's folder"
+    return value, f"--{name} {value}, looked for in the current directory {os.getcwd()}"

@@ -469,12 +469,12 @@ BAD_EXAMPLES = {
     ),
     "valid-example-with-a-message": (
         RULE + "    valid:\n      - name: other\n        source: g(1)\n        message: hi\n",
-        "10: unknown key 'message' in an example in 'valid'; expected one of: name, source",
+        "10: unknown key 'message' in an example in 'valid'; expected one of: name, source, original",
     ),
     "misspelt-key": (
         RULE + "    invalid:\n      - name: call\n        sorce: f(1)\n",
         "9: unknown key 'sorce' in an example in 'invalid' (did you mean 'source'?); expected one of: "
-        "name, source, message, line, column, fixed",
+        "name, source, original, message, line, column, fixed",
     ),
     "invalid-example-without-a-position": (
         RULE + "    invalid:\n      - name: call\n        source: f(1)\n        message: do not call f\n",

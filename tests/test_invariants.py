@@ -26,6 +26,10 @@ PUBLISHED = {
     "TMS305": "multinomial-replacement-omitted",
     "TMS306": "argmax-with-value-unpacked-swapped",
     "TMS307": "batchnorm-eps-momentum-swapped",
+    "TMS401": "default-differs-from-original",
+    "TMS402": "value-differs-from-original",
+    "TMS403": "counterpart-never-agrees",
+    "TMS404": "init-differs-from-original",
 }
 
 

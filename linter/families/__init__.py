@@ -76,6 +76,15 @@ def roots_of(names: Iterable[str]) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class Pairing:
+    """Port-pair mode: the original (PyTorch) tree a port is checked against, as the user gave
+    it, and the user's class renames (torch name, port name)."""
+
+    original: str
+    class_map: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Family:
     name: str
     conditions: tuple[Condition, ...]  # evaluation order: the cheap, most selective first
@@ -90,6 +99,12 @@ class Family:
     structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = lambda facts, renamed: {}
     canonical: Callable[[Any, str], str | None] = lambda facts, name: None  # another spelling's name
     known: Callable[[Any, str], bool] = lambda facts, name: False  # a name the facts hold
+    # A paired family's analysis also takes the engine's Pairing: (model, facts, pairing). Without
+    # one (no original configured) the engine gives its rules a trigger no file matches.
+    paired: bool = False
+    # Families whose finding on a node replaces this family's finding there (a call that a TMS3xx
+    # rule already reports gets no TMS4xx finding).
+    yields_to: tuple[str, ...] = ()
     table: dict[str, Condition] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -147,8 +162,9 @@ PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 def _registry() -> tuple[Family, ...]:
     from .clipping import FAMILY as clipping
     from .divergence import FAMILY as divergence
+    from .pairs import FAMILY as pairs
 
-    return (clipping, divergence)
+    return (clipping, divergence, pairs)
 
 
 FAMILIES: tuple[Family, ...] = _registry()

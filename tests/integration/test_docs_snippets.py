@@ -172,7 +172,39 @@ def config_loads(text: str, tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
+def port_pair_file(side: str):
+    """The worked example's files are shown exactly as they are in docs/port-pair/."""
+
+    def run(text: str, tmp_path: Path) -> None:
+        assert text == (ROOT / "docs" / "port-pair" / side / "models" / "net.py").read_text(encoding="utf-8")
+
+    return run
+
+
+def port_pair_console(text: str, tmp_path: Path) -> None:
+    """Run from a copy of the worked example, so that a fix or a cache never touches the repository."""
+    shutil.copytree(ROOT / "docs" / "port-pair", tmp_path / "docs" / "port-pair")
+    run_console(text, tmp_path)
+
+
+def port_pair_ini(text: str, tmp_path: Path) -> None:
+    """torch2ms-original and the class map from the [flake8] section, with a relative path, from two folders."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "docs" / "port-pair" / "port", project / "src")
+    shutil.copytree(ROOT / "docs" / "port-pair" / "original", tmp_path / "pytorch-project")
+    (project / "setup.cfg").write_text(text, encoding="utf-8")
+    for cwd, path in ((project, "src/models/net.py"), (project / "src" / "models", "net.py")):
+        result = flake8("--select", "TMS", path, cwd=cwd)
+        assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["TMS401", "TMS401", "TMS403"]
+        assert torch2ms("check", path, cwd=cwd).stdout.count("TMS40") == 3
+
+
 RUNNERS = {
+    "port-pair-original": port_pair_file("original"),
+    "port-pair-port": port_pair_file("port"),
+    "port-pair-check": port_pair_console,
+    "port-pair-pair": port_pair_console,
+    "port-pair-ini": port_pair_ini,
     "readme-sample": readme_sample,
     "quick-start": quick_start,
     "ci-command": ci_command,

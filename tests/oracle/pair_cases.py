@@ -23,10 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _FACTS_DIR = Path(__file__).resolve().parents[2] / "rules" / "facts"
-# The facts file: pairs.yml once the pairs family reads it, pairs.yaml (skipped by the rule
-# loader) before that.
-FACTS = next((path for path in (_FACTS_DIR / "pairs.yml", _FACTS_DIR / "pairs.yaml") if path.exists()),
-             _FACTS_DIR / "pairs.yml")
+FACTS = _FACTS_DIR / "pairs.yml"
 
 
 @dataclass(frozen=True)

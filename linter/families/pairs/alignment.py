@@ -1,0 +1,216 @@
+"""Alignment: which original file, class and call each part of a port stands for (docs/port-pair.md).
+
+- A port file pairs with the original file sharing the longest relative-path suffix (at least
+  the file name), else with the original file that defines most of its top-level classes and
+  functions (more than half, and more than any other file).
+- Classes by name, then case-insensitively, then through the user's class map (torch=port); a
+  name two port classes claim, or a pair whose ``__init__`` attributes are disjoint (the same name
+  in another role), is no pair.
+- Inside a class pair: ``__init__`` assignments by attribute name; ``Sequential`` /
+  ``SequentialCell`` items by position; ``forward`` with ``construct`` and same-named methods,
+  same-named top-level functions and the module's own code by the order of their calls: a
+  longest common subsequence of the APIs they call (a call with no counterpart is a gap), kept
+  only where the earliest and the latest such alignment agree (an ambiguous one is no pair).
+
+A port call pairs with an original call only when the facts list the port's API as a
+counterpart of the original's.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Callable
+
+from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
+
+METHOD_COUNTERPARTS = {"construct": "forward"}
+LARGEST_TABLE = 1_000_000  # calls x calls: beyond it, a scope is left unaligned
+
+
+@dataclass
+class Alignment:
+    original: str | None = None  # the original file's relative path
+    file_reason: str = ""
+    classes: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # port -> (original, why)
+    calls: dict[int, tuple[int, str]] = field(default_factory=dict)  # port call -> (original call, how)
+
+
+@functools.lru_cache(maxsize=65536)  # each original path is asked once per port file
+def path_parts(path: str) -> tuple[str, ...]:
+    return tuple(part for part in PurePath(path.replace("\\", "/")).parts if part not in ("", ".", "/"))
+
+
+def align_file(port_path: str | None, port: ModuleIndex, originals: dict[str, ModuleIndex],
+               class_map: dict[str, str]) -> tuple[str | None, str]:
+    """The original file a port file pairs with, and why (or None, and why not)."""
+    if port_path:
+        parts = path_parts(port_path)
+        best, found = 0, []
+        for relative in originals:
+            length = _common_suffix(parts, path_parts(relative))
+            if length > best:
+                best, found = length, [relative]
+            elif length == best and length:
+                found.append(relative)
+        if len(found) == 1:
+            return found[0], f"shares the path suffix {'/'.join(parts[-best:])}"
+    wanted = port.definitions
+    if not wanted:
+        return None, "no original file shares its path, and it defines no class or function"
+    scores = {relative: _defined(wanted, index, class_map) for relative, index in originals.items()}
+    top = max(scores.values(), default=0)
+    winners = [relative for relative, score in scores.items() if score == top]
+    if top == 0:
+        return None, "no original file shares its path or defines its classes and functions"
+    if 2 * top <= len(wanted):
+        return None, f"no original file defines most of its classes and functions (at best {top} of {len(wanted)})"
+    if len(winners) > 1:
+        return None, f"ambiguous: {', '.join(sorted(winners)[:3])} define as many of its classes and functions"
+    return winners[0], f"defines {top} of its {len(wanted)} classes and functions"
+
+
+def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
+    length = 0
+    while length < min(len(left), len(right)) and left[-1 - length] == right[-1 - length]:
+        length += 1
+    return length
+
+
+def _defined(names: set[str], index: ModuleIndex, class_map: dict[str, str]) -> int:
+    theirs = index.definitions
+    lowered = {name.lower() for name in theirs}
+    renamed = {port: torch for torch, port in class_map.items()}
+    return sum(1 for name in names if name in theirs or name.lower() in lowered or renamed.get(name) in theirs)
+
+
+def align_classes(port: ModuleIndex, original: ModuleIndex,
+                  class_map: dict[str, str]) -> dict[str, tuple[str | None, str]]:
+    renamed = {port_name: torch for torch, port_name in class_map.items()}
+    lowered: dict[str, list[str]] = {}
+    for name in original.classes:
+        lowered.setdefault(name.lower(), []).append(name)
+    chosen: dict[str, tuple[str | None, str]] = {}
+    for name in port.classes:
+        if renamed.get(name) in original.classes:
+            chosen[name] = renamed[name], "class map"
+        elif name in original.classes:
+            chosen[name] = name, "same name"
+        elif len(lowered.get(name.lower(), [])) == 1:
+            chosen[name] = lowered[name.lower()][0], "same name, other case"
+        else:
+            chosen[name] = None, "no original class of that name"
+    claimed: dict[str, int] = {}
+    for torch, _ in chosen.values():
+        if torch is not None:
+            claimed[torch] = claimed.get(torch, 0) + 1
+    for name, (torch, why) in list(chosen.items()):
+        if torch is None:
+            continue
+        if claimed[torch] > 1:
+            chosen[name] = None, f"ambiguous: several port classes stand for {torch}"
+        elif why != "class map" and _other_role(port.classes[name], original.classes[torch]):
+            chosen[name] = None, f"{torch} has none of its attributes (the same name in another role)"
+    return chosen
+
+
+def _other_role(port: ClassIndex, original: ClassIndex) -> bool:
+    mine = set(port.attributes) | set(port.containers)
+    theirs = set(original.attributes) | set(original.containers)
+    return bool(mine) and bool(theirs) and not mine & theirs
+
+
+def align(port_path: str | None, port: ModuleIndex, originals: dict[str, ModuleIndex], class_map: dict[str, str],
+          compatible: Callable[[Call, Call], bool]) -> Alignment:
+    """Everything a port module aligns with in the original tree."""
+    relative, reason = align_file(port_path, port, originals, class_map)
+    found = Alignment(relative, reason)
+    if relative is None:
+        return found
+    original = originals[relative]
+    found.classes = align_classes(port, original, class_map)
+
+    def pair(mine: int, theirs: int, how: str) -> None:
+        if compatible(port.calls[mine], original.calls[theirs]):
+            found.calls[mine] = theirs, how
+
+    for name, (torch, _) in found.classes.items():
+        if torch is None:
+            continue
+        mine, theirs = port.classes[name], original.classes[torch]
+        # An attribute assigned in several branches pairs assignment by assignment, when both
+        # sides assign it as often.
+        for attribute, calls in mine.attributes.items():
+            other = theirs.attributes.get(attribute, [])
+            if len(other) == len(calls):
+                for a, b in zip(calls, other):
+                    if a is not None and b is not None:
+                        pair(a, b, f"attribute {attribute}")
+        for attribute, containers in mine.containers.items():
+            others = theirs.containers.get(attribute, [])
+            if len(others) != len(containers):
+                continue
+            for items, other in zip(containers, others):
+                if len(other) == len(items):
+                    for position, (a, b) in enumerate(zip(items, other)):
+                        if a is not None and b is not None:
+                            pair(a, b, f"{attribute}[{position}]")
+                else:
+                    _sequence(found, port, original, [i for i in items if i is not None],
+                              [i for i in other if i is not None], compatible, f"items of {attribute}")
+        for method, calls in mine.methods.items():
+            counterpart = METHOD_COUNTERPARTS.get(method, method)
+            if counterpart in theirs.methods:
+                _sequence(found, port, original, calls, theirs.methods[counterpart], compatible,
+                          f"order in {method}")
+    for function, calls in port.functions.items():
+        if function in original.functions:
+            how = "order in the module's code" if function == MODULE_SCOPE else f"order in {function}"
+            _sequence(found, port, original, calls, original.functions[function], compatible, how)
+    return found
+
+
+def _sequence(found: Alignment, port: ModuleIndex, original: ModuleIndex, mine: list[int], theirs: list[int],
+              compatible: Callable[[Call, Call], bool], how: str) -> None:
+    mine = [index for index in mine if index not in found.calls]
+    taken = {theirs for theirs, _ in found.calls.values()}
+    theirs = [index for index in theirs if index not in taken]
+    for a, b in common_subsequence(mine, theirs, lambda x, y: compatible(port.calls[x], original.calls[y])):
+        found.calls[a] = b, how
+
+
+def common_subsequence(left: list, right: list, match: Callable[[object, object], bool]) -> list[tuple]:
+    """The pairs of a longest common subsequence that its earliest and its latest alignment both
+    make: an item that could pair with either of two equal neighbours pairs with neither."""
+    n, m = len(left), len(right)
+    if not n or not m or n * m > LARGEST_TABLE:
+        return []
+    same = [[match(a, b) for b in right] for a in left]
+    suffix = [[0] * (m + 1) for _ in range(n + 1)]  # LCS of left[i:], right[j:]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            suffix[i][j] = suffix[i + 1][j + 1] + 1 if same[i][j] else max(suffix[i + 1][j], suffix[i][j + 1])
+    prefix = [[0] * (m + 1) for _ in range(n + 1)]  # LCS of left[:i], right[:j]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            prefix[i][j] = prefix[i - 1][j - 1] + 1 if same[i - 1][j - 1] else max(prefix[i - 1][j], prefix[i][j - 1])
+    earliest, i, j = set(), 0, 0
+    while i < n and j < m:
+        if same[i][j] and suffix[i][j] == suffix[i + 1][j + 1] + 1:
+            earliest.add((i, j))
+            i, j = i + 1, j + 1
+        elif suffix[i + 1][j] >= suffix[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    latest, i, j = set(), n, m
+    while i > 0 and j > 0:
+        if same[i - 1][j - 1] and prefix[i][j] == prefix[i - 1][j - 1] + 1:
+            latest.add((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif prefix[i - 1][j] >= prefix[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return [(left[i], right[j]) for i, j in sorted(earliest & latest)]

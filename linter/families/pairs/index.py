@@ -1,0 +1,281 @@
+"""What alignment needs of one module, for the original (torch) and the port alike: its top-level
+classes and functions, per class the ``self.<attr> = <call>`` assignments of ``__init__`` and the
+items of ``Sequential`` / ``SequentialCell`` containers, per function the sequence of framework
+calls; each call with its arguments' values resolved by the semantic model.
+
+Only calls to APIs the facts know are kept (``wanted``): a module of a thousand calls keeps the
+dozens that matter. An index is plain data, so the original tree's is kept on disk between runs
+(originals.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ast_grep_py import SgNode
+
+from ...semantics import nodes
+from ...semantics.model import SemanticModel
+from .values import Value
+
+MODULE_SCOPE = "<module>"
+CONTAINER_NAMES = ("Sequential", "SequentialCell")
+CONTAINER_ROOTS = ("torch.", "mindspore.", "tinyms.")
+
+
+@dataclass
+class Call:
+    name: str  # the qualified name the call resolves to
+    line: int  # 1-based
+    column: int  # 0-based
+    start: int  # character offset of the call in its file
+    positional: list[Value] = field(default_factory=list)
+    keywords: dict[str, Value] = field(default_factory=dict)
+    opaque: bool = False  # *args or **kwargs: the positions and keywords are not all known
+    role: str = ""  # where it sits: "conv1", "layer1[2]", "forward"
+
+    def argument(self, position: int | None, keyword: str | None) -> Value | None:
+        if position is not None and position < len(self.positional):
+            return self.positional[position]
+        return self.keywords.get(keyword) if keyword is not None else None
+
+    def to_json(self) -> list:
+        return [self.name, self.line, self.column, self.start, [value.to_json() for value in self.positional],
+                {key: value.to_json() for key, value in self.keywords.items()}, self.opaque, self.role]
+
+    @classmethod
+    def from_json(cls, item: list) -> Call:
+        name, line, column, start, positional, keywords, opaque, role = item
+        return cls(name, line, column, start, [Value.from_json(value) for value in positional],
+                   {key: Value.from_json(value) for key, value in keywords.items()}, opaque, role)
+
+
+@dataclass
+class ClassIndex:
+    name: str
+    line: int
+    # attr -> the call of each assignment to it, in source order (None: a call of another API); an
+    # attribute assigned in several branches has several.
+    attributes: dict[str, list[int | None]] = field(default_factory=dict)
+    containers: dict[str, list[list[int | None]]] = field(default_factory=dict)  # attr -> each item's call
+    methods: dict[str, list[int]] = field(default_factory=dict)  # the other calls, in source order
+
+    def to_json(self) -> list:
+        return [self.name, self.line, self.attributes, self.containers, self.methods]
+
+    @classmethod
+    def from_json(cls, item: list) -> ClassIndex:
+        return cls(*item)
+
+
+@dataclass
+class ModuleIndex:
+    calls: list[Call] = field(default_factory=list)
+    classes: dict[str, ClassIndex] = field(default_factory=dict)
+    functions: dict[str, list[int]] = field(default_factory=dict)  # top-level functions and MODULE_SCOPE
+    # Attributes set on something other than self after construction (`m.momentum = 0.01` in a
+    # loop over self.modules()): a layer's value for such a parameter is not its constructor's.
+    reassigned: list[str] = field(default_factory=list)
+
+    @property
+    def definitions(self) -> set[str]:
+        return set(self.classes) | (set(self.functions) - {MODULE_SCOPE})
+
+    def to_json(self) -> dict:
+        return {"calls": [call.to_json() for call in self.calls],
+                "classes": [cls.to_json() for cls in self.classes.values()], "functions": self.functions,
+                "reassigned": self.reassigned}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ModuleIndex:
+        classes = [ClassIndex.from_json(item) for item in data["classes"]]
+        return cls([Call.from_json(item) for item in data["calls"]], {item.name: item for item in classes},
+                   data["functions"], data["reassigned"])
+
+
+def index_module(root: SgNode, model: SemanticModel, wanted: Callable[[str], bool],
+                 words: frozenset[str] | None = None) -> ModuleIndex:
+    """The index of one parsed module; ``wanted(qualified name)`` says which calls to keep, and
+    ``words`` (when given) the names a kept call's callee can end in: any other call is skipped
+    before its name is resolved (most calls of a module; a callee imported under another name is
+    missed)."""
+    return _Indexer(model, wanted, words).module(root)
+
+
+class _Indexer:
+    def __init__(self, model: SemanticModel, wanted: Callable[[str], bool], words: frozenset[str] | None) -> None:
+        self.model = model
+        self.wanted = wanted
+        self.words = words
+        self.index = ModuleIndex()
+        self.taken: set[int] = set()  # offsets of calls already placed by attribute or container
+        self.recorded: dict[int, int] = {}  # offset -> index in the module's list
+
+    def module(self, root: SgNode) -> ModuleIndex:
+        loose: list[SgNode] = []
+        for statement in root.named_children():
+            definition = statement.field("definition") if statement.kind() == "decorated_definition" else statement
+            kind = definition.kind() if definition is not None else ""
+            if kind == "class_definition":
+                self._class(definition)
+            elif kind == "function_definition":
+                name = definition.field("name").text()
+                self.index.functions[name] = self._calls(definition, name)
+            else:
+                loose.append(statement)
+        module_calls = [index for statement in loose for index in self._calls(statement, MODULE_SCOPE)]
+        if module_calls:
+            self.index.functions[MODULE_SCOPE] = module_calls
+        self.index.reassigned = _reassigned(root)
+        return self.index
+
+    def _class(self, definition: SgNode) -> None:
+        name = definition.field("name").text()
+        found = ClassIndex(name, definition.range().start.line + 1)
+        self.index.classes.setdefault(name, found)
+        body = definition.field("body")
+        methods = []
+        for statement in body.named_children() if body is not None else []:
+            method = statement.field("definition") if statement.kind() == "decorated_definition" else statement
+            if method is not None and method.kind() == "function_definition":
+                methods.append(method)
+        for method in methods:  # __init__ first: its attributes take their calls before the rest
+            if method.field("name").text() == "__init__":
+                self._attributes(method, found)
+        for method in methods:
+            found.methods[method.field("name").text()] = self._calls(method, method.field("name").text())
+
+    def _attributes(self, init: SgNode, found: ClassIndex) -> None:
+        for assignment in init.find_all(kind="assignment"):
+            left, right = assignment.field("left"), assignment.field("right")
+            parts = nodes.dotted(left) if left is not None else None
+            if not parts or len(parts) != 2 or parts[0] != "self" or right is None:
+                continue
+            right = nodes.unparenthesize(right)
+            if right.kind() != "call":
+                continue
+            attribute = parts[1]
+            last = _last_name(right.field("function"))
+            name = self.model.qualified_name(right.field("function")) if last in CONTAINER_NAMES else None
+            if name is not None and _is_container(name):
+                self.taken.add(nodes.start(right))
+                found.containers.setdefault(attribute, []).append(
+                    [self._record(item, f"{attribute}[{position}]") for position, item in
+                     enumerate(_container_items(right))])
+            else:
+                found.attributes.setdefault(attribute, []).append(self._record(right, attribute))
+
+    def _record(self, call: SgNode, role: str) -> int | None:
+        """The call's index in the module's list (recorded once), or None when it is not wanted."""
+        call = nodes.unparenthesize(call)
+        if call.kind() != "call":
+            return None
+        start = nodes.start(call)
+        if start in self.recorded:
+            return self.recorded[start]
+        callee = call.field("function")
+        if self.words is not None and _last_name(callee) not in self.words:
+            return None
+        name = self.model.qualified_name(callee)
+        if name is None or not self.wanted(name):
+            return None
+        arguments = nodes.Arguments(call)
+        where = call.range().start
+        self.index.calls.append(Call(
+            name, where.line + 1, where.column, start,
+            [argument_value(self.model, item) for item in arguments.positional],
+            {key: argument_value(self.model, item) for key, item in arguments.keywords.items()},
+            arguments.opaque, role))
+        self.taken.add(start)
+        self.recorded[start] = len(self.index.calls) - 1
+        return self.recorded[start]
+
+    def _calls(self, scope: SgNode, role: str) -> list[int]:
+        """The wanted calls of a scope not already placed, in source order."""
+        found = []
+        for call in scope.find_all(kind="call"):
+            if nodes.start(call) in self.taken:
+                continue
+            index = self._record(call, role)
+            if index is not None:
+                found.append(index)
+        return found
+
+
+def _reassigned(root: SgNode) -> list[str]:
+    """The attribute names assigned on an object other than ``self`` / ``cls`` anywhere in the module."""
+    found = set()
+    for assignment in root.find_all(kind="assignment"):
+        left = assignment.field("left")
+        if left is None or left.kind() != "attribute":
+            continue
+        owner = left.field("object")
+        if owner is not None and not (owner.kind() == "identifier" and owner.text() in ("self", "cls")):
+            found.add(left.field("attribute").text())
+    return sorted(found)
+
+
+def _last_name(callee: SgNode | None) -> str:
+    """``Conv2d`` for ``nn.Conv2d`` and ``Conv2d``; "" for anything else (a call of a call)."""
+    if callee is None:
+        return ""
+    if callee.kind() == "identifier":
+        return callee.text()
+    if callee.kind() == "attribute":
+        return callee.field("attribute").text()
+    return ""
+
+
+def _is_container(name: str) -> bool:
+    return name.startswith(CONTAINER_ROOTS) and name.rsplit(".", 1)[-1] in CONTAINER_NAMES
+
+
+def _container_items(call: SgNode) -> list[SgNode]:
+    """``Sequential(a, b)`` or ``SequentialCell([a, b])``: the items, by position."""
+    arguments = nodes.Arguments(call)
+    if arguments.opaque or arguments.keywords:
+        return []
+    items = arguments.positional
+    if len(items) == 1 and nodes.unparenthesize(items[0]).kind() in ("list", "tuple"):
+        items = [item for item in nodes.unparenthesize(items[0]).named_children() if item.kind() != "comment"]
+    if any(item.kind() in ("list_splat", "dictionary_splat") for item in items):
+        return []
+    return items
+
+
+def argument_value(model: SemanticModel, node: SgNode) -> Value:
+    """What an argument always holds, as far as the model knows: a number (literals, arithmetic,
+    module constants, parameter defaults, ``self.x``), a string, a bool, None, a tuple of
+    numbers; with its tokens either way."""
+    text = " ".join(nodes.tokens(node))
+    source = node.text()
+    known, value = _literal(model, node)
+    return Value(known, value, text, source, True)
+
+
+def _literal(model: SemanticModel, node: SgNode) -> tuple[bool, object]:
+    number = model.constant(node, model.parameter_default)
+    if number is not None:
+        return True, number
+    expression = model.value_expression(node, parameter_defaults=True)
+    if expression is None:
+        return False, None
+    expression = nodes.unparenthesize(expression)
+    kind = expression.kind()
+    if kind in ("true", "false"):
+        return True, kind == "true"
+    if kind == "none":
+        return True, None
+    if kind == "string":
+        if expression.find(kind="interpolation") is not None:
+            return False, None
+        content = [child for child in expression.named_children() if child.kind() == "string_content"]
+        if len(content) > 1:
+            return False, None
+        return True, content[0].text() if content else ""
+    if kind in ("tuple", "list"):
+        items = [item for item in expression.named_children() if item.kind() != "comment"]
+        values = [model.constant(item, model.parameter_default) for item in items]
+        if items and None not in values:
+            return True, tuple(values)
+    return False, None

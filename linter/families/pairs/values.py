@@ -1,0 +1,60 @@
+"""The pairs conditions' vocabulary, and the value of one argument as both sides read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Pair(Enum):
+    """What a port call is, next to the original call it is aligned with."""
+
+    DEFAULT_DIFFERS = "default-differs"  # a parameter left at MindSpore's default means something else
+    VALUE_DIFFERS = "value-differs"  # a value passed, read in MindSpore's convention, means something else
+    NEVER_AGREES = "never-agrees"  # the counterpart never computes what the original API does
+    INIT_DIFFERS = "init-differs"  # only the initialisation differs
+    AGREES = "agrees"
+    UNKNOWN = "unknown"  # a value on either side is unknown
+    UNALIGNED = "unaligned"  # no original call, or an ambiguous one
+    OTHER = "other"  # not a MindSpore counterpart of any API the facts know
+
+
+class Verdict(Enum):
+    AGREE = "agree"
+    DIFFER = "differ"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One side's effective value of a parameter.
+
+    ``known``: ``value`` holds the literal (a number, a string, a bool, None, a tuple of numbers);
+    ``text``: the expression's tokens joined by spaces when an argument was written (None for a
+    default), to tell when both sides pass the same expression; ``source``: the argument's source
+    text (for a fix); ``given``: written in the call rather than a default."""
+
+    known: bool
+    value: object = None
+    text: str | None = None
+    source: str | None = None
+    given: bool = False
+
+    @classmethod
+    def default(cls, value: object, known: bool) -> Value:
+        return cls(known, value if known else None)
+
+    def to_json(self) -> list:
+        return [self.known, _json_value(self.value), self.text, self.source, self.given]
+
+    @classmethod
+    def from_json(cls, item: list) -> Value:
+        known, value, text, source, given = item
+        return cls(known, tuple(value) if isinstance(value, list) else value, text, source, given)
+
+
+UNKNOWN_VALUE = Value(False)
+
+
+def _json_value(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value

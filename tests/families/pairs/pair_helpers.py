@@ -1,0 +1,41 @@
+"""Small builders for the pairs tests: module indexes from snippets, engines in port-pair mode."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from ast_grep_py import SgRoot
+
+from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.families import Pairing
+from flake8_torch2ms.families.pairs.index import ModuleIndex, index_module
+from flake8_torch2ms.semantics.model import SemanticModel
+
+FACTS = load_ruleset().facts["pairs"]
+__all__ = ["Engine", "Pairing", "load_ruleset", "FACTS"]
+
+
+def torch_index(source: str) -> ModuleIndex:
+    root = SgRoot(textwrap.dedent(source), "python").root()
+    return index_module(root, SemanticModel(root), lambda name: FACTS.torch_api(name) is not None)
+
+
+def port_index(source: str) -> ModuleIndex:
+    root = SgRoot(textwrap.dedent(source), "python").root()
+    return index_module(root, SemanticModel(root), lambda name: bool(FACTS.port_apis(name)))
+
+
+def compatible(port_call, torch_call) -> bool:
+    api = FACTS.torch_api(torch_call.name)
+    return api is not None and api in FACTS.port_apis(port_call.name)
+
+
+def pair_check(directory: Path, original: str, port: str, class_map=()) -> list[tuple[int, str, str]]:
+    """(line, code, message) of every finding on ``port`` checked against ``original`` (both model.py)."""
+    (directory / "original").mkdir(parents=True, exist_ok=True)
+    (directory / "original" / "model.py").write_text(textwrap.dedent(original), encoding="utf-8")
+    engine = Engine(load_ruleset(), Pairing(str(directory / "original"), tuple(class_map)))
+    findings = engine.check(textwrap.dedent(port), str(directory / "port" / "model.py"))
+    return [(finding.line, finding.code, finding.message) for finding in findings]

@@ -1,0 +1,211 @@
+"""Alignment by layer: files, classes, attributes, container positions, call order with gaps."""
+
+from pair_helpers import compatible, port_index, torch_index
+
+from flake8_torch2ms.families.pairs.alignment import align, align_classes, align_file, common_subsequence
+
+TORCH_BLOCK = """
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.conv = nn.Conv2d(c, c, 3)
+            self.bn = nn.BatchNorm2d(c)
+            self.body = nn.Sequential(nn.Conv2d(c, c, 1), nn.LeakyReLU(), nn.BatchNorm2d(c))
+
+        def forward(self, x):
+            return self.body(self.bn(self.conv(x)))
+"""
+PORT_BLOCK = """
+    from mindspore import nn
+
+    class Block(nn.Cell):
+        def __init__(self, c):
+            super().__init__()
+            self.bn = nn.BatchNorm2d(c)
+            self.conv = nn.Conv2d(c, c, 3)
+            self.body = nn.SequentialCell([nn.Conv2d(c, c, 1), nn.LeakyReLU(), nn.BatchNorm2d(c)])
+
+        def construct(self, x):
+            return self.body(self.bn(self.conv(x)))
+"""
+
+
+def aligned(port_source, torch_source, class_map=None, port_path="port/model.py"):
+    port, original = port_index(port_source), torch_index(torch_source)
+    found = align(port_path, port, {"model.py": original}, class_map or {}, compatible)
+    return {(port.calls[mine].line, port.calls[mine].name.rsplit(".", 1)[-1]): (original.calls[theirs].line, how)
+            for mine, (theirs, how) in found.calls.items()}
+
+
+# ---- files
+
+def test_the_longest_path_suffix_wins():
+    empty = torch_index("x = 1\n")
+    originals = {"proj/models/resnet.py": empty, "proj/resnet.py": empty, "proj/models/vit.py": empty}
+    assert align_file("proj-ms/src/models/resnet.py", empty, originals, {})[0] == "proj/models/resnet.py"
+
+
+def test_without_a_path_match_the_file_defining_the_classes_pairs():
+    port = port_index("from mindspore import nn\nclass Encoder(nn.Cell):\n    pass\n"
+                      "class Decoder(nn.Cell):\n    pass\n")
+    originals = {"a.py": torch_index("class Encoder:\n    pass\nclass Decoder:\n    pass\n"),
+                 "b.py": torch_index("class Encoder:\n    pass\n")}
+    assert align_file("layers/coder.py", port, originals, {})[0] == "a.py"
+
+
+def test_a_tie_pairs_no_file():
+    port = port_index("class Encoder:\n    pass\n")
+    originals = {"a.py": torch_index("class Encoder:\n    pass\n"), "b.py": torch_index("class Encoder:\n    pass\n")}
+    relative, reason = align_file("other.py", port, originals, {})
+    assert relative is None and "ambiguous" in reason
+    originals = {"x/model.py": torch_index("y = 1\n"), "y/model.py": torch_index("y = 1\n")}
+    assert align_file("model.py", port_index("y = 1\n"), originals, {})[0] is None  # equal suffixes, no classes
+
+
+# ---- classes
+
+def test_classes_pair_by_name_case_and_class_map():
+    original = torch_index("class GCN:\n    pass\nclass Conv:\n    pass\nclass Head:\n    pass\n")
+    port = port_index("class gcn:\n    pass\nclass ConvNormAct:\n    pass\nclass Head:\n    pass\nclass Extra:\n"
+                      "    pass\n")
+    chosen = align_classes(port, original, {"Conv": "ConvNormAct"})
+    assert {name: torch for name, (torch, _) in chosen.items()} == {
+        "gcn": "GCN", "ConvNormAct": "Conv", "Head": "Head", "Extra": None}
+
+
+def test_a_class_two_port_classes_claim_pairs_with_neither():
+    original = torch_index("class GCN:\n    pass\n")
+    port = port_index("class GCN:\n    pass\nclass gcn:\n    pass\n")
+    assert {torch for torch, _ in align_classes(port, original, {}).values()} == {None}
+
+
+def test_a_same_named_class_in_another_role_is_not_paired():
+    """A thin wrapper kept the original's name while its layers moved to another class."""
+    original = TORCH_BLOCK
+    port = """
+        from mindspore import nn
+
+        class BlockBody(nn.Cell):
+            def __init__(self, c):
+                super().__init__()
+                self.conv = nn.Conv2d(c, c, 3)
+                self.bn = nn.BatchNorm2d(c)
+
+        class Block(nn.Cell):
+            def __init__(self, c):
+                super().__init__()
+                self.inner = BlockBody(c)
+                self.extra = nn.LeakyReLU()
+    """
+    chosen = align_classes(port_index(port), torch_index(original), {})
+    assert chosen["Block"][0] is None and "another role" in chosen["Block"][1]
+    assert aligned(port, original) == {}
+
+
+# ---- inside a class
+
+def test_attributes_pair_by_name_and_container_items_by_position():
+    found = aligned(PORT_BLOCK, TORCH_BLOCK)
+    assert found == {
+        (7, "BatchNorm2d"): (8, "attribute bn"),
+        (8, "Conv2d"): (7, "attribute conv"),
+        (9, "Conv2d"): (9, "body[0]"),
+        (9, "LeakyReLU"): (9, "body[1]"),
+        (9, "BatchNorm2d"): (9, "body[2]"),
+    }
+
+
+def test_calls_in_forward_and_construct_pair_by_order_with_gaps():
+    torch_source = """
+        import torch.nn.functional as F
+        from torch import nn
+
+        class Net(nn.Module):
+            def forward(self, x):
+                x = F.max_pool2d(x, 2)
+                x = F.gelu(x)
+                return F.max_pool2d(x, 3)
+    """
+    port_source = """
+        from mindspore import nn, ops
+
+        class Net(nn.Cell):
+            def construct(self, x):
+                x = ops.reshape(x, (1, -1))
+                x = ops.max_pool2d(x, 2)
+                y = ops.std(x)
+                x = ops.gelu(x)
+                return ops.max_pool2d(x, 3)
+    """
+    assert aligned(port_source, torch_source) == {
+        (7, "max_pool2d"): (7, "order in construct"),
+        (9, "gelu"): (8, "order in construct"),
+        (10, "max_pool2d"): (9, "order in construct"),
+    }
+
+
+def test_an_order_that_could_pair_either_of_two_calls_pairs_neither():
+    torch_source = "import torch.nn.functional as F\ndef f(x):\n    return F.gelu(F.gelu(x))\n"
+    port_source = "from mindspore import ops\ndef f(x):\n    return ops.gelu(x)\n"
+    assert aligned(port_source, torch_source) == {}
+
+
+def test_same_named_helpers_and_module_code_pair_by_order():
+    torch_source = "from torch import nn\ndef conv3x3(a, b):\n    return nn.Conv2d(a, b, 3, padding=1)\n" \
+                   "act = nn.LeakyReLU()\n"
+    port_source = "from mindspore import nn\ndef conv3x3(a, b):\n    return nn.Conv2d(a, b, 3)\nact = nn.LeakyReLU()\n"
+    assert aligned(port_source, torch_source) == {(3, "Conv2d"): (3, "order in conv3x3"),
+                                                  (4, "LeakyReLU"): (4, "order in the module's code")}
+
+
+def test_calls_of_other_apis_never_pair():
+    torch_source = "from torch import nn\nclass A:\n    def __init__(self):\n        self.x = nn.LeakyReLU()\n"
+    port_source = "from mindspore import nn\nclass A:\n    def __init__(self):\n        self.x = nn.GELU()\n"
+    assert aligned(port_source, torch_source) == {}
+
+
+def test_common_subsequence_keeps_only_pairs_every_alignment_makes():
+    same = lambda a, b: a == b  # noqa: E731
+    assert common_subsequence(list("abc"), list("axbc"), same) == [("a", "a"), ("b", "b"), ("c", "c")]
+    assert common_subsequence(list("a"), list("aa"), same) == []
+    assert common_subsequence(list("ab"), list("aab"), same) == [("b", "b")]
+    assert common_subsequence([], list("a"), same) == []
+
+
+def test_a_minority_of_shared_definitions_pairs_no_file():
+    port = port_index("class A:\n    pass\nclass B:\n    pass\nclass C:\n    pass\n")
+    originals = {"a.py": torch_index("class A:\n    pass\n"), "b.py": torch_index("class X:\n    pass\n")}
+    relative, reason = align_file("other.py", port, originals, {})
+    assert relative is None and "at best 1 of 3" in reason
+
+
+def test_an_attribute_assigned_in_branches_pairs_branch_by_branch():
+    torch_source = """
+        from torch import nn
+
+        class Embed(nn.Module):
+            def __init__(self, small):
+                super().__init__()
+                if small:
+                    self.proj = nn.Sequential(nn.Conv2d(3, 8, 3), nn.LeakyReLU())
+                else:
+                    self.proj = nn.Sequential(nn.Conv2d(3, 8, 7), nn.LeakyReLU(0.1))
+                self.act = nn.LeakyReLU() if small else nn.GELU()
+    """
+    port_source = """
+        from mindspore import nn
+
+        class Embed(nn.Cell):
+            def __init__(self, small):
+                super().__init__()
+                if small:
+                    self.proj = nn.SequentialCell([nn.Conv2d(3, 8, 3), nn.LeakyReLU()])
+                else:
+                    self.proj = nn.SequentialCell([nn.Conv2d(3, 8, 7), nn.LeakyReLU(0.1)])
+                self.act = nn.LeakyReLU()
+    """
+    found = aligned(port_source, torch_source)
+    assert found == {(8, "Conv2d"): (8, "proj[0]"), (8, "LeakyReLU"): (8, "proj[1]"),
+                     (10, "Conv2d"): (10, "proj[0]"), (10, "LeakyReLU"): (10, "proj[1]")}

@@ -1,0 +1,136 @@
+"""Each convention decides agree / differ / unknown from both sides' effective values, and renders
+the arguments that restore the original's behaviour."""
+
+import pytest
+
+from flake8_torch2ms.families.pairs import conventions
+from flake8_torch2ms.families.pairs.facts import Side
+from flake8_torch2ms.families.pairs.values import Value, Verdict
+
+AGREE, DIFFER, UNKNOWN = Verdict.AGREE, Verdict.DIFFER, Verdict.UNKNOWN
+SLOT = Side(2, "momentum", 0.9)
+
+
+def written(value=None, text=None, known=True):
+    """An argument written in the call: its value (if known) and its tokens."""
+    source = text if text is not None else conventions.literal(value)
+    return Value(known, value if known else None, " ".join(source.replace("-", " - ").split()), source, True)
+
+
+def default(value):
+    return Value(True, value)
+
+
+UNKNOWN_ARG = written(text="config.rate", known=False)
+
+
+def fixes(outcome):
+    return [(side.keyword, text) for side, text in outcome.fix] if outcome.fix is not None else None
+
+
+@pytest.mark.parametrize("torch, port, verdict, fix", [
+    (default(True), default(False), DIFFER, [("has_bias", "True")]),
+    (default(True), written(True), AGREE, None),
+    (written(1e-5, "1e-5"), written(0.00001, "0.00001"), AGREE, None),
+    (written(text="qkv_bias", known=False), written(text="qkv_bias", known=False), AGREE, None),
+    (written(text="qkv_bias", known=False), default(False), UNKNOWN, None),
+    (UNKNOWN_ARG, written(text="config.other", known=False), UNKNOWN, None),
+    (written("mean"), default("none"), DIFFER, [("has_bias", '"mean"')]),
+    # qkv_bias, whose default is True in the original's signature and False in the port's: the
+    # caller's value flows into both.
+    (written(True, "qkv_bias"), written(False, "qkv_bias"), AGREE, None),
+])
+def test_same(torch, port, verdict, fix):
+    outcome = conventions.same(torch, port, Side(8, "has_bias", False))
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+@pytest.mark.parametrize("torch, port, rate, verdict, fix", [
+    (default(0.1), default(0.9), None, AGREE, None),  # both frameworks' BatchNorm defaults
+    (written(0.03), written(0.97), None, AGREE, None),
+    (written(0.03), default(0.9), None, DIFFER, [("momentum", "0.97")]),
+    (written(text="m", known=False), written(text="1 - m", known=False), None, AGREE, None),
+    (written(text="m", known=False), written(text="m", known=False), None, DIFFER, [("momentum", "1 - m")]),
+    (written(text="m", known=False), written(0.9), None, UNKNOWN, None),
+    (written(0.5), written(0.5), None, AGREE, None),
+])
+def test_complement(torch, port, rate, verdict, fix):
+    outcome = conventions.complement(torch, port, SLOT, rate)
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+def test_complement_through_the_keyword_that_takes_torchs_convention():
+    keep_prob = Side(0, "keep_prob", 0.5, "p")
+    p = written(text="drop_rate", known=False)
+    assert conventions.complement(p, default(0.5), keep_prob, rate=p).verdict == AGREE  # Dropout(p=drop_rate)
+    outcome = conventions.complement(written(0.1), default(0.5), keep_prob)
+    assert (outcome.verdict, fixes(outcome)) == (DIFFER, [("p", "0.1")])  # the port wrote no keep_prob
+    outcome = conventions.complement(written(0.1), written(0.1), keep_prob)
+    assert (outcome.verdict, fixes(outcome)) == (DIFFER, [("keep_prob", "0.9")])  # the written one replaced
+    assert conventions.complement(written(0.1), written(0.9), keep_prob).verdict == AGREE  # keep_prob=1 - p
+
+
+@pytest.mark.parametrize("torch, port, torch_kernel, port_kernel, verdict, fix", [
+    (default(None), default(None), written(2), written(2), AGREE, None),  # ops.max_pool2d(x, 2)
+    (default(None), default(1), written(2), written(2), DIFFER, [("stride", "2")]),  # nn.MaxPool2d(2)
+    (default(None), written(2), written(2), written(2), AGREE, None),
+    (default(None), default(1), written((3, 3)), written(3), DIFFER, [("stride", "3")]),
+    (default(None), default(1), written(1), written(1), AGREE, None),
+    (default(None), default(1), UNKNOWN_ARG, UNKNOWN_ARG, UNKNOWN, None),
+])
+def test_kernel_default(torch, port, torch_kernel, port_kernel, verdict, fix):
+    outcome = conventions.kernel_default(torch, port, Side(1, "stride", 1), torch_kernel, port_kernel)
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+PAD_MODE, PADDING = Side(4, "pad_mode", "same"), Side(5, "padding", 0)
+
+
+ONE = default(1)
+
+
+@pytest.mark.parametrize("torch, mode, padding, kernel, stride, verdict, fix", [
+    (written(1), written("pad"), written(1), written(3), ONE, AGREE, None),  # pad_mode="pad", padding=p
+    (default(0), written("valid"), default(0), written(3), ONE, AGREE, None),
+    (written("same"), default("same"), default(0), written(3), ONE, AGREE, None),
+    (default(0), default("same"), default(0), written(1), ONE, AGREE, None),  # 'same' with kernel 1 pads nothing
+    (written(1), default("same"), default(0), written(3), ONE, AGREE, None),  # (k - 1) / 2 at stride 1
+    (default(0), default("same"), default(0), written(3), ONE, DIFFER, [("pad_mode", '"valid"')]),
+    (default(0), default("same"), default(0), written(3), written(2), DIFFER, [("pad_mode", '"valid"')]),
+    (written(3), written("pad"), written(2), written(7), ONE, DIFFER, [("pad_mode", '"pad"'), ("padding", "3")]),
+    (written((1, 2)), default("same"), default(0), written(3), ONE, DIFFER,
+     [("pad_mode", '"pad"'), ("padding", "(1, 1, 2, 2)")]),
+    (written((1, 2)), written("pad"), written((1, 1, 2, 2)), written(3), ONE, AGREE, None),
+    (default(0), default("same"), default(0), written(2), written(2), UNKNOWN, None),  # a patch embedding
+    (written(1), default("same"), default(0), written(3), written(2), UNKNOWN, None),  # by the input's size
+    (default(0), default("same"), default(0), written(3), UNKNOWN_ARG, UNKNOWN, None),
+    (default(0), default("same"), default(0), UNKNOWN_ARG, ONE, UNKNOWN, None),
+    (written(text="p", known=False), written("pad"), written(text="p", known=False), written(3), ONE, AGREE, None),
+    (written(text="p", known=False), default("same"), default(0), written(3), ONE, UNKNOWN, None),
+])
+def test_conv_padding(torch, mode, padding, kernel, stride, verdict, fix):
+    outcome = conventions.conv_padding(torch, mode, padding, PAD_MODE, PADDING, kernel, kernel, stride)
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+@pytest.mark.parametrize("torch, port, verdict, fix", [
+    (default("none"), default(True), DIFFER, [("approximate", "False")]),  # nn.GELU() for nn.GELU()
+    (written("tanh"), default(True), AGREE, None),  # nn.GELU() for approximate="tanh"
+    (default("none"), written(False), AGREE, None),
+    (UNKNOWN_ARG, default(True), UNKNOWN, None),
+])
+def test_tanh_flag(torch, port, verdict, fix):
+    outcome = conventions.tanh_flag(torch, port, Side(0, "approximate", True))
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+@pytest.mark.parametrize("torch, port, verdict, fix", [
+    (default(1), default(0), DIFFER, [("ddof", "1")]),
+    (written(False), default(0), AGREE, None),  # unbiased=False
+    (written(0), written(True), DIFFER, [("ddof", "0")]),
+    (default(1), written(1), AGREE, None),
+    (UNKNOWN_ARG, default(0), UNKNOWN, None),
+])
+def test_correction(torch, port, verdict, fix):
+    outcome = conventions.correction(torch, port, Side(2, "ddof", 0))
+    assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
