@@ -57,6 +57,8 @@ def _difference(item) -> str:
     else:
         mine = f"{row.mindspore.keyword}={_shown(item.port)}" + ("" if item.port.given else " (MindSpore's default)")
     theirs = f"{row.torch.keyword}={_shown(item.torch)}" + ("" if item.torch.given else " (torch's default)")
+    if row.convention == "kernel-default" and item.torch.known and item.torch.value is None:
+        theirs = f"{row.torch.keyword}=None, the kernel size" + ("" if item.torch.given else " (torch's default)")
     if row.convention == "complement" and not (item.extra is not None and item.extra.given):
         mine += f" (MindSpore's {row.mindspore.keyword} is 1 - torch's {row.torch.keyword})"
     return f"{mine} where the original has {theirs}"

@@ -31,7 +31,7 @@ def test_the_port_alone_has_only_its_single_file_findings(engine):
     """Without the original, the same file gives no TMS4xx finding: the mode is off."""
     path = PORTS[0]
     codes = {finding.code for finding in engine.check(path.read_text(encoding="utf-8"), str(path))}
-    assert codes == {"TMS303"}
+    assert not any(code.startswith("TMS4") for code in codes)
 
 
 def test_findings_point_at_the_original_call(paired):

@@ -80,10 +80,13 @@ def test_a_port_file_with_no_original_file_is_silent(tmp_path):
     assert [finding.code for finding in engine.check(port, str(tmp_path / "port" / "other.py"))] == ["TMS401"]
 
 
-def test_a_call_a_divergence_rule_reports_gets_no_second_finding(tmp_path):
-    original = module("torch", "nn.BatchNorm2d(c, momentum=0.01)")
-    port = module("mindspore", "nn.BatchNorm2d(c, momentum=0.01)")
-    assert [found[1] for found in pair_check(tmp_path, original, port)] == ["TMS302"]
+@pytest.mark.parametrize("original, port, code", [
+    ("nn.BatchNorm2d(c, momentum=0.01)", "nn.BatchNorm2d(c, momentum=0.01)", "TMS302"),
+    ("nn.Dropout(0.1)", "nn.Dropout(0.1)", "TMS301"),
+], ids=["batch-norm-momentum", "dropout-rate"])
+def test_a_call_a_divergence_rule_reports_gets_no_second_finding(tmp_path, original, port, code):
+    found = pair_check(tmp_path, module("torch", original), module("mindspore", port))
+    assert [finding[1] for finding in found] == [code]
 
 
 def test_the_class_map_pairs_a_renamed_class(tmp_path):
