@@ -76,7 +76,7 @@ def test_notebook_fix_writes_valid_notebook_json_and_is_idempotent(tmp_path):
 def test_notebook_that_is_not_json_is_reported_not_a_traceback(tmp_path):
     (tmp_path / "broken.ipynb").write_text("{not json")
     result = run("check", "broken.ipynb", cwd=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # an error, not a finding
     assert result.stdout.startswith("broken.ipynb:1:1: E902 not a Jupyter notebook")
 
 
