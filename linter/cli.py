@@ -252,6 +252,10 @@ def fix_file(path: str, options: Options, write: bool, text: str | None = None) 
     def wanted(text: str, finding: Finding) -> bool:
         if finding.code in held_back:
             return False
+        if finding.fix_hazard is not None and not options.unsafe_fixes:
+            result.refused.setdefault(key(finding), f"unsafe fix, applied only with --unsafe-fixes: "
+                                                    f"{finding.fix_hazard}")
+            return False
         if text not in noqa_maps:
             noqa_maps.clear()
             noqa_maps[text] = NoqaMap(text)
@@ -259,7 +263,7 @@ def fix_file(path: str, options: Options, write: bool, text: str | None = None) 
 
     fixed = fix_module(document.module, engine, wanted, path)
     result.fixed = sorted(_reports(document, fixed.fixed, options))  # fixes were applied from the end up
-    result.refused = fixed.refused
+    result.refused.update(fixed.refused)
     if fixed.changed:
         try:
             new_text = document.render(fixed.text)
@@ -514,7 +518,7 @@ def _summary(args: argparse.Namespace, options: Options, results: list[FileResul
             reason = result.refused.get(key(Finding(0, 0, report.code, report.message)))
             if reason is None and report.fixable and report.code in held_back:
                 reason = "unsafe fix, applied only with --unsafe-fixes"
-                unsafe_count += 1
+            unsafe_count += bool(reason and reason.startswith("unsafe fix"))
             reason = reason or ("not fixed" if report.fixable else "no automatic fix")
             print(f"{report.where}: {report.code} {report.message} [left: {reason}]", file=out)
         fixed_count += len(result.fixed)

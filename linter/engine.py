@@ -49,6 +49,9 @@ class Finding:
     end_line: int = field(default=0, compare=False)
     end_column: int = field(default=0, compare=False)
     fix: str | None = field(default=None, compare=False)
+    # Why this fix may change what other code means (the value it relies on comes from a shared
+    # parameter default, constant or attribute): applied only with --unsafe-fixes.
+    fix_hazard: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -212,10 +215,11 @@ class Engine:
                 try:
                     variables = context.evaluate(rule, node)
                     if variables is not None:
-                        fix = None
+                        fix = hazard = None
                         if rule.fix is not None:
                             fix = render_fix(rule.fix, node, context.fix_variables(rule, node))
-                        found[rule.id].append(_finding(rule, node, variables, fix))
+                            hazard = context.fix_hazard(rule, node) if fix is not None else None
+                        found[rule.id].append(_finding(rule, node, variables, fix, hazard))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
@@ -266,6 +270,14 @@ class FileContext:
         """The variables for a fix template: exact source text, never shortened."""
         family = BY_NAME.get(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
+
+    def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
+        """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
+        family = BY_NAME.get(rule.family)
+        if family is None:
+            return None
+        judged = getattr(self.analysis(family).view(node), "judged_values", ())
+        return next(filter(None, (self.model.shared_source(value) for value in judged if value is not None)), None)
 
 
 def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
@@ -366,11 +378,12 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode
     return found
 
 
-def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None) -> Finding:
+def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None,
+             fix_hazard: str | None = None) -> Finding:
     span = node.range()  # costs the length of the line before the node: asked once
     start, end = span.start, span.end
     return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id,
-                   end.line + 1, end.column, fix)
+                   end.line + 1, end.column, fix, fix_hazard)
 
 
 def render_fix(template: str, node: SgNode, variables: dict[str, str]) -> str | None:

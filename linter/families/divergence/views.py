@@ -166,6 +166,19 @@ class DivergenceCall:
             return Replacement.UNKNOWN
         return Replacement.DEFAULTED if samples > 1 else Replacement.ONE_SAMPLE
 
+    @property
+    def judged_values(self) -> tuple[SgNode | None, ...]:
+        """The arguments whose values the finding was decided on (what a fix relies on)."""
+        if self.dropout_api is not None:
+            return (self.keep_prob_argument,)
+        if self.batch_norm_api is not None:
+            return (self.momentum_argument, self.eps_argument if self.swapped_with_eps else None)
+        if self.pool_api is not None:
+            return (self.kernel_argument,)
+        if self.sampler_api is not None:
+            return (self.samples_argument,)
+        return ()
+
     def variables(self, exact: bool = False) -> dict[str, str]:
         return messages.call_variables(self, exact)
 
