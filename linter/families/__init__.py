@@ -90,6 +90,9 @@ class Family:
     structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = lambda facts, renamed: {}
     canonical: Callable[[Any, str], str | None] = lambda facts, name: None  # another spelling's name
     known: Callable[[Any, str], bool] = lambda facts, name: False  # a name the facts hold
+    # The $NAME variables its views give messages and fixes (a template naming another is a
+    # configuration error); None: not declared, not checked.
+    variables: frozenset[str] | None = None
     table: dict[str, Condition] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

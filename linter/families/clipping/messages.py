@@ -13,6 +13,10 @@ from ...schema import IDENTIFIER
 from ...semantics import nodes
 from .values import TupleOf, shape_text
 
+# Every variable the functions below may give (tests/test_config_errors.py checks they agree).
+VARIABLES = frozenset({"FUNC", "VALUE", "RESULT_TARGET", "VALUE_NAME", "MIN", "MAX", "BOUND", "GIVEN", "MISSING",
+                       "SUGGESTED_MIN", "SUGGESTED_MAX", "SHAPE", "NAME", "TARGETS", "GRADS", "SWAPPED"})
+
 
 def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
