@@ -26,7 +26,7 @@ from .config import INTERNAL_ERROR_CODE
 from .engine import Finding, engine_for
 from .fixes import fix_module, key, offered
 from .noqa import NoqaMap
-from .yamlfile import ConfigError
+from .yamlfile import ConfigError, not_a_file
 
 # EXIT_ERROR: a usage or configuration error (nothing was checked), or a file that could not be
 # read, written or checked (E902, TMS000: reported on its own line, every other file was).
@@ -432,14 +432,14 @@ def _config_path(argument: str | None, flake8_config: flake8config.Flake8Config)
     """The YAML configuration: --config, or torch2ms-config from flake8's configuration file."""
     if argument is not None:
         if not Path(argument).is_file():
-            raise UsageError(f"{argument}: configuration file not found (looked for {Path(argument).resolve()})")
+            raise UsageError(f"{argument}: {not_a_file(argument)} (looked for {Path(argument).resolve()})")
         return str(Path(argument).resolve())
     found = flake8_config.torch2ms_config()
     if found is None:
         return None
     value, path = found
     if not path.is_file():
-        raise ConfigError(path, None, f"configuration file not found (torch2ms-config = {value} in "
+        raise ConfigError(path, None, f"{not_a_file(path)} (torch2ms-config = {value} in "
                                       f"{flake8_config.path}, taken from that file's folder)")
     return str(path)
 

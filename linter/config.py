@@ -18,7 +18,7 @@ from ast_grep_py import SgRoot
 
 from .families import BY_NAME, FAMILIES, all_conditions, family_of
 from .schema import IDENTIFIER, Reader, ast_grep_reason
-from .yamlfile import ConfigError, LocatedDict, load_yaml
+from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
 RULE_KEYS = (
     "id", "code", "language", "severity", "message", "note", "rule", "constraints", "utils",
@@ -385,7 +385,7 @@ def load_ruleset(config_path: str | None = None) -> RuleSet:
 def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -> tuple[list[Rule], dict[str, object]]:
     reader = Reader(path)
     if not Path(path).is_file():
-        raise ConfigError(path, None, "configuration file not found")
+        raise ConfigError(path, None, not_a_file(path))
     data = load_yaml(path)
     if data is None:
         return rules, facts

@@ -9,9 +9,9 @@ import os
 import sys
 from typing import Iterator
 
-from . import __version__, flake8config
+from . import DOCS_URL, __version__, flake8config
 from .engine import engine_for, internal_error
-from .yamlfile import ConfigError
+from .yamlfile import ConfigError, not_a_file
 
 
 class Torch2MSChecker:
@@ -35,7 +35,7 @@ class Torch2MSChecker:
             parse_from_config=True,
             normalize_paths=True,
             help="YAML file that disables rules, changes messages, adds facts or adds rules "
-                 "(see flake8-torch2ms's docs/configuration.md).",
+                 f"(see {DOCS_URL}/configuration.md).",
         )
 
     @classmethod
@@ -43,7 +43,7 @@ class Torch2MSChecker:
         cls.config_path, origin = _torch2ms_config(options)
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
-                raise ConfigError(cls.config_path, None, f"configuration file not found ({origin})")
+                raise ConfigError(cls.config_path, None, f"{not_a_file(cls.config_path)} ({origin})")
             engine_for(cls.config_path)
         except ConfigError as error:
             # Exit status 2, as for flake8's own usage errors: 1 means findings.
