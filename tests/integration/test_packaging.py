@@ -185,3 +185,20 @@ def test_the_wheel_installs_and_runs_on_every_python_it_accepts_and_is_refused_b
         installed.append(version)
     assert installed, f"no Python here that {requires} accepts: {sorted(found)}"
     print(f"installed and ran on {installed}; refused by {refused}")
+
+
+def test_the_hooks_and_the_site_describe_both_rule_families_and_fix_pages_too():
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    covered = {(hook["entry"], kind) for hook in hooks for kind in hook.get("types_or", hook.get("types", []))}
+    for entry in ("torch2ms check", "torch2ms fix"):
+        assert {(entry, "python"), (entry, "jupyter"), (entry, "markdown"), (entry, "rst")} <= covered, entry
+    for hook in hooks:
+        description = hook["description"]
+        if hook["entry"].startswith("torch2ms fix"):
+            assert "dropout" in description and "BatchNorm" in description, hook["id"]  # the TMS3xx fixes
+        elif hook["types_or" if "types_or" in hook else "types"] != ["markdown", "rst"]:
+            assert "gradient clipping" in description and "not their meaning" in description, hook["id"]
+    site = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nhooks:")[0])
+    assert "gradient clipping" in site["site_description"] and "dropout" in site["site_description"]
