@@ -103,7 +103,8 @@ def sarif(reports: list[Report], rules: list, rule_help: dict[str, str]) -> str:
         index[code] = len(ordered) + len(builtin_rules)
         builtin_rules.append({
             "id": code, "name": _camel(name), "shortDescription": {"text": short}, "fullDescription": {"text": full},
-            "help": {"text": full, "markdown": full}, "defaultConfiguration": {"level": "error"},
+            "help": {"text": full, "markdown": f"# {code}: {name}\n\n{full}\n"},
+            "defaultConfiguration": {"level": "error"},
             "properties": {"tags": ["torch2ms"], "rule-id": name},
         })
     driver_rules = []

@@ -172,7 +172,8 @@ def test_an_exception_on_one_file_becomes_its_tms000_line(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     assert cli.main(["fix", "-j", "1", "."]) == 2
     out = capsys.readouterr().out
-    assert "./a.py:1:1: TMS000 torch2ms failed on this file (RuntimeError: a bug of ours); it was left unchanged." in out
+    assert ("./a.py:1:1: TMS000 torch2ms failed on this file (RuntimeError: a bug of ours); it was left unchanged."
+            in out)
     assert (tmp_path / "a.py").read_text(encoding="utf-8") == DROPOUT
     assert (tmp_path / "b.py").read_text(encoding="utf-8") == DROPOUT_FIXED
 
@@ -268,11 +269,11 @@ def test_a_fix_changes_only_the_characters_it_fixes(tmp_path, name, text):
 # --------------------------------------------------------------------------- fixes through shared values (5)
 
 SHARED = {
-    # The example: every caller of make_bn shares the default; a caller passing 0.97
-    # would get 0.03 from the call-site fix.
-    "tms302-parameter-default": (
-        "from mindspore import nn\n\n\ndef make_bn(c, momentum=0.1):\n    return nn.BatchNorm2d(c, momentum=momentum)\n",
-        "momentum=1 - momentum", "momentum is a parameter"),
+    # Every caller shares the default, and a caller passing 0.97 would get 0.03 from the call-site
+    # fix; the default cannot be converted instead, since the function reads it elsewhere too.
+    "tms302-parameter-read-twice": (
+        "from mindspore import nn\n\n\ndef make_bn(c, momentum=0.1):\n    print(momentum)\n"
+        "    return nn.BatchNorm2d(c, momentum=momentum)\n", "momentum=1 - momentum", "momentum is a parameter"),
     "tms302-module-constant-read-twice": (
         "from mindspore import nn\n\nMOMENTUM = 0.1\n\n\ndef make(c):\n"
         "    return nn.BatchNorm2d(c, momentum=MOMENTUM), nn.Dense(c, c)\n\n\nprint(MOMENTUM)\n",
@@ -285,6 +286,9 @@ SHARED = {
         "from mindspore import nn\n\n\ndef make_bn(c, momentum=0.1):\n    m = momentum\n"
         "    return nn.BatchNorm2d(c, momentum=m)\n",
         "momentum=1 - m", "momentum is a parameter"),
+    "tms302-default-not-a-number": (
+        "from mindspore import nn\n\nMOMENTUM = 0.1\n\n\ndef make_bn(c, momentum=MOMENTUM):\n"
+        "    return nn.BatchNorm2d(c, momentum=momentum)\n", "momentum=1 - momentum", "momentum is a parameter"),
     "tms301-parameter-default": (
         "from mindspore import nn\n\n\ndef block(rate=0.1):\n    return nn.Dropout(rate)\n",
         "nn.Dropout(p=rate)", "rate is a parameter"),
@@ -313,6 +317,29 @@ OWN = {
     "tms103-parameter-bound": ("from mindspore import ops\n\n\ndef step(grads, clip=1.0):\n"
                                "    return ops.clip_by_value(grads, clip)\n", "ops.clip_by_value(grads, -clip, clip)"),
 }
+
+
+# The example: the default is the value's source, and nothing else reads the parameter,
+# so the safe fix converts the default (a caller passing 0.97 still gets 0.97).
+SOURCE_FIXES = {
+    "tms302-parameter-default": (
+        "from mindspore import nn\n\n\ndef make_bn(c, momentum=0.1):\n"
+        "    return nn.BatchNorm2d(c, momentum=momentum)\n", "def make_bn(c, momentum=0.9):"),
+    "tms302-constructor-default": (
+        "from mindspore import nn\n\n\nclass Block(nn.Cell):\n    def __init__(self, c, bn_momentum=0.03):\n"
+        "        super().__init__()\n        self.bn = nn.BatchNorm2d(c, momentum=bn_momentum)\n",
+        "    def __init__(self, c, bn_momentum=0.97):"),
+}
+
+
+@pytest.mark.parametrize("source, fixed_line", SOURCE_FIXES.values(), ids=SOURCE_FIXES.keys())
+def test_a_default_read_only_by_the_flagged_call_is_converted_where_it_is_written(tmp_path, source, fixed_line):
+    (tmp_path / "model.py").write_text(source, encoding="utf-8")
+    result = torch2ms("fix", "model.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    fixed = (tmp_path / "model.py").read_text(encoding="utf-8")
+    old_line = next(line for line in source.splitlines() if line.lstrip().startswith("def "))
+    assert fixed == source.replace(old_line, fixed_line)  # the call itself is as it was
 
 
 @pytest.mark.parametrize("source, fixed_text, reason", SHARED.values(), ids=SHARED.keys())

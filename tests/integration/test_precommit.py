@@ -109,8 +109,8 @@ def test_fix_docs_hook_fixes_a_page_then_passes(tmp_path, hooks_repo, environmen
     first = _try_repo(project, hooks_repo, "torch2ms-fix-docs", environment)
     assert first.returncode == 1, first.stdout + first.stderr
     # Only the fix's characters change: the whitespace-only lines of both blocks stay.
-    assert (project / "docs" / "port.md").read_text(encoding="utf-8") == PAGE.replace("Dropout(0.1)",
-                                                                                        "Dropout(p=0.1)")
+    fixed = (project / "docs" / "port.md").read_text(encoding="utf-8")
+    assert fixed == PAGE.replace("Dropout(0.1)", "Dropout(p=0.1)")
     _git(project, "add", "docs/port.md")
     second = _try_repo(project, hooks_repo, "torch2ms-fix-docs", environment)
     assert second.returncode == 0, second.stdout + second.stderr
