@@ -8,6 +8,7 @@ original untouched and removes the temporary file.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -19,7 +20,11 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
     data = text.encode(encoding)
     target = os.path.realpath(path)  # a symbolic link keeps pointing at the file it names
     directory = os.path.dirname(target) or "."
-    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else None
+    status = os.stat(target) if os.path.exists(target) else None
+    mode = stat.S_IMODE(status.st_mode) if status is not None else None
+    if mode is not None and not os.access(target, os.W_OK):
+        # Replacing the file would succeed in a writable folder: a read-only file stays read-only.
+        raise PermissionError(errno.EACCES, "Permission denied", path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".torch2ms-tmp",
                                              dir=directory)
     try:
@@ -27,8 +32,9 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
+        if status is not None:
             os.chmod(temporary, mode)
+            _keep_owner(temporary, status)
         os.replace(temporary, target)
     except BaseException:
         try:
@@ -36,3 +42,13 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
         except OSError:
             pass
         raise
+
+
+def _keep_owner(temporary: str, status: os.stat_result) -> None:
+    """The original's owner and group, where this process may give them (root; a group it is in)."""
+    if (status.st_uid, status.st_gid) == (os.geteuid(), os.getegid()) or not hasattr(os, "chown"):
+        return
+    try:
+        os.chown(temporary, status.st_uid, status.st_gid)
+    except OSError:
+        pass  # not allowed: the file is ours now, as an editor saving it would make it

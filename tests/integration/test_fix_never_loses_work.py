@@ -64,6 +64,24 @@ def test_an_interrupted_atomic_write_keeps_the_original_and_removes_its_temporar
     assert [path.name for path in tmp_path.iterdir()] == ["train.py"]
 
 
+def test_a_read_only_file_is_reported_and_left_and_the_other_files_are_fixed(tmp_path, monkeypatch, capsys):
+    """Replacing a file needs only a writable folder: a file its owner made read-only is refused
+    as writing it in place would be. (Root may write anything, so the check is simulated.)"""
+    for name in ("a.py", "locked.py", "z.py"):
+        (tmp_path / name).write_text(DROPOUT, encoding="utf-8")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kwargs: (
+        False if str(path).endswith("locked.py") and mode == os.W_OK else real_access(path, mode, **kwargs)))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "-j", "1", "."]) == 2
+    out = capsys.readouterr().out
+    assert ("./locked.py:1:1: E902 cannot write the fixed file (PermissionError: Permission denied); it was left "
+            "unchanged") in out.splitlines()
+    assert (tmp_path / "locked.py").read_text(encoding="utf-8") == DROPOUT
+    assert [(tmp_path / name).read_text(encoding="utf-8") for name in ("a.py", "z.py")] == [DROPOUT_FIXED] * 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.py", "locked.py", "z.py"]
+
+
 def test_a_fixed_file_keeps_its_mode_and_a_symbolic_link_stays_a_link(tmp_path):
     (tmp_path / "real.py").write_text(DROPOUT, encoding="utf-8")
     os.chmod(tmp_path / "real.py", 0o754)
@@ -72,6 +90,16 @@ def test_a_fixed_file_keeps_its_mode_and_a_symbolic_link_stays_a_link(tmp_path):
     assert result.returncode == 0, result.stdout
     assert (tmp_path / "link.py").is_symlink() and (tmp_path / "real.py").read_text(encoding="utf-8") == DROPOUT_FIXED
     assert stat.S_IMODE((tmp_path / "real.py").stat().st_mode) == 0o754
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_a_fixed_file_keeps_its_owner(tmp_path):
+    (tmp_path / "train.py").write_text(DROPOUT, encoding="utf-8")
+    os.chown(tmp_path / "train.py", 65534, 65534)
+    assert torch2ms("fix", "train.py", cwd=tmp_path).returncode == 0
+    status = (tmp_path / "train.py").stat()
+    assert (status.st_uid, status.st_gid) == (65534, 65534)
+    assert (tmp_path / "train.py").read_text(encoding="utf-8") == DROPOUT_FIXED
 
 
 def test_a_report_written_with_output_is_written_atomically(tmp_path):
