@@ -21,7 +21,8 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
     target = os.path.realpath(path)  # a symbolic link keeps pointing at the file it names
     directory = os.path.dirname(target) or "."
     status = os.stat(target) if os.path.exists(target) else None
-    mode = stat.S_IMODE(status.st_mode) if status is not None else None
+    # A new file gets what open() would give it (the temporary file is private: 0600).
+    mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
     if mode is not None and not os.access(target, os.W_OK):
         # Replacing the file would succeed in a writable folder: a read-only file stays read-only.
         raise PermissionError(errno.EACCES, "Permission denied", path)
@@ -32,8 +33,8 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
         if status is not None:
-            os.chmod(temporary, mode)
             _keep_owner(temporary, status)
         os.replace(temporary, target)
     except BaseException:
@@ -42,6 +43,12 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _keep_owner(temporary: str, status: os.stat_result) -> None:

@@ -102,6 +102,14 @@ def test_a_fixed_file_keeps_its_owner(tmp_path):
     assert (tmp_path / "train.py").read_text(encoding="utf-8") == DROPOUT_FIXED
 
 
+def test_a_new_report_gets_the_usual_permissions(tmp_path):
+    (tmp_path / "train.py").write_text(DROPOUT, encoding="utf-8")
+    result = torch2ms("check", "--format", "json", "--output", "report.json", "train.py", cwd=tmp_path,
+                      preexec_fn=lambda: os.umask(0o027))
+    assert result.returncode == 1 and json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o640
+
+
 def test_a_report_written_with_output_is_written_atomically(tmp_path):
     (tmp_path / "train.py").write_text(big_file(), encoding="utf-8")
     (tmp_path / "report.sarif").write_text("the previous report\n", encoding="utf-8")
