@@ -23,7 +23,7 @@ def write_text(path: str, text: str, encoding: str = "utf-8") -> None:
     status = os.stat(target) if os.path.exists(target) else None
     # A new file gets what open() would give it (the temporary file is private: 0600).
     mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
-    if mode is not None and not os.access(target, os.W_OK):
+    if status is not None and not os.access(target, os.W_OK):
         # Replacing the file would succeed in a writable folder: a read-only file stays read-only.
         raise PermissionError(errno.EACCES, "Permission denied", path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".torch2ms-tmp",
