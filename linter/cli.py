@@ -11,6 +11,7 @@ pages are checked.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import fnmatch
 import os
@@ -262,7 +263,11 @@ def fix_file(path: str, options: Options, write: bool, text: str | None = None) 
         return options.selected(finding.code, path) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
     fixed = fix_module(document.module, engine, wanted, path)
-    result.fixed = sorted(_reports(document, fixed.fixed, options))  # fixes were applied from the end up
+    # Fixes were applied from the end up; one applied where the value is written says so.
+    result.fixed = sorted(_reports(document, [
+        dataclasses.replace(finding, message=f"{finding.message} (fixed where the value is written: the "
+                                             "parameter's default)") if finding.fix_span else finding
+        for finding in fixed.fixed], options))
     result.refused.update(fixed.refused)
     if fixed.changed:
         try:

@@ -376,6 +376,7 @@ def test_a_default_read_only_by_the_flagged_call_is_converted_where_it_is_writte
     fixed = (tmp_path / "model.py").read_text(encoding="utf-8")
     old_line = next(line for line in source.splitlines() if line.lstrip().startswith("def "))
     assert fixed == source.replace(old_line, fixed_line)  # the call itself is as it was
+    assert "(fixed where the value is written: the parameter's default)" in result.stdout
 
 
 @pytest.mark.parametrize("source, fixed_text, reason", SHARED.values(), ids=SHARED.keys())
