@@ -90,6 +90,8 @@ def test_the_metadata_names_the_project_its_author_and_its_pythons(built):
                       if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", item))
     assert metadata["Requires-Python"] == f">=3.{versions[0]},<3.{versions[-1] + 1}"
     assert versions == list(range(versions[0], versions[-1] + 1))
+    usage = " ".join((ROOT / "docs" / "usage.md").read_text(encoding="utf-8").split())
+    assert f"on CPython 3.{versions[0]} to 3.{versions[-1]}:" in usage
 
 
 def test_the_long_description_links_work_on_a_package_index(built):
