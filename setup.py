@@ -6,16 +6,37 @@ from pathlib import Path
 from setuptools import setup
 
 HERE = Path(__file__).parent
-VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "linter" / "__init__.py").read_text()).group(1)
+PACKAGE_INIT = (HERE / "linter" / "__init__.py").read_text(encoding="utf-8")
+VERSION = re.search(r'__version__ = "([^"]+)"', PACKAGE_INIT).group(1)
+PROJECT_URL = re.search(r'PROJECT_URL = "([^"]+)"', PACKAGE_INIT).group(1)
+# A relative link of the README, [text](docs/usage.md), as it reads on a package index: absolute.
+RELATIVE_LINK = re.compile(r"(\]\()(?!https?://|#|mailto:)([^)\s]+)\)")
+
+
+def long_description() -> str:
+    readme = (HERE / "README.md").read_text(encoding="utf-8")
+    return RELATIVE_LINK.sub(lambda match: f"{match.group(1)}{PROJECT_URL}/blob/main/{match.group(2)})", readme)
+
 
 setup(
     name="flake8-torch2ms",
     version=VERSION,
     description="flake8 plugin that catches the mistakes of code ported from PyTorch to MindSpore",
-    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description=long_description(),
     long_description_content_type="text/markdown",
+    url=PROJECT_URL,
+    project_urls={
+        "Documentation": f"{PROJECT_URL}/blob/main/docs/index.md",
+        "Source": PROJECT_URL,
+        "Issues": f"{PROJECT_URL}/issues",
+    },
+    author="flake8-torch2ms developers",
     license="Apache-2.0",
-    python_requires=">=3.9",
+    license_files=["LICENSE"],
+    # ast-grep-py 0.51 (pinned below) has wheels for CPython 3.10 to 3.14 only: on any other
+    # Python pip would try to build it from source, which needs Rust
+    # (tests/integration/test_packaging.py installs the wheel on every Python found here).
+    python_requires=">=3.10,<3.15",
     packages=["flake8_torch2ms", "flake8_torch2ms.semantics", "flake8_torch2ms.families",
               "flake8_torch2ms.families.clipping", "flake8_torch2ms.families.divergence",
               "flake8_torch2ms.families.pairs", "flake8_torch2ms.rules"],
@@ -54,6 +75,12 @@ setup(
         "Framework :: Flake8",
         "Intended Audience :: Developers",
         "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Programming Language :: Python :: 3.14",
         "Topic :: Software Development :: Quality Assurance",
     ],
 )

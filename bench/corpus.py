@@ -7,7 +7,8 @@ only their ``.py`` files:
     python bench/corpus.py fetch [--cache DIR]   # download and extract (idempotent)
     python bench/corpus.py fetch --slice         # only CI_SLICE: about 9.6 MB, what .ci/run fetches
     python bench/corpus.py stats [--cache DIR]   # files, lines, clipping call sites
-    python bench/corpus.py list  [--cache DIR]   # one source root a line:
+    python bench/corpus.py pins  [--cache DIR]   # what the corpus is: each pinned release, fetched or not
+    python bench/corpus.py list  [--cache DIR]   # one source root a line (after fetch):
     flake8 $(python bench/corpus.py list)
 
 Tests and benchmarks can ``import corpus`` and call ``fetch()``, ``source_roots()`` and
@@ -387,7 +388,7 @@ def print_stats(cache: str | os.PathLike | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["fetch", "stats", "list"])
+    parser.add_argument("command", choices=["fetch", "stats", "list", "pins"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or "
                                         "~/.cache/flake8-torch2ms/corpus)")
     parser.add_argument("--slice", action="store_true", help="fetch: only the small CI slice (CI_SLICE)")
@@ -400,6 +401,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"done in {time.monotonic() - started:.0f} s")
         elif args.command == "stats":
             print_stats(args.cache)
+        elif args.command == "pins":
+            # Works on a fresh clone: the corpus as pinned, and which releases the cache holds.
+            root = cache_dir(args.cache)
+            for pin in PINNED_PACKAGES:
+                print(pin if source_root(root, pin).is_dir() else f"{pin}  (not fetched)")
+            print(f"{len(PINNED_PACKAGES)} packages; cache: {root}")
         else:
             roots = source_roots(args.cache)
             if not roots:

@@ -293,16 +293,28 @@ SHARE_PARTS = ("import", "loading", "run")
 
 
 def share_command(python: str, roots: list[Path | str], timings: Path) -> list[str]:
-    return ([python, str(Path(__file__).resolve()), "_flake8_share", str(timings), "--isolated", "--jobs=1"]
-            + flake8_excludes(roots) + [str(root) for root in roots])
+    return ([python, str(Path(__file__).resolve()), "_flake8_share", "--timings", str(timings), "--isolated",
+             "--jobs=1"] + flake8_excludes(roots) + [str(root) for root in roots])
 
 
 def flake8_share_child(argv: list[str]) -> int:
     """One ``flake8 -j1`` run with the plugin, timed from inside the process: the plugin's import,
     its rule loading (``parse_options``) and every ``__init__`` and ``run()`` (its findings drawn
     to the end inside the timer), against the whole run. CPU time is this process's own from its
-    start (``time.process_time``); the parent times the whole run's wall clock. Writes JSON to argv[0].
+    start (``time.process_time``); the parent times the whole run's wall clock.
+
+    ``argv``: ``--timings OUT.json`` then flake8's arguments. OUT must end in .json and be empty,
+    absent or a timings file of an earlier run: a file to lint named by mistake is never overwritten.
     """
+    if len(argv) < 2 or argv[0] != "--timings":
+        print("bench/run.py _flake8_share: usage: _flake8_share --timings OUT.json [flake8 arguments]",
+              file=sys.stderr)
+        return 2
+    timings, argv = Path(argv[1]), argv[1:]
+    if timings.suffix != ".json" or not _timings_or_empty(timings):
+        print(f"bench/run.py _flake8_share: {timings} is not a timings .json file of this script; not overwriting it",
+              file=sys.stderr)
+        return 2
     wall_start = time.perf_counter()
     clock = {part: {"cpu": 0.0, "wall": 0.0} for part in SHARE_PARTS}
 
@@ -336,9 +348,19 @@ def flake8_share_child(argv: list[str]) -> int:
     from flake8.main.cli import main
 
     status = main(argv[1:])
-    Path(argv[0]).write_text(json.dumps({"cpu": time.process_time(), "wall": time.perf_counter() - wall_start,
-                                         **clock}), encoding="utf-8")
+    timings.write_text(json.dumps({"cpu": time.process_time(), "wall": time.perf_counter() - wall_start,
+                                   **clock}), encoding="utf-8")
     return status
+
+
+def _timings_or_empty(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, ValueError):
+        return False
+    return isinstance(data, dict) and set(SHARE_PARTS) <= set(data)
 
 
 @dataclass
@@ -773,7 +795,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
         add("")
         add(f"Tree: {share.corpus.describe()}; flake8 --isolated -j1, default checks; the plugin's import, rule "
             "loading (`parse_options`) and every `__init__` + `run()` timed in the same process "
-            "(`python bench/run.py _flake8_share FILE ...`).")
+            "(`python bench/run.py _flake8_share --timings OUT.json FLAKE8_ARGS ...`).")
         add("")
         add("| run | flake8, CPU s | wall s | import, s | rule loading, s | run(), s | plugin, s | "
             "share of CPU, % | share of wall, % |")

@@ -1,6 +1,6 @@
 """The ``torch2ms`` command: the plugin's rules without flake8.
 
-    torch2ms check [PATH ...]   report findings (exit 0 clean, 1 findings, 2 usage or configuration error)
+    torch2ms check [PATH ...]   report findings (exit 0 clean, 1 findings, 2 an error: see EXIT_ERROR)
     torch2ms fix [PATH ...]     apply the fixes rules declare; --diff prints them instead
     torch2ms pair ORIGINAL PORT what port-pair mode aligned (files, classes, calls) and its coverage
 
@@ -12,6 +12,7 @@ pages are checked.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import fnmatch
 import os
@@ -22,16 +23,19 @@ from pathlib import Path
 
 from flake8 import utils as flake8_utils
 
-from . import __version__, flake8config, formats, sources
+from . import __version__, atomicwrite, flake8config, formats, sources
 from .config import INTERNAL_ERROR_CODE
 from .engine import Finding, engine_for
 from .fixes import fix_module, key, offered
 from .noqa import NoqaMap
-from .yamlfile import ConfigError
+from .yamlfile import ConfigError, not_a_file
 
+# EXIT_ERROR: a usage or configuration error (nothing was checked), or a file that could not be
+# read, written or checked (E902, TMS000: reported on its own line, every other file was).
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SYNTAX_ERROR_CODE = "E999"  # flake8's code for a file that does not parse
-READ_ERROR_CODE = "E902"  # flake8's code for a file that cannot be read
+READ_ERROR_CODE = "E902"  # flake8's code for a file that cannot be read (here also: written)
+ERROR_CODES = (READ_ERROR_CODE, INTERNAL_ERROR_CODE)  # reports that make the exit status EXIT_ERROR
 # Directories never walked into (flake8's default exclude, plus virtualenvs and tool caches).
 SKIPPED_DIRECTORIES = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg",
                        ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules",
@@ -76,6 +80,11 @@ class FileResult:
     diff: str = ""
     new_text: str | None = None
     refused: dict[tuple, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """The file could not be read, written or checked (its report says why)."""
+        return any(report.code in ERROR_CODES for report in self.reports)
 
 
 # --------------------------------------------------------------------------- configuration
@@ -230,8 +239,9 @@ def check_file(path: str, options: Options, text: str | None = None) -> FileResu
     return result
 
 
-def fix_file(path: str, options: Options, write: bool) -> FileResult:
-    document, encoding, problems = _read(path, options)
+def fix_file(path: str, options: Options, write: bool, text: str | None = None) -> FileResult:
+    """Fix one file (or ``text``, read from standard input); ``write`` replaces the file atomically."""
+    document, encoding, problems = _read(path, options, text)
     result = FileResult(path, problems)
     if document is None:
         return result
@@ -247,14 +257,22 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
     def wanted(text: str, finding: Finding) -> bool:
         if finding.code in held_back:
             return False
+        if finding.fix_hazard is not None and not options.unsafe_fixes:
+            result.refused.setdefault(key(finding), f"unsafe fix, applied only with --unsafe-fixes: "
+                                                    f"{finding.fix_hazard}")
+            return False
         if text not in noqa_maps:
             noqa_maps.clear()
             noqa_maps[text] = NoqaMap(text)
         return options.selected(finding.code, path) and not noqa_maps[text].suppressed(finding.line, finding.code)
 
     fixed = fix_module(document.module, engine, wanted, path)
-    result.fixed = sorted(_reports(document, fixed.fixed, options))  # fixes were applied from the end up
-    result.refused = fixed.refused
+    # Fixes were applied from the end up; one applied where the value is written says so.
+    result.fixed = sorted(_reports(document, [
+        dataclasses.replace(finding, message=f"{finding.message} (fixed where the value is written: the "
+                                             "parameter's default)") if finding.fix_span else finding
+        for finding in fixed.fixed], options))
+    result.refused.update(fixed.refused)
     if fixed.changed:
         try:
             new_text = document.render(fixed.text)
@@ -267,8 +285,14 @@ def fix_file(path: str, options: Options, write: bool) -> FileResult:
                 document.original.splitlines(keepends=True), new_text.splitlines(keepends=True),
                 fromfile=_diff_name("a", path), tofile=_diff_name("b", path)))
             if write:
-                with open(path, "w", encoding=encoding, newline="") as handle:
-                    handle.write(new_text)
+                try:
+                    atomicwrite.write_text(path, new_text, encoding)
+                except (OSError, UnicodeError) as error:  # the file is as it was: say so, go on
+                    reason = f"{error.strerror or error}" if isinstance(error, OSError) else str(error)
+                    result.reports.append(formats.Report(
+                        path, 0, 1, 1, READ_ERROR_CODE, f"cannot write the fixed file ({type(error).__name__}: "
+                                                        f"{reason}); it was left unchanged", "write-error"))
+                    result.fixed, result.new_text, result.diff = [], None, ""
     # What is left: the findings of the fixed code, positioned in it.
     after = sources.load(path, result.new_text) if result.new_text is not None else document
     result.reports += _reports(after, offered(engine.check(after.module, path)), options)
@@ -284,6 +308,25 @@ def _diff_name(side: str, path: str) -> str:
 
 
 # --------------------------------------------------------------------------- running
+
+
+def _checked(path: str, *arguments) -> FileResult:
+    return _guarded(check_file, path, *arguments)
+
+
+def _fixed(path: str, *arguments) -> FileResult:
+    return _guarded(fix_file, path, *arguments)
+
+
+def _guarded(function, path: str, *arguments) -> FileResult:
+    """One file's result; a failure of ours on it becomes its TMS000 line, and the run goes on."""
+    try:
+        return function(path, *arguments)
+    except Exception as error:  # the last net: one file never aborts the run
+        detail = " ".join(str(error).split())[:160]
+        return FileResult(path, [formats.Report(
+            path, 0, 1, 1, INTERNAL_ERROR_CODE, f"torch2ms failed on this file ({type(error).__name__}: {detail}); "
+                                                "it was left unchanged. Please report this.", "internal-error")])
 
 
 def _run(function, paths: list[str], jobs: int, *arguments) -> list[FileResult]:
@@ -325,20 +368,23 @@ def _parser() -> argparse.ArgumentParser:
                         help="port-pair mode: a class the port renamed (comma-separated pairs, repeatable)")
     common.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="files checked in parallel (default: all cores); output order never depends on it")
+    common.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
+                        help="the file name to report for '-' (standard input), as in flake8; its suffix "
+                             "says what it is (.py, .ipynb, .md, .rst)")
     check = commands.add_parser("check", parents=[common], help="report findings",
-                                description="Report findings. Exit status: 0 clean, 1 findings, 2 usage or "
-                                            "configuration error.")
+                                description="Report findings. Exit status: 0 clean, 1 findings, 2 an error: a "
+                                            "usage or configuration error, or a file that could not be read "
+                                            "or checked (reported as E902 or TMS000; the other files are).")
     check.add_argument("--format", choices=formats.FORMATS, default="text",
                        help="text (path:line:col: CODE message), json, sarif (SARIF 2.1.0) or github "
                             "(GitHub Actions annotations)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
-                       help="the file name to report for '-' (standard input), as in flake8; its suffix "
-                            "says what it is (.py, .ipynb, .md, .rst)")
     fix = commands.add_parser("fix", parents=[common], help="apply the fixes rules declare",
                               description="Apply the fixes rules declare, never on a line whose # noqa covers "
-                                          "the finding. Exit status: 0 when no finding is left, 1 when some are "
-                                          "(or, with --diff, when something would change), 2 on errors.")
+                                          "the finding; 'torch2ms fix -' writes the fixed standard input to "
+                                          "standard output. Exit status: 0 when no finding is left, 1 when some "
+                                          "are (or, with --diff, when something would change), 2 on errors "
+                                          "(a file that could not be read or written is left as it was).")
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing the files")
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply the fixes that can change what correct code means (each rule's page "
@@ -412,14 +458,14 @@ def _config_path(argument: str | None, flake8_config: flake8config.Flake8Config)
     """The YAML configuration: --config, or torch2ms-config from flake8's configuration file."""
     if argument is not None:
         if not Path(argument).is_file():
-            raise UsageError(f"{argument}: configuration file not found (looked for {Path(argument).resolve()})")
+            raise UsageError(f"{argument}: {not_a_file(argument)} (looked for {Path(argument).resolve()})")
         return str(Path(argument).resolve())
     found = flake8_config.torch2ms_config()
     if found is None:
         return None
     value, path = found
     if not path.is_file():
-        raise ConfigError(path, None, f"configuration file not found (torch2ms-config = {value} in "
+        raise ConfigError(path, None, f"{not_a_file(path)} (torch2ms-config = {value} in "
                                       f"{flake8_config.path}, taken from that file's folder)")
     return str(path)
 
@@ -475,15 +521,23 @@ def _pair(args: argparse.Namespace) -> int:
 
 
 def _check_stdin(args: argparse.Namespace, options: Options) -> int:
-    """``torch2ms check -``: the text of an unsaved editor buffer, as flake8 reads ``-``."""
-    if args.command != "check" or args.paths != ["-"]:
-        raise UsageError("'-' (standard input) works only alone, with 'check'")
-    result = check_file(args.stdin_display_name, options, sys.stdin.read())
-    return _report(args, options, result.reports)
+    """``torch2ms check -``: the text of an unsaved editor buffer, as flake8 reads ``-``;
+    ``torch2ms fix -``: the fixed text on standard output (an editor's format-on-save)."""
+    if args.paths != ["-"]:
+        raise UsageError("'-' (standard input) works only alone")
+    text = sys.stdin.read()
+    if args.command == "check":
+        result = _guarded(check_file, args.stdin_display_name, options, text)
+        return _report(args, options, result.reports)
+    if args.diff:
+        raise UsageError("'-' (standard input) and --diff do not go together: 'fix -' prints the fixed text")
+    result = _guarded(fix_file, args.stdin_display_name, options, False, text)
+    sys.stdout.write(result.new_text if result.new_text is not None else text)
+    return _summary(args, options, [result], sys.stderr)
 
 
 def _check(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
-    results = _run(check_file, paths, args.jobs, options)
+    results = _run(_checked, paths, args.jobs, options)
     return _report(args, options, [report for result in results for report in result.reports])
 
 
@@ -498,15 +552,17 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
         output = formats.sarif(reports, engine_for(options.config).rules, _rule_help(options.config))
     if args.output:
         try:
-            Path(args.output).write_text(output, encoding="utf-8")
+            atomicwrite.write_text(args.output, output)
         except OSError as error:
             raise UsageError(f"--output {args.output}: cannot write the report: {error.strerror or error}") from None
     else:
         sys.stdout.write(output)
-    internal = [report for report in reports if report.code == INTERNAL_ERROR_CODE]
+    internal = {report.path for report in reports if report.code == INTERNAL_ERROR_CODE}
     if internal:
         print(f"torch2ms: the checker failed on {len(internal)} file(s) (TMS000); please report it",
               file=sys.stderr)
+    if any(report.code in ERROR_CODES for report in reports):
+        return EXIT_ERROR
     return EXIT_FINDINGS if reports else EXIT_CLEAN
 
 
@@ -517,20 +573,28 @@ def _rule_help(config: str | None) -> dict[str, str]:
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
-    results = _run(fix_file, paths, args.jobs, options, not args.diff)
-    out = sys.stderr if args.diff else sys.stdout
+    results = _run(_fixed, paths, args.jobs, options, not args.diff)
+    if args.diff:
+        for result in results:
+            sys.stdout.write(result.diff)
+    return _summary(args, options, results, sys.stderr if args.diff else sys.stdout)
+
+
+def _summary(args: argparse.Namespace, options: Options, results: list[FileResult], out) -> int:
+    """What ``fix`` did and left, file by file, and its exit status."""
     held_back = frozenset() if options.unsafe_fixes else _unsafe_fixes(options.config)
     fixed_count = changed_files = left_count = unsafe_count = 0
     for result in results:
-        if args.diff and result.diff:
-            sys.stdout.write(result.diff)
         for report in result.fixed:
             print(f"{report.where}: fixed {report.code} {report.message}", file=out)
         for report in result.reports:
+            if report.code in ERROR_CODES:
+                print(f"{report.where}: {report.code} {report.message}", file=out)
+                continue
             reason = result.refused.get(key(Finding(0, 0, report.code, report.message)))
             if reason is None and report.fixable and report.code in held_back:
                 reason = "unsafe fix, applied only with --unsafe-fixes"
-                unsafe_count += 1
+            unsafe_count += bool(reason and reason.startswith("unsafe fix"))
             reason = reason or ("not fixed" if report.fixable else "no automatic fix")
             print(f"{report.where}: {report.code} {report.message} [left: {reason}]", file=out)
         fixed_count += len(result.fixed)
@@ -540,6 +604,11 @@ def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:
     unsafe = f" ({unsafe_count} with an unsafe fix: --unsafe-fixes applies them)" if unsafe_count else ""
     print(f"torch2ms: {verb} {fixed_count} finding(s) in {changed_files} file(s); {left_count} left{unsafe}.",
           file=out)
+    failed = sum(result.failed for result in results)
+    if failed:
+        print(f"torch2ms: {failed} file(s) could not be read, written or checked (E902, TMS000 above); they were "
+              "left unchanged", file=out)
+        return EXIT_ERROR
     if left_count or (args.diff and fixed_count):
         return EXIT_FINDINGS
     return EXIT_CLEAN

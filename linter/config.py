@@ -18,7 +18,7 @@ from ast_grep_py import SgRoot
 
 from .families import BY_NAME, FAMILIES, all_conditions, family_of
 from .schema import IDENTIFIER, Reader, ast_grep_reason
-from .yamlfile import ConfigError, LocatedDict, load_yaml
+from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
 RULE_KEYS = (
     "id", "code", "language", "severity", "message", "note", "rule", "constraints", "utils",
@@ -147,6 +147,10 @@ def load_rule(path: str, data: object, user: bool = False) -> Rule:
         family = family_of(conditions)[0]
     except ValueError as error:
         raise reader.fail(data.line_of("conditions"), f"{what}: {error}") from None
+    known = template_variables(matcher, family.name if family is not None else None)
+    check_variables(reader, data.line_of("message"), f"the message of {what}", message, known)
+    if fix is not None:
+        check_variables(reader, data.line_of("fix"), f"the fix of {what}", fix, known | {"MATCH"})
     return Rule(
         id=rule_id,
         code=code,
@@ -391,7 +395,7 @@ def load_ruleset(config_path: str | None = None) -> RuleSet:
 def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -> tuple[list[Rule], dict[str, object]]:
     reader = Reader(path)
     if not Path(path).is_file():
-        raise ConfigError(path, None, "configuration file not found")
+        raise ConfigError(path, None, not_a_file(path))
     data = load_yaml(path)
     if data is None:
         return rules, facts
@@ -415,6 +419,10 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
         if rule.code in disabled or rule.id in disabled:
             continue
         message = messages.get(rule.code, messages.get(rule.id, rule.message))
+        if message is not rule.message:
+            name = rule.code if rule.code in messages else rule.id
+            check_variables(reader, messages.line_of(name), f"the message for '{name}'", message,
+                            template_variables(rule.matcher, rule.family))
         on = rule.enabled or rule.code in enabled or rule.id in enabled
         updated.append(dataclasses.replace(rule, message=message.strip(), enabled=on))
     if "facts" in data:
@@ -425,6 +433,28 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
         raise reader.fail(data.line_of("rules"), "'rules' must be a list of rules")
     updated.extend(load_rule(path, entry, user=True) for entry in extra)
     return updated, facts
+
+
+TEMPLATE_VARIABLE = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engine fills them
+
+
+def template_variables(matcher: dict, family: str | None) -> frozenset[str] | None:
+    """The $NAME variables a rule's message and fix may use: its family's and the metavariables
+    of its structural rule. None when the family does not declare its own (nothing is checked)."""
+    declared = BY_NAME[family].variables if family is not None else frozenset()
+    if declared is None:
+        return None
+    return declared | frozenset(TEMPLATE_VARIABLE.findall(json.dumps(matcher)))
+
+
+def check_variables(reader: Reader, line: int | None, what: str, template: str, known: frozenset[str] | None) -> None:
+    """A misspelt variable would be printed as it is ("dropout $SUGGESTD"): refuse it."""
+    if known is None:
+        return
+    for name in TEMPLATE_VARIABLE.findall(template):
+        if name not in known:
+            listed = ", ".join(f"${variable}" for variable in sorted(known)) or "none"
+            raise reader.fail(line, f"{what} uses ${name}, which this rule does not give; its variables are {listed}")
 
 
 def _check_unique(rules: list[Rule]) -> None:

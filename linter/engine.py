@@ -53,6 +53,12 @@ class Finding:
     # Other places the finding is about: (path, 1-based line, 0-based column) of the original
     # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
     related: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
+    # Why this fix may change what other code means (the value it relies on comes from a shared
+    # parameter default, constant or attribute): applied only with --unsafe-fixes.
+    fix_hazard: str | None = field(default=None, compare=False)
+    # Where the fix goes when it is not the flagged node: the value's source (a parameter's
+    # default), as (line, column, end line, end column), 1-based lines and 0-based columns.
+    fix_span: tuple[int, int, int, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -237,10 +243,18 @@ class Engine:
                 try:
                     variables = context.evaluate(rule, node)
                     if variables is not None:
-                        fix = None
+                        fix = hazard = span = None
                         if rule.fix is not None:
                             fix = render_fix(rule.fix, node, context.fix_variables(rule, node))
-                        found[rule.id].append(_finding(rule, node, variables, fix, context.related(rule, node)))
+                            hazard = context.fix_hazard(rule, node) if fix is not None else None
+                            source = context.source_fix(rule, node) if hazard is not None else None
+                            if source is not None:  # a safe fix where the value comes from: preferred
+                                (source_node, fix), hazard = source, None
+                                where = source_node.range()
+                                span = (where.start.line + 1, where.start.column, where.end.line + 1,
+                                        where.end.column)
+                        found[rule.id].append(_finding(rule, node, variables, fix, context.related(rule, node),
+                                                            hazard, span))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
@@ -300,6 +314,21 @@ class FileContext:
         """The variables for a fix template: exact source text, never shortened."""
         family = BY_NAME.get(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
+
+    def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
+        """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
+        family = BY_NAME.get(rule.family)
+        if family is None:
+            return None
+        view = self.analysis(family).view(node)
+        judged = view.judged_values(rule.conditions) if hasattr(view, "judged_values") else ()
+        return next(filter(None, (self.model.shared_source(value) for value in judged if value is not None)), None)
+
+    def source_fix(self, rule: Rule, node: SgNode) -> tuple[SgNode, str] | None:
+        """A safe fix at the shared value's source, when the family knows one: (node, new text)."""
+        family = BY_NAME.get(rule.family)
+        source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
+        return source_fix() if source_fix is not None else None
 
 
 def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
@@ -401,11 +430,12 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode
 
 
 def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None,
-             related: tuple[tuple[str, int, int], ...] = ()) -> Finding:
+             related: tuple[tuple[str, int, int], ...] = (), fix_hazard: str | None = None,
+             fix_span: tuple[int, int, int, int] | None = None) -> Finding:
     span = node.range()  # costs the length of the line before the node: asked once
     start, end = span.start, span.end
     return Finding(start.line + 1, start.column, rule.code, render(rule.message, node, variables), rule.id,
-                   end.line + 1, end.column, fix, related)
+                   end.line + 1, end.column, fix, related, fix_hazard, fix_span)
 
 
 def render_fix(template: str, node: SgNode, variables: dict[str, str]) -> str | None:

@@ -74,8 +74,9 @@ def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]
             break
         changed = False
         edited: list[tuple] = []  # spans edited in this pass: findings inside them wait for the next pass
-        for finding in sorted(candidates, key=lambda f: (f.line, f.column), reverse=True):
-            span = ((finding.line, finding.column), (finding.end_line, finding.end_column))
+        for finding in sorted(candidates, key=lambda f: fix_span(f)[:2], reverse=True):
+            line, column, end_line, end_column = fix_span(finding)
+            span = ((line, column), (end_line, end_column))
             if any(span[0] <= other[1] and other[0] <= span[1] for other in edited):
                 continue
             new_text, reason = apply_one(result.text, finding, engine, path)
@@ -91,11 +92,16 @@ def fix_module(text: str, engine: Engine, wanted: Callable[[str, Finding], bool]
     return result
 
 
+def fix_span(finding: Finding) -> tuple[int, int, int, int]:
+    """What the fix replaces: the flagged node, or the value's source the rule's family names."""
+    return finding.fix_span or (finding.line, finding.column, finding.end_line, finding.end_column)
+
+
 def apply_one(text: str, finding: Finding, engine: Engine, path: str | None = None) -> tuple[str, str | None]:
     """The text with one finding fixed, or the reason it cannot be."""
     root = SgRoot(text, "python").root()
-    span = {"start": {"line": finding.line - 1, "column": finding.column},
-            "end": {"line": finding.end_line - 1, "column": finding.end_column}}
+    line, column, end_line, end_column = fix_span(finding)
+    span = {"start": {"line": line - 1, "column": column}, "end": {"line": end_line - 1, "column": end_column}}
     node = root.find(range=span)
     if node is None:
         return text, "the flagged code could not be found again"

@@ -7,12 +7,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from . import __version__
+from . import PROJECT_URL, __version__
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
-TOOL_URI = "https://pypi.org/project/flake8-torch2ms/"
+TOOL_URI = PROJECT_URL
 
 
 @dataclass(frozen=True, order=True)
@@ -84,10 +84,36 @@ def _property(value: str) -> str:
     return _data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+# Codes that are not rules of the YAML set but may be reported: each gets a rule entry too, so
+# every result of a SARIF log points at a rule that says what it means.
+BUILTIN_CODES = {  # code -> (name, short description, full description)
+    "E902": ("read-error", "The file could not be read, written or checked.",
+             "The file could not be read, written or checked as what its name says (an unreadable file, a "
+             "notebook that is not notebook JSON, a fix that could not be written); the message says why. "
+             "Nothing else is reported for it."),
+    "E999": ("syntax-error", "The code does not parse as Python.",
+             "The code does not parse as Python (flake8's E999): the whole file, or one notebook cell or code "
+             "block of a page, which is then left out. Nothing else is checked in it."),
+    "TMS000": ("internal-error", "torch2ms failed on this file.",
+               "torch2ms failed on this file: a bug, please report it. The findings of the rules named in the "
+               "message are skipped for this file."),
+}
+
+
 def sarif(reports: list[Report], rules: list, rule_help: dict[str, str]) -> str:
     """A SARIF 2.1.0 log GitHub code scanning accepts: rule metadata with the docs as help."""
     ordered = sorted(rules, key=lambda rule: rule.code)
     index = {rule.code: position for position, rule in enumerate(ordered)}
+    builtin_rules = []
+    for code in sorted(({report.code for report in reports} - set(index)) & set(BUILTIN_CODES)):
+        name, short, full = BUILTIN_CODES[code]
+        index[code] = len(ordered) + len(builtin_rules)
+        builtin_rules.append({
+            "id": code, "name": _camel(name), "shortDescription": {"text": short}, "fullDescription": {"text": full},
+            "help": {"text": full, "markdown": f"# {code}: {name}\n\n{full}\n"},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["torch2ms"], "rule-id": name},
+        })
     driver_rules = []
     for rule in ordered:
         summary = rule.summary or rule.message
@@ -100,6 +126,7 @@ def sarif(reports: list[Report], rules: list, rule_help: dict[str, str]) -> str:
             "defaultConfiguration": {"level": SARIF_LEVELS.get(rule.severity, "warning")},
             "properties": {"tags": ["correctness", "mindspore"], "rule-id": rule.id},
         })
+    driver_rules += builtin_rules
     results = []
     for report in reports:
         region = {"startLine": report.file_line or report.line, "startColumn": report.column}

@@ -9,9 +9,9 @@ import os
 import sys
 from typing import Iterator
 
-from . import __version__, flake8config
+from . import DOCS_URL, __version__, flake8config
 from .engine import engine_for, internal_error
-from .yamlfile import ConfigError
+from .yamlfile import ConfigError, not_a_file
 
 
 class Torch2MSChecker:
@@ -37,7 +37,7 @@ class Torch2MSChecker:
             parse_from_config=True,
             normalize_paths=True,
             help="YAML file that disables rules, changes messages, adds facts or adds rules "
-                 "(see flake8-torch2ms's docs/configuration.md).",
+                 f"(see {DOCS_URL}/configuration.md).",
         )
         manager.add_option(
             "--torch2ms-original",
@@ -46,7 +46,7 @@ class Torch2MSChecker:
             parse_from_config=True,
             normalize_paths=True,
             help="port-pair mode: the PyTorch code this MindSpore port was ported from (a directory or a "
-                 "file); enables the TMS4xx checks (see flake8-torch2ms's docs/port-pair.md).",
+                 f"file); enables the TMS4xx checks (see {DOCS_URL}/port-pair.md).",
         )
         manager.add_option(
             "--torch2ms-class-map",
@@ -61,7 +61,7 @@ class Torch2MSChecker:
         cls.config_path, origin = _torch2ms_config(options)
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
-                raise ConfigError(cls.config_path, None, f"configuration file not found ({origin})")
+                raise ConfigError(cls.config_path, None, f"{not_a_file(cls.config_path)} ({origin})")
             cls.original, where = _torch2ms_config(options, "torch2ms_original")
             if cls.original is not None and not os.path.exists(cls.original):
                 raise ConfigError(cls.original, None, f"original (port-pair mode) not found ({where})")

@@ -14,6 +14,7 @@ expressions for its code.
 from __future__ import annotations
 
 import ast
+import difflib
 import doctest
 import functools
 import importlib
@@ -153,16 +154,16 @@ class Notebook(BlockDocument):
     def __init__(self, path: str, text: str) -> None:
         try:
             self.notebook = json.loads(text)
-            cells = self.notebook["cells"]
-            if not isinstance(cells, list):
-                raise TypeError("'cells' is not a list")
-        except (ValueError, KeyError, TypeError) as error:
+            cells = _notebook_cells(self.notebook)
+        except (ValueError, TypeError) as error:
             raise SourceError(f"{path}: not a Jupyter notebook ({error})") from None
-        language = (self.notebook.get("metadata", {}).get("language_info", {}) or {}).get("name", "python")
+        metadata = self.notebook.get("metadata") or {}
+        language_info = metadata.get("language_info") or {} if isinstance(metadata, dict) else {}
+        language = language_info.get("name", "python") if isinstance(language_info, dict) else "python"
         blocks = []
         if str(language).lower() in ("python", "ipython", ""):
             for number, cell in enumerate(cells, start=1):
-                if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                if cell.get("cell_type") != "code":
                     continue
                 translation = translate(_cell_text(cell.get("source", "")))
                 if translation.python:  # not a %%bash, %%writefile... cell
@@ -177,31 +178,59 @@ class Notebook(BlockDocument):
         return self._file_lines.get((cell, line), 0)
 
     def render(self, module: str) -> str:
+        """The notebook's text with only the changed source strings rewritten in place: the rest
+        of the JSON (layout, key order, escapes, outputs, a compact one-line file) stays as it is."""
+        edits: list[tuple[int, int, str]] = []
+        cell_spans = _json_spans(self.original).child("cells")
+        ascii_only = self.original.isascii()
         for block, new_text in zip(self.blocks, self.split(module)):
-            cell = self.notebook["cells"][block.index]
-            old = cell.get("source", "")
+            old = self.notebook["cells"][block.index].get("source", "")
             old_text = _cell_text(old)
             if not old_text.endswith("\n") and new_text.endswith("\n"):
                 new_text = new_text[:-1]  # joining added the newline; the cell had none
-            if new_text != old_text:
-                cell["source"] = new_text.splitlines(keepends=True) if isinstance(old, list) else new_text
-        indent = _json_indent(self.original)
-        return json.dumps(self.notebook, indent=indent, ensure_ascii=False) + "\n"
+            if new_text == old_text:
+                continue
+            span = cell_spans.items[block.index].child("source")
+            if isinstance(old, list):
+                edits += _list_edits(self.original, span, old, new_text.splitlines(keepends=True), ascii_only)
+            else:
+                edits.append((span.start, span.end, json.dumps(new_text, ensure_ascii=ascii_only)))
+        text = self.original
+        for start, end, replacement in sorted(edits, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
 
 
 class Page(BlockDocument):
     """A Markdown or reST page: its Python blocks are lines of the page, indented or not."""
 
     def render(self, module: str) -> str:
+        """The page with only the lines a fix changed rewritten (indented as the block is); every
+        other line, blank or whitespace-only ones included, stays byte for byte."""
         lines = self.original.splitlines(keepends=True)
         # Replace from the last block up, so earlier line numbers stay valid.
         for block, new_text in reversed(list(zip(self.blocks, self.split(module)))):
-            old_count = len(block.text.splitlines())
-            newline = _newline_of(lines[block.first_line - 1]) if lines else "\n"
-            new_lines = [(block.indent + line if line.strip() else "") + newline
-                         for line in new_text.splitlines()]
-            lines[block.first_line - 1:block.first_line - 1 + old_count] = new_lines
+            start = block.first_line - 1
+            old_lines = lines[start:start + len(block.text.splitlines())]
+            newline = _newline_of(old_lines[0]) if old_lines else "\n"
+            old_keys = [_page_key(line, block.indent) for line in old_lines]
+            new_keys = [line if line.strip() else "" for line in new_text.splitlines()]
+            replaced: list[str] = []
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
+                if tag == "equal":
+                    replaced += old_lines[i1:i2]
+                else:
+                    replaced += [(block.indent + line if line else "") + newline for line in new_keys[j1:j2]]
+            lines[start:start + len(old_lines)] = replaced
         return "".join(lines)
+
+
+def _page_key(line: str, indent: str) -> str:
+    """A page line as the block's code line it holds (whitespace-only lines are all one blank)."""
+    line = line.rstrip("\r\n")
+    if not line.strip():
+        return ""
+    return line[len(indent):] if line.startswith(indent) else line
 
 
 def markdown_blocks(text: str, path: str) -> list[Block]:
@@ -340,6 +369,108 @@ def _cell_text(source: object) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+def _notebook_cells(notebook: object) -> list[dict]:
+    """The cells of a parsed notebook, refusing (TypeError) any shape the format does not allow
+    where this module reads it: a reason, never a crash later."""
+    if not isinstance(notebook, dict):
+        raise TypeError(f"the file holds a JSON {type(notebook).__name__}, not an object")
+    if "cells" not in notebook:
+        raise TypeError("no 'cells'")
+    cells = notebook["cells"]
+    if not isinstance(cells, list):
+        raise TypeError("'cells' is not a list")
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise TypeError(f"cell {number} is a JSON {type(cell).__name__}, not an object")
+        source = cell.get("source", "")
+        if not isinstance(source, str) and not (isinstance(source, list)
+                                                and all(isinstance(item, str) for item in source)):
+            raise TypeError(f"the source of cell {number} is neither text nor a list of lines")
+    return cells
+
+
+@dataclass
+class _JsonSpan:
+    """Where a JSON value sits in its text, with the spans of its members and items."""
+
+    start: int
+    end: int
+    members: dict | None = None
+    items: list | None = None
+
+    def child(self, key: str) -> _JsonSpan:
+        return self.members[key]
+
+
+_SCALAR = json.JSONDecoder()
+
+
+def _json_spans(text: str) -> _JsonSpan:
+    """The spans of every value of a JSON text (already known to parse)."""
+    span, _ = _json_value(text, _skip_space(text, 0))
+    return span
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _json_value(text: str, start: int) -> tuple[_JsonSpan, int]:
+    opener = text[start]
+    if opener not in "{[":
+        _, end = _SCALAR.raw_decode(text, start)
+        return _JsonSpan(start, end), end
+    closer = "}" if opener == "{" else "]"
+    members: dict = {}
+    items: list = []
+    position = _skip_space(text, start + 1)
+    while text[position] != closer:
+        if opener == "{":
+            key, position = json.decoder.scanstring(text, position + 1)
+            position = _skip_space(text, _skip_space(text, position) + 1)  # past the ':'
+        value, position = _json_value(text, position)
+        if opener == "{":
+            members[key] = value
+        else:
+            items.append(value)
+        position = _skip_space(text, position)
+        if text[position] == ",":
+            position = _skip_space(text, position + 1)
+    end = position + 1
+    return (_JsonSpan(start, end, members=members) if opener == "{" else _JsonSpan(start, end, items=items)), end
+
+
+def _list_edits(text: str, span: _JsonSpan, old: list[str], new: list[str], ascii_only: bool) -> list[tuple]:
+    """Edits of a source list that rewrite only the items that differ (the separator between
+    items is the one the file uses)."""
+    items = span.items
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    separator = text[items[0].end:items[1].start] if len(items) > 1 else ", "
+    added = separator.join(json.dumps(item, ensure_ascii=ascii_only) for item in new[prefix:len(new) - suffix])
+    removed = items[prefix:len(items) - suffix]
+    if removed and added:
+        return [(removed[0].start, removed[-1].end, added)]
+    if removed:  # lines deleted: take one separator with them
+        if prefix:
+            return [(items[prefix - 1].end, removed[-1].end, "")]
+        following = items[len(items) - suffix].start if suffix else removed[-1].end
+        return [(removed[0].start, following, "")]
+    if not added:
+        return []
+    if prefix:
+        return [(items[prefix - 1].end, items[prefix - 1].end, separator + added)]
+    if items:
+        return [(items[0].start, items[0].start, added + separator)]
+    return [(span.start + 1, span.end - 1, added)]
+
+
 def _syntax_error(text: str, locate) -> UnparsableBlock | None:
     try:
         with warnings.catch_warnings():  # only whether it parses: Python's SyntaxWarnings are not ours
@@ -352,14 +483,6 @@ def _syntax_error(text: str, locate) -> UnparsableBlock | None:
     except (ValueError, MemoryError, RecursionError) as error:
         return UnparsableBlock(locate(1, 0), f"{type(error).__name__}: {error}")
     return None
-
-
-def _json_indent(text: str) -> int:
-    for line in text.splitlines()[1:3]:
-        stripped = line.lstrip(" ")
-        if stripped and len(line) != len(stripped):
-            return len(line) - len(stripped)
-    return 1
 
 
 def _newline_of(line: str) -> str:

@@ -30,6 +30,13 @@ class ConfigError(Exception):
         return f"{where}: {self.message}"
 
 
+def not_a_file(path: str | Path) -> str:
+    """Why a configuration path that is not a regular file cannot be read."""
+    if Path(path).is_dir():
+        return "is a directory, not a YAML configuration file"
+    return "configuration file not found"
+
+
 class LocatedDict(dict):
     """A mapping read from YAML, with the line of the mapping and of each key (1-based)."""
 

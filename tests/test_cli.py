@@ -227,7 +227,10 @@ def test_standard_input_for_editors(tmp_path):
     result = subprocess.run([*TORCH2MS, "check", "--stdin-display-name", "src/train.py", "-"], input=BAD,
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert (result.returncode, result.stdout.split(" ")[:2]) == (1, ["src/train.py:5:13:", "TMS103"])
-    assert run("fix", "-", cwd=tmp_path).returncode == 2
+    fixed = subprocess.run([*TORCH2MS, "fix", "--stdin-display-name", "src/train.py", "-"], input=BAD, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
+    assert (fixed.returncode, fixed.stdout) == (0, BAD.replace("(grads, 0.1)", "(grads, -0.1, 0.1)"))
+    assert fixed.stderr.startswith("src/train.py:5:13: fixed TMS103 ")
 
 
 def test_python_syntax_warnings_in_linted_code_are_not_printed(tmp_path):

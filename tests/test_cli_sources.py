@@ -76,7 +76,7 @@ def test_notebook_fix_writes_valid_notebook_json_and_is_idempotent(tmp_path):
 def test_notebook_that_is_not_json_is_reported_not_a_traceback(tmp_path):
     (tmp_path / "broken.ipynb").write_text("{not json")
     result = run("check", "broken.ipynb", cwd=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # an error, not a finding
     assert result.stdout.startswith("broken.ipynb:1:1: E902 not a Jupyter notebook")
 
 
@@ -182,7 +182,9 @@ def test_sarif_has_the_required_2_1_0_structure(sarif, ruleset):
     driver = run_["tool"]["driver"]
     assert driver["name"] == "torch2ms" and driver["version"]
     ids = [rule["id"] for rule in driver["rules"]]
-    assert ids == sorted(rule.code for rule in ruleset.rules if rule.enabled)  # the rules that run
+    codes = sorted(rule.code for rule in ruleset.rules if rule.enabled)  # the rules that run
+    # Then an entry for each other code a result has (here E999, a notebook cell that does not parse).
+    assert ids == codes + sorted({result["ruleId"] for result in sarif["runs"][0]["results"]} - set(codes))
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["help"]["markdown"].startswith(f"# {rule['id']}: ")

@@ -105,6 +105,9 @@ class Family:
     # Families whose finding on a node replaces this family's finding there (a call that a TMS3xx
     # rule already reports gets no TMS4xx finding).
     yields_to: tuple[str, ...] = ()
+    # The $NAME variables its views give messages and fixes (a template naming another is a
+    # configuration error); None: not declared, not checked.
+    variables: frozenset[str] | None = None
     table: dict[str, Condition] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -450,6 +450,35 @@ class SemanticModel:
             return None
         return self.constant(binding.default, None, depth + 1)
 
+    def shared_source(self, node: SgNode | None, depth: int = 0) -> str | None:
+        """Why the value of an expression is not this place's own, or None: it comes (through
+        local names) from a function's parameter, whose default every caller shares and any
+        caller may replace, from a module-level name also read elsewhere, or from an attribute,
+        which a subclass or other code may set. A fix that rewrites the expression for the value
+        seen here would change what those others mean."""
+        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+            return None
+        node = nodes.unparenthesize(node)
+        kind = node.kind()
+        if kind == "attribute":
+            return f"{' '.join(node.text().split())} is an attribute, which a subclass or other code may set"
+        if kind != "identifier":
+            inner = [child for child in node.named_children() if child.kind() != "comment"]
+            return next(filter(None, (self.shared_source(child, depth + 1) for child in inner)), None)
+        name = node.text()
+        for binding in self.reaching_bindings(node) or []:
+            if binding.parameter is not None:
+                return f"{name} is a parameter: its default is shared by every caller, and callers may pass another"
+            if binding.source is None:
+                continue
+            scope = nodes.enclosing_scope(binding.statement) if binding.statement is not None else None
+            if scope is not None and scope.kind() == "module" and len(self.name_uses(scope, name).reads) > 1:
+                return f"{name} is a module constant also read elsewhere"
+            found = self.shared_source(binding.source, depth + 1)
+            if found is not None:
+                return found
+        return None
+
     # ---- calls
     @cached_property
     def first_arguments(self) -> dict[str, list[SgNode]]:

@@ -165,6 +165,30 @@ def problem_matcher(text: str, tmp_path: Path) -> None:
     assert match.group(pattern["message"]).startswith("ops.clip_by_value(grads, 0.1) makes 0.1 the minimum")
 
 
+def extend_select_config(text: str, tmp_path: Path) -> None:
+    """With the block's configuration flake8 reports TMS; with its `select` line alone, as the docs
+    explain, every TMS finding is dropped while torch2ms still reports it."""
+    (tmp_path / "train.py").write_text(BAD, encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text(text, encoding="utf-8")
+    expected = "./train.py:5:13: TMS103 "
+    assert flake8(".", cwd=tmp_path).stdout.startswith(expected)
+    select_only = "\n".join(line for line in text.splitlines() if not line.startswith("extend-select")) + "\n"
+    assert select_only != text and "select = " in select_only
+    (tmp_path / "setup.cfg").write_text(select_only, encoding="utf-8")
+    hidden = flake8(".", cwd=tmp_path)
+    assert (hidden.returncode, hidden.stdout) == (0, "")
+    assert torch2ms("check", ".", cwd=tmp_path).stdout.startswith(expected)
+
+
+def fix_stdin(text: str, tmp_path: Path) -> None:
+    ((line, expected),) = console(text)
+    source = "from mindspore import nn\nlayer = nn.Dropout(0.1)\n"
+    result = subprocess.run(command(line), cwd=tmp_path, input=source, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stdout + result.stderr) == (0, expected)
+    assert result.stdout == source.replace("Dropout(0.1)", "Dropout(p=0.1)")
+
+
 def config_loads(text: str, tmp_path: Path) -> None:
     (tmp_path / "torch2ms.yml").write_text(text, encoding="utf-8")
     (tmp_path / "train.py").write_text("x = 1\n", encoding="utf-8")
@@ -217,6 +241,8 @@ RUNNERS = {
     "editor-stdin": editor_stdin,
     "problem-matcher": problem_matcher,
     "config-loads": config_loads,
+    "extend-select-config": extend_select_config,
+    "fix-stdin": fix_stdin,
 }
 RUN_HERE = [item for item in all_snippets() if item.marker in RUNNERS]
 

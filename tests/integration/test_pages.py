@@ -146,5 +146,5 @@ def test_without_the_markup_extra_a_walk_skips_pages_with_one_note(tmp_path):
     assert result.stderr == ("torch2ms: note: 2 Markdown/reST page(s) not checked: reading them needs markdown-it-py "
                              "and docutils (pip install 'flake8-torch2ms[markup]')\n")
     named = torch2ms("check", "repo/README.md", cwd=tmp_path, env=env)
-    assert (named.returncode, named.stdout) == (1, "repo/README.md:1:1: E902 reading Markdown needs markdown-it-py: "
+    assert (named.returncode, named.stdout) == (2, "repo/README.md:1:1: E902 reading Markdown needs markdown-it-py: "
                                                    "pip install 'flake8-torch2ms[markup]'\n")

@@ -100,6 +100,22 @@ def test_fix_hook_rewrites_the_file_then_passes(tmp_path, hooks_repo, environmen
     assert second.returncode == 0, second.stdout + second.stderr
 
 
+PAGE = ("# Porting notes\n\n```python\nfrom mindspore import nn\n    \n\nlayer = nn.Dropout(0.1)\n```\n\n"
+        "```python\nx = 1\n  \n```\n")
+
+
+def test_fix_docs_hook_fixes_a_page_then_passes(tmp_path, hooks_repo, environment):
+    project = _project(tmp_path, {"docs/port.md": PAGE})
+    first = _try_repo(project, hooks_repo, "torch2ms-fix-docs", environment)
+    assert first.returncode == 1, first.stdout + first.stderr
+    # Only the fix's characters change: the whitespace-only lines of both blocks stay.
+    fixed = (project / "docs" / "port.md").read_text(encoding="utf-8")
+    assert fixed == PAGE.replace("Dropout(0.1)", "Dropout(p=0.1)")
+    _git(project, "add", "docs/port.md")
+    second = _try_repo(project, hooks_repo, "torch2ms-fix-docs", environment)
+    assert second.returncode == 0, second.stdout + second.stderr
+
+
 def test_no_staged_python_files_passes(tmp_path, hooks_repo, environment):
     project = _project(tmp_path, {"notes.txt": "ops.clip_by_value(grads, 0.1)\n"})
     for hook in ("torch2ms", "flake8-torch2ms"):

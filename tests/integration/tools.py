@@ -10,9 +10,11 @@ from pathlib import Path
 from test_cli import TORCH2MS
 
 
-def torch2ms(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def torch2ms(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = None,
+             preexec_fn=None) -> subprocess.CompletedProcess:
+    """``preexec_fn`` runs in the child before the command (to set a resource limit, say)."""
     result = subprocess.run([*TORCH2MS, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, preexec_fn=preexec_fn)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

@@ -2,7 +2,7 @@
 happens to its result, and PyTorch's clipping left in MindSpore code."""
 
 from .. import Family
-from . import facts
+from . import facts, messages
 from .conditions import CONDITIONS
 from .dataflow import ClippingAnalysis
 
@@ -17,4 +17,5 @@ FAMILY = Family(
     structural_utils=facts.structural_utils,
     canonical=facts.canonical,
     known=facts.known,
+    variables=messages.VARIABLES,
 )

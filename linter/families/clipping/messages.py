@@ -11,7 +11,11 @@ from ast_grep_py import SgNode
 
 from ...schema import IDENTIFIER
 from ...semantics import nodes
-from .values import TupleOf, shape_text
+from .values import Callee, TupleOf, shape_text
+
+# Every variable the functions below may give (tests/test_config_errors.py checks they agree).
+VARIABLES = frozenset({"FUNC", "VALUE", "RESULT_TARGET", "VALUE_NAME", "MIN", "MAX", "BOUND", "GIVEN", "MISSING",
+                       "SUGGESTED_MIN", "SUGGESTED_MAX", "SHAPE", "NAME", "TARGETS", "GRADS", "SWAPPED", "EFFECT"})
 
 
 def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
@@ -42,6 +46,12 @@ def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
         magnitude = strip_minus(given)
         found["SUGGESTED_MIN"] = short(negate(magnitude))
         found["SUGGESTED_MAX"] = short(magnitude)
+    if call.callee == Callee.TORCH_CLIPPING:
+        # torch's own function runs, on torch tensors; a torch name under mindspore, or a
+        # parameter's .grad, does not exist in MindSpore: the line raises when it runs.
+        torch_function = (call.qualified or "").startswith("torch.")
+        found["EFFECT"] = ("clips torch tensors, never the MindSpore gradients" if torch_function
+                           else "fails when it runs (MindSpore has no such function, and its parameters no .grad)")
     if isinstance(call.value_kind, TupleOf):
         found["SHAPE"] = shape_text(call.value_kind)
     parent = call.node.parent()

@@ -279,6 +279,11 @@ class ClipCall:
             return Result.WRITTEN_TO_PARAMETERS
         return Result.USED
 
+    def judged_values(self, conditions) -> tuple[SgNode | None, ...]:
+        """The bounds, when the rule's ``conditions`` were decided on their values (an inverted
+        range); the other verdicts rest on which bounds are written, whatever they hold."""
+        return self.bound_nodes if "bounds" in conditions and self.bounds == Bounds.EMPTY_OR_INVERTED else ()
+
     def variables(self, exact: bool = False) -> dict[str, str]:
         return messages.clip_call_variables(self, exact)
 

@@ -3,7 +3,7 @@ meaning (a dropout's keep probability, BatchNorm's momentum, pooling's stride, s
 replacement, values-only reductions, (index, value) outputs)."""
 
 from .. import Family
-from . import facts
+from . import facts, messages
 from .analysis import DivergenceAnalysis
 from .conditions import CONDITIONS
 
@@ -18,4 +18,5 @@ FAMILY = Family(
     structural_utils=facts.structural_utils,
     canonical=facts.canonical,
     known=facts.known,
+    variables=messages.VARIABLES,
 )

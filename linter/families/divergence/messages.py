@@ -16,6 +16,11 @@ from ...semantics import nodes
 from .values import Momentum
 
 NUMBER_LITERAL = ("integer", "float")
+# Every variable the functions below may give (tests/test_config_errors.py checks they agree).
+VARIABLES = frozenset({"CALLEE", "ARG", "VALUE", "DROPPED", "SUGGESTED", "CALL_WITH_KEYWORD", "MOMENTUM", "EPS",
+                       "CALL_WITH_EPS_AND_MOMENTUM_SWAPPED", "CALL_WITH_MINDSPORE_MOMENTUM", "KERNEL", "STRIDE",
+                       "CALL_WITH_STRIDE", "SAMPLES", "CALL_WITHOUT_REPLACEMENT", "EXPRESSION", "METHOD", "GOT",
+                       "MEANT", "DIM_OVERLOAD", "FUNC", "SWAPPED", "TARGET"})
 SIMPLE_EXPRESSION = re.compile(r"[\w.]+\Z")
 
 

@@ -193,6 +193,37 @@ class DivergenceCall:
             return Replacement.UNKNOWN
         return Replacement.DEFAULTED if samples > 1 else Replacement.ONE_SAMPLE
 
+    def judged_values(self, conditions) -> tuple[SgNode | None, ...]:
+        """The arguments whose values the rule's ``conditions`` were decided on (what its fix relies on)."""
+        if "dropout" in conditions:
+            return (self.keep_prob_argument,)
+        if "momentum" in conditions:
+            return (self.momentum_argument, self.eps_argument if self.swapped_with_eps else None)
+        if "stride" in conditions:
+            return (self.kernel_argument,)
+        if "replacement" in conditions:
+            return (self.samples_argument,)
+        return ()
+
+    def source_fix(self) -> tuple[SgNode, str] | None:
+        """TMS302's safe fix where the momentum comes from: a parameter whose default is a number
+        and that nothing but this argument reads gets the converted default (``momentum=0.1``
+        becomes ``momentum=0.9``). Callers that pass their own value are unchanged; those that
+        rely on the default get MindSpore's reading of it."""
+        if self.batch_norm_api is None or self.momentum != Momentum.TORCH_CONVENTION:
+            return None
+        argument = nodes.unparenthesize(self.momentum_argument)
+        model = self.analysis.model
+        binding, count = model.resolve_name(argument) if argument.kind() == "identifier" else (None, 0)
+        if binding is None or count != 1 or binding.parameter is None or binding.default is None:
+            return None
+        default = nodes.unparenthesize(binding.default)
+        if default.kind() not in messages.NUMBER_LITERAL:
+            return None
+        if model.name_uses(binding.function, argument.text()).reads != [argument]:
+            return None  # another read of the parameter would see the new default too
+        return binding.default, messages.complement(binding.default)
+
     def variables(self, exact: bool = False) -> dict[str, str]:
         return messages.call_variables(self, exact)
 
