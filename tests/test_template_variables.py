@@ -5,8 +5,11 @@ the ones its views give."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +18,9 @@ from flake8_torch2ms.engine import engine_for
 from flake8_torch2ms.families import BY_NAME
 from flake8_torch2ms.families.clipping import views as clipping_views
 from flake8_torch2ms.families.divergence import views as divergence_views
+from flake8_torch2ms.families.pairs import views as pairs_views
 from test_cli import TORCH2MS
+from test_examples import paired_engine
 
 TRAIN = "from mindspore import nn\nlayer = nn.Dropout(0.1)\n"
 
@@ -83,10 +88,11 @@ def test_a_message_override_is_rendered_with_its_variables(tmp_path):
 def test_each_family_declares_exactly_the_variables_its_views_give(monkeypatch):
     """Every example of every rule, checked and fixed: the variables given are declared ones, and
     every declared one is given somewhere (a stale name would hide a misspelling)."""
-    given: dict[str, set[str]] = {"clipping": set(), "divergence": set()}
+    given: dict[str, set[str]] = {"clipping": set(), "divergence": set(), "pairs": set()}
     views = {"clipping": (clipping_views.ClipCall, clipping_views.Unpacking),
              "divergence": (divergence_views.DivergenceCall, divergence_views.ReductionSubscript,
-                            divergence_views.OutputUnpacking)}
+                            divergence_views.OutputUnpacking),
+             "pairs": (pairs_views.PairCall,)}
     for family, classes in views.items():
         for cls in classes:
             original = cls.variables
@@ -98,8 +104,15 @@ def test_each_family_declares_exactly_the_variables_its_views_give(monkeypatch):
 
             monkeypatch.setattr(cls, "variables", recording)
     engine = engine_for(None)
-    for rule in load_ruleset().rules:
+    ruleset = load_ruleset()
+    for rule in ruleset.rules:
         for example in rule.valid + rule.invalid:
-            engine.check(example.source)
+            if example.original is None:
+                engine.check(example.source)
+                continue
+            with tempfile.TemporaryDirectory() as directory:  # port-pair mode beside its original
+                monkeypatch.chdir(directory)
+                paired_engine(ruleset, rule, example.original, Path(directory)).check(
+                    example.source, os.path.join("port", "model.py"))
     for family, names in given.items():
         assert names == set(BY_NAME[family].variables), family

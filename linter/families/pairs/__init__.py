@@ -4,7 +4,7 @@ aligns the port with the original and compares each aligned call's parameters in
 conventions. A call a divergence (TMS3xx) rule reports gets no second finding."""
 
 from .. import Family
-from . import facts
+from . import facts, messages
 from .analysis import PairAnalysis
 from .conditions import CONDITIONS
 
@@ -19,4 +19,5 @@ FAMILY = Family(
     structural_utils=facts.structural_utils,
     paired=True,
     yields_to=("divergence",),
+    variables=messages.VARIABLES,
 )

@@ -12,6 +12,9 @@ from ..divergence.messages import replaced, shorten
 from .conventions import literal
 from .values import Value
 
+VARIABLES = frozenset({"CALLEE", "ORIGINAL", "TORCH_API", "NEVER", "INSTEAD", "INIT", "DIFFERENCES", "ARGUMENTS",
+                       "CALL_WITH_ARGUMENTS"})
+
 
 def pair_variables(call, exact: bool = False) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
