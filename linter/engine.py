@@ -253,8 +253,8 @@ class Engine:
                                 where = source_node.range()
                                 span = (where.start.line + 1, where.start.column, where.end.line + 1,
                                         where.end.column)
-                        found[rule.id].append(_finding(rule, node, variables, fix, context.related(rule, node),
-                                                            hazard, span))
+                        related = context.related(rule, node)
+                        found[rule.id].append(_finding(rule, node, variables, fix, related, hazard, span))
                 except Exception as error:  # RecursionError included: report it, never crash flake8
                     failed[rule.id] = internal_error(rule.id, error)
         return [finding for rule_id, items in found.items() for finding in ([failed[rule_id]] if rule_id in failed
