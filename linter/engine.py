@@ -25,7 +25,7 @@ from ast_grep_py import SgNode, SgRoot
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Trigger
-from .prefilter import FileText, Prefilter
+from .prefilter import FileText, Prefilter, Screen
 from .semantics.model import SemanticModel
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
@@ -97,6 +97,7 @@ class Engine:
         self._merge_order = sorted((group for group in self.groups if group.dispatch is not None),
                                    key=lambda group: len(group.rules))
         self.prefilters = list(prefilters.values())
+        self.screen = Screen(self.prefilters)
         # Words that a file may import under another name (`clip_by_value as cbv`): the structural
         # utils are then widened for that file, so the match reaches the model's import table.
         self._renamable = frozenset(word for prefilter in self.prefilters for word in prefilter.words
@@ -123,8 +124,7 @@ class Engine:
     def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
         most files, which then need no parse by anything."""
-        text = FileText(source, path)
-        return any(prefilter.may_match(text) for prefilter in self.prefilters)
+        return self.screen.may_match(source, path)
 
     def active(self, source: str, path: str | None = None) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""

@@ -1,5 +1,11 @@
 """The flake8 adapter: options in, engine findings out. Selection, noqa and per-file-ignores stay
-flake8's job."""
+flake8's job.
+
+An editor runs flake8 on every save, in a new process, on one file, and most files no rule can
+match. So this module and its start-up load only the rule set's prefilters (rulecache.load_screen:
+no ast-grep, no families, no semantic model, no YAML); the engine is imported by the first file
+that passes them. tests/test_lazy_import.py holds this in place.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ import os
 import sys
 from typing import Iterator
 
-from . import __version__, flake8config
-from .engine import engine_for, internal_error
+from . import __version__, rulecache
+from .prefilter import Screen
 from .yamlfile import ConfigError
 
 
@@ -19,6 +25,7 @@ class Torch2MSChecker:
     version = __version__
 
     config_path: str | None = None
+    screen: Screen | None = None  # the rule set's prefilters, set by parse_options
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         # flake8 has parsed ``tree`` already; asking for it means files with syntax errors get
@@ -44,16 +51,26 @@ class Torch2MSChecker:
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
                 raise ConfigError(cls.config_path, None, f"configuration file not found ({origin})")
-            engine_for(cls.config_path)
+            # Checks the rules and the configuration now (unless these exact files were checked
+            # before: rulecache.py), so that an error stops the run before any file is linted.
+            cls.screen = rulecache.load_screen(cls.config_path)
         except ConfigError as error:
             # Exit status 2, as for flake8's own usage errors: 1 means findings.
             print(f"flake8-torch2ms: configuration error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        source = "".join(self.lines)
         try:
-            findings = engine_for(self.config_path).check("".join(self.lines), self.filename)
+            screen = self.screen if self.screen is not None else rulecache.load_screen(self.config_path)
+            if not screen.may_match(source, self.filename):
+                return
+            from .engine import engine_for
+
+            findings = engine_for(self.config_path).check(source, self.filename)
         except Exception as error:  # the engine reports its own failures; this is the last net
+            from .engine import internal_error
+
             findings = [internal_error("the engine", error)]
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
@@ -74,6 +91,8 @@ def _torch2ms_config(options: argparse.Namespace) -> tuple[str | None, str]:
     if os.path.isabs(value):
         return value, f"torch2ms-config = {value}"
     if not getattr(options, "isolated", False):
+        from . import flake8config
+
         try:
             config = flake8config.read(options.config) if getattr(options, "config", None) else flake8config.find()
         except flake8config.Flake8ConfigError:

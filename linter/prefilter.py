@@ -17,15 +17,20 @@ Each substring test scans the whole text, so fewer of them is most of the speed:
 found through a shorter probe they contain (``Pool`` for the six pooling layers), one scan per
 probe and file for all words and rules (``FileText``), each occurrence then compared in place. The
 comments and strings are found by one regex scan, only as far into the file as an occurrence asks.
+
+This module is all the flake8 plugin imports before a file passes (``Screen``): it must not import
+ast-grep, the families, the semantic model or the YAML loader, and it holds no dataclass (the
+``dataclasses`` module alone costs a few milliseconds on every editor save).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .families import Trigger
+if TYPE_CHECKING:
+    from .families import Trigger
 
 # Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
 # one is not read as the start of another). An unterminated string matches nothing: its text is
@@ -42,6 +47,19 @@ PATH_SEPARATOR = re.compile(r"[\\/]")
 DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just before a name a def or class defines
 RENAMED_AFTER = re.compile(r"[ \t]+as[ \t]")  # `import Dropout as Drop`: the call is then `Drop(`
 SHORTEST_PROBE = 4
+
+# Right after a word (a dropout's name): a call with a positional first argument (`Dropout(0.1`, not
+# `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
+# continuations and comments allowed wherever Python allows them: each separator is
+# (?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n])), written out three times (the tests hold every `re`
+# pattern to a literal). Backtracking must not stop inside a separator and take what follows for
+# the argument: a comment runs to the line's end, and the look-ahead refuses a space, '#' or '\'.
+POSITIONAL_FIRST = re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
+                              r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
+                              r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+# What a trigger may ask to follow its word, by name: a prefilter kept between runs
+# (Prefilter.state) names its regex, which is then always one of these literals.
+AFTER_WORD = {"positional first argument": POSITIONAL_FIRST}
 
 
 class FileText:
@@ -105,7 +123,8 @@ class Prefilter:
 
     def __init__(self, trigger: Trigger | None, imports: frozenset[str] = frozenset(),
                  shared_probes: set[str] | None = None) -> None:
-        self.trigger = trigger
+        self.trigger = trigger  # None when the rule's family cannot say: every file may match
+        self.any_file = trigger is None
         self.imports = sorted(imports)
         words = trigger.words if trigger is not None else frozenset()
         self.words = sorted(words)
@@ -117,10 +136,32 @@ class Prefilter:
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
         self.after = trigger.after if trigger is not None else None
 
+    def state(self) -> tuple:
+        """Plain values (``marshal`` writes them) from which ``from_state`` rebuilds this
+        prefilter without the families that derived it."""
+        after = None
+        if self.after is not None:
+            names = [name for name, pattern in AFTER_WORD.items() if pattern is self.after]
+            if not names:  # the screen is then not kept: each run checks the rules again
+                raise ValueError(f"a trigger's 'after' is not in prefilter.AFTER_WORD: {self.after.pattern!r}")
+            after = names[0]
+        return (self.any_file, self.imports, self.words, self.probes, self.roots, after)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> Prefilter:
+        any_file, imports, words, probes, roots, after = state
+        prefilter = cls.__new__(cls)
+        prefilter.trigger = None  # the families' object is not kept: any_file says whether there was one
+        prefilter.any_file = any_file
+        prefilter.imports, prefilter.words, prefilter.roots = list(imports), list(words), roots
+        prefilter.probes = {probe: [tuple(pair) for pair in pairs] for probe, pairs in probes.items()}
+        prefilter.after = AFTER_WORD[after] if after is not None else None
+        return prefilter
+
     def may_match(self, text: FileText) -> bool:
         if not all(text.names_package(package) for package in self.imports):
             return False
-        if self.trigger is None:
+        if self.any_file:
             return True
         if self.roots is not None and not any(text.names_package(root) for root in self.roots):
             return False
@@ -140,6 +181,26 @@ class Prefilter:
                 and (self.after is None or self.after.match(source, end) is not None
                      or RENAMED_AFTER.match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start))
+
+
+class Screen:
+    """Whether any rule of a rule set may match a file: the engine's prefilters alone, which is
+    all the flake8 plugin loads before a file passes them (rulecache.load_screen keeps them
+    between runs, so a file no rule can match costs this and nothing else)."""
+
+    def __init__(self, prefilters: list[Prefilter]) -> None:
+        self.prefilters = prefilters
+
+    def may_match(self, source: str, path: str | None = None) -> bool:
+        text = FileText(source, path)
+        return any(prefilter.may_match(text) for prefilter in self.prefilters)
+
+    def state(self) -> list[tuple]:
+        return [prefilter.state() for prefilter in self.prefilters]
+
+    @classmethod
+    def from_state(cls, state: list[tuple]) -> Screen:
+        return cls([Prefilter.from_state(item) for item in state])
 
 
 def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[str, str]:
