@@ -27,20 +27,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:
     from .families import Trigger
 
-# Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
-# one is not read as the start of another). An unterminated string matches nothing: its text is
-# then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
-# as well: Python (and flake8) end a line there.
-NON_CODE = re.compile(r'''#[^\r\n]*'''
-                      r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
-                      r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
-                      r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'''
-                      r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'""", re.DOTALL)
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
 PATH_SEPARATOR = re.compile(r"[\\/]")
@@ -48,18 +40,37 @@ DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just bef
 RENAMED_AFTER = re.compile(r"[ \t]+as[ \t]")  # `import Dropout as Drop`: the call is then `Drop(`
 SHORTEST_PROBE = 4
 
+
+# Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
+# one is not read as the start of another). An unterminated string matches nothing: its text is
+# then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
+# as well: Python (and flake8) end a line there. Compiled on first use, as positional_first: most
+# files a process sees (an editor's one file) never need it.
+@lru_cache(maxsize=None)
+def non_code() -> re.Pattern:
+    return re.compile(r'''#[^\r\n]*'''
+                      r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
+                      r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
+                      r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'''
+                      r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'""", re.DOTALL)
+
+
 # Right after a word (a dropout's name): a call with a positional first argument (`Dropout(0.1`, not
 # `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
 # continuations and comments allowed wherever Python allows them: each separator is
 # (?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n])), written out three times (the tests hold every `re`
 # pattern to a literal). Backtracking must not stop inside a separator and take what follows for
 # the argument: a comment runs to the line's end, and the look-ahead refuses a space, '#' or '\'.
-POSITIONAL_FIRST = re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
-                              r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
-                              r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+@lru_cache(maxsize=None)
+def positional_first() -> re.Pattern:
+    return re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
+                      r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
+                      r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+
+
 # What a trigger may ask to follow its word, by name: a prefilter kept between runs
 # (Prefilter.state) names its regex, which is then always one of these literals.
-AFTER_WORD = {"positional first argument": POSITIONAL_FIRST}
+AFTER_WORD = {"positional first argument": positional_first}
 
 
 class FileText:
@@ -70,7 +81,7 @@ class FileText:
         self._folders = frozenset(PATH_SEPARATOR.split(path)[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
         self._occurrences: dict[str, list[int]] = {}
-        self._scanner: Iterator[re.Match] = NON_CODE.finditer(source)
+        self._scanner: Iterator[re.Match] | None = None
         self._scanned_to = 0  # every comment or string starting before this is in the lists
         self._starts: list[int] = []
         self._ends: list[int] = []
@@ -97,6 +108,8 @@ class FileText:
 
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
+        if self._scanner is None:
+            self._scanner = non_code().finditer(self.source)
         while self._scanned_to <= position:
             match = next(self._scanner, None)
             if match is None:
@@ -134,14 +147,21 @@ class Prefilter:
         for word in self.words:
             self.probes.setdefault(probes[word], []).append((word, word.find(probes[word])))
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
-        self.after = trigger.after if trigger is not None else None
+        self._after = trigger.after if trigger is not None else None
+        self._after_name: str | None = None  # set instead of _after by from_state
+
+    @property
+    def after(self) -> re.Pattern | None:
+        if self._after is None and self._after_name is not None:
+            self._after = AFTER_WORD[self._after_name]()
+        return self._after
 
     def state(self) -> tuple:
         """Plain values (``marshal`` writes them) from which ``from_state`` rebuilds this
         prefilter without the families that derived it."""
-        after = None
-        if self.after is not None:
-            names = [name for name, pattern in AFTER_WORD.items() if pattern is self.after]
+        after = self._after_name
+        if self._after is not None:
+            names = [name for name, pattern in AFTER_WORD.items() if pattern() is self._after]
             if not names:  # the screen is then not kept: each run checks the rules again
                 raise ValueError(f"a trigger's 'after' is not in prefilter.AFTER_WORD: {self.after.pattern!r}")
             after = names[0]
@@ -155,7 +175,7 @@ class Prefilter:
         prefilter.any_file = any_file
         prefilter.imports, prefilter.words, prefilter.roots = list(imports), list(words), roots
         prefilter.probes = {probe: [tuple(pair) for pair in pairs] for probe, pairs in probes.items()}
-        prefilter.after = AFTER_WORD[after] if after is not None else None
+        prefilter._after, prefilter._after_name = None, after  # compiled when a word asks
         return prefilter
 
     def may_match(self, text: FileText) -> bool:
@@ -227,7 +247,9 @@ def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[
         for probe in inside[word]:
             covers.setdefault(probe, set()).add(word)
     while covers:
-        best = max(sorted(covers), key=lambda probe: (len(covers[probe]), len(probe)))
+        # The probe covering most words, then the longest, then the first in sorted order: one
+        # pass, not a sort per round (this runs whenever an engine is built).
+        best = min(covers, key=lambda probe: (-len(covers[probe]), -len(probe), probe))
         shared.add(best)
         for word in list(covers[best]):
             probes[word] = best

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from ...prefilter import POSITIONAL_FIRST
+from ...prefilter import positional_first
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import Trigger, roots_of
@@ -212,7 +212,7 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
     # Only these answers need the keep probability written positionally, as `Dropout(0.1)`.
     positional = (set(conditions) == {"dropout"} and conditions["dropout"] <= POSITIONAL_DROPOUT
                   and all(api.keep_prob.position == 0 for api in facts.dropouts.values()))
-    return Trigger(frozenset(words), frozenset(roots), POSITIONAL_FIRST if positional else None)
+    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None)
 
 
 def canonical(facts: Facts, qualified: str) -> str | None:
