@@ -113,16 +113,15 @@ def _entry(config_path: str | None, suffix: str) -> Path | None:
 
 
 def _key(config_path: str | None) -> str:
-    digest = sha256()
-    digest.update(f"{sys.version}\0".encode())
+    parts = [sys.version]
     # ast-grep decides which rules compile: its files stand for its version. Found without
     # importing it: the plugin's start-up must not load it.
     ast_grep = find_spec("ast_grep_py")
     folders = [(ast_grep.submodule_search_locations[0], "")] if ast_grep and ast_grep.submodule_search_locations else []
     folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
     for folder, suffix in folders:
-        for path, size, modified in _files(folder, suffix):
-            digest.update(f"{path}\0{size}\0{modified}\0".encode())
+        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in _files(folder, suffix))
+    digest = sha256("\0\0".join(parts).encode())
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
         digest.update(Path(config_path).read_bytes())
