@@ -20,6 +20,11 @@ from .prefilter import Screen
 from .yamlfile import ConfigError
 
 
+# The configurations whose engine this process has built: the engine's own check starts with the
+# same prefilters, so once it is loaded the screen would only test a kept file twice.
+_ENGINE_BUILT: set[str | None] = set()
+
+
 class Torch2MSChecker:
     name = "flake8-torch2ms"
     version = __version__
@@ -62,12 +67,14 @@ class Torch2MSChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
         try:
-            screen = self.screen if self.screen is not None else rulecache.load_screen(self.config_path)
-            if not screen.may_match(source, self.filename):
-                return
+            if self.config_path not in _ENGINE_BUILT:
+                screen = self.screen if self.screen is not None else rulecache.load_screen(self.config_path)
+                if not screen.may_match(source, self.filename):
+                    return
             from .engine import engine_for
 
             findings = engine_for(self.config_path).check(source, self.filename)
+            _ENGINE_BUILT.add(self.config_path)
         except Exception as error:  # the engine reports its own failures; this is the last net
             from .engine import internal_error
 
