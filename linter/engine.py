@@ -155,6 +155,11 @@ class Engine:
                 gc.enable()
 
     def _check(self, source: str, path: str | None) -> list[Finding]:
+        # First the prefilter, on the text as given: most files stop here. What follows changes
+        # no verdict (the prefilter reads a lone '\r' as a line end and a surrogate as no name).
+        active = self.active(source, path)
+        if not active:
+            return []
         # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
         # so every offset and column stays where it was.
         source = LONE_CARRIAGE_RETURN.sub("\n", source)
@@ -163,9 +168,6 @@ class Engine:
                 source.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
                 source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
-        active = self.active(source, path)
-        if not active:
-            return []
         try:
             root = SgRoot(source, "python").root()
         except Exception as error:  # the parser itself failed: nothing can be checked
