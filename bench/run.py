@@ -61,6 +61,7 @@ FLAKE8_SUBSET = ("mindcv", "mindyolo", "mindaudio", "mindspore-rl", "mindarmour"
 # --tools-corpus full runs both on everything.
 TOOLS_SUBSET = ("mindformers", "mindnlp")
 QUICK_SUBSET = ("mindyolo",)
+MODEL_SUBSET = ("mindcv",)  # part 5's typical model file: one of mindcv's models
 SYNTHETIC_CALLS = (1_000, 10_000, 100_000)
 # One statement holding every call on one line: ast-grep's SgNode.range() scans the line for a
 # column, so any per-node range() there costs the line's length (quadratic until nodes.py stopped).
@@ -734,6 +735,239 @@ def scaling(tools: Tools, corpus: Corpus, repeats: int, synthetic: tuple[int, ..
     return rows
 
 
+# --------------------------------------------------------------------------- 5. the editor path
+
+# Each one-file run starts Python with this program, whatever it compares: the same start-up on
+# every side of a ratio. It is the `flake8` command (`main()`) with every plugin distribution
+# hidden from flake8's finder except those TORCH2MS_BENCH_PLUGINS names, so "flake8 alone" never
+# imports the plugin at all, as if it were not installed; and it writes the process's own peak
+# RSS (VmHWM: os.wait4's maximum would keep the size of the bench process it was forked from).
+# Nothing of bench/run.py is imported: its own imports (dataclasses among them) would otherwise
+# be paid for the plugin.
+EDITOR_LAUNCHER = """
+import os, sys
+from flake8.plugins import finder
+shown = {"flake8", "pyflakes", "pycodestyle", *filter(None, os.environ["TORCH2MS_BENCH_PLUGINS"].split(","))}
+found = finder._find_importlib_plugins
+finder._find_importlib_plugins = lambda: (p for p in found() if p.package.lower().replace("_", "-") in shown)
+from flake8.main.cli import main
+status = main(sys.argv[1:])
+with open("/proc/self/status") as status_file:
+    peak = next((line.split()[1] for line in status_file if line.startswith("VmHWM:")), "0")
+with open(os.environ["TORCH2MS_BENCH_PEAK"], "w") as out:
+    out.write(peak)
+sys.exit(status)
+"""
+EDITOR_ALONE = "flake8 alone"
+EDITOR_VARIANTS = {EDITOR_ALONE: (), "with flake8-torch2ms": (PLUGIN_DISTRIBUTION,),
+                   "with flake8-bugbear": ("flake8-bugbear",)}
+EDITOR_RUNS = 20  # per file and variant, after one warm-up run of each (a run takes about 0.1 s)
+EDITOR_BIG_RUNS = 2  # the 5 MB modules: each run takes 20 to 60 s here
+BIG_MODULE_BYTES = 5_000_000
+# The targets of the editor-path issue, as ratios of medians of whole-process CPU time.
+TARGET_EDITOR_NO_MATCH = 1.03
+TARGET_EDITOR_MODEL = 1.10
+TARGET_EDITOR_BIG = 1.10
+TARGET_EDITOR_BIG_MEMORY = 1.5
+NO_TRIGGER_MODULE = "import os\n\n\ndef join(*parts):\n    return os.path.join(*parts)\n"
+
+
+@dataclass
+class EditorCase:
+    """One file linted alone, as an editor does on save, by each variant of flake8."""
+
+    name: str
+    path: Path
+    runs: int
+    variants: tuple[str, ...]
+    target: float | None = None  # the ratio with the plugin / alone that the issue asks for
+    memory_target: float | None = None  # the same for peak memory
+    # flake8 options only the plugin knows (pair mode's --torch2ms-original): given only to
+    # the variant that loads it; flake8 alone would refuse them.
+    plugin_options: tuple[str, ...] = ()
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    peak_mib: dict[str, list[float]] = field(default_factory=dict)
+    lines: int = 0
+    size: int = 0  # bytes
+
+    def __post_init__(self) -> None:
+        self.size = self.path.stat().st_size
+        self.lines = len(read_text(self.path).splitlines())
+
+    def median(self, variant: str, what: str = "cpu") -> float:
+        return statistics.median(getattr(self, what)[variant])
+
+    def ratio(self, variant: str, what: str = "cpu") -> float:
+        return self.median(variant, what) / self.median(EDITOR_ALONE, what)
+
+    def paired(self, variant: str) -> list[float]:
+        """Each round's ratio (the runs of one round are next to each other in time)."""
+        return [with_ / alone for with_, alone in zip(self.cpu[variant], self.cpu[EDITOR_ALONE])]
+
+
+def installed_variants(notes: list[str]) -> tuple[str, ...]:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    found = []
+    for variant, packages in EDITOR_VARIANTS.items():
+        try:
+            for package in packages:
+                distribution(package)
+            found.append(variant)
+        except PackageNotFoundError:
+            notes.append(f"editor path: '{variant}' skipped, {', '.join(packages)} is not installed "
+                         f"(pip install {' '.join(packages)})")
+    return tuple(found)
+
+
+def editor_cases(args, corpus: Corpus, models: Corpus, workdir: Path) -> list[EditorCase]:
+    """The files of part 5: one no rule can match (5 lines, and one of median size in ``corpus``),
+    a typical model file the rules match (of median length among ``models``' model definitions
+    the prefilter keeps: mindcv's vision models, the code people port from PyTorch), a port file
+    with its original (pair mode, when given), and two generated 5 MB modules."""
+    from flake8_torch2ms.engine import engine_for
+
+    engine = engine_for(None)
+    variants = installed_variants(args.notes)
+    small = EDITOR_RUNS if not args.quick else 3
+    big_runs = args.editor_big_runs if not args.quick else 1
+    cases = []
+    tiny = workdir / "no_trigger.py"
+    tiny.write_text(NO_TRIGGER_MODULE, encoding="utf-8")
+    cases.append(EditorCase("5 lines, no trigger word", tiny, small, variants, TARGET_EDITOR_NO_MATCH))
+    dropped = sorted((path.stat().st_size, path) for path in corpus.files
+                     if not engine.may_match(read_text(path), str(path)))
+    if dropped:
+        cases.append(EditorCase("median file no rule can match", dropped[len(dropped) // 2][1], small, variants,
+                                TARGET_EDITOR_NO_MATCH))
+    definitions = [path for path in models.files if "/models/" in path.as_posix()] or models.files
+    kept = sorted((len(read_text(path).splitlines()), path) for path in definitions
+                  if engine.active(read_text(path), str(path)))
+    if kept:
+        cases.append(EditorCase("typical model file the rules match", kept[len(kept) // 2][1], small, variants,
+                                TARGET_EDITOR_MODEL))
+    if args.port:
+        cases.append(EditorCase("port file with its original (pair mode)", Path(args.port), small, variants,
+                                TARGET_EDITOR_MODEL, plugin_options=("--torch2ms-original", str(args.original))))
+    else:
+        args.notes.append("editor path: pair mode not measured; give --port FILE --original PATH (the plugin's "
+                          "--torch2ms-original) to add its row")
+    if big_runs:
+        both = tuple(variant for variant in variants if variant != "with flake8-bugbear")
+        steps = BIG_MODULE_BYTES // len(TRAIN_STEP) if not args.quick else 2_000
+        dense = workdir / "big_every_step_clips.py"
+        dense.write_text(synthetic_module(steps), encoding="utf-8")
+        cases.append(EditorCase(f"generated, {steps:,} training steps that each clip", dense, big_runs, both,
+                                TARGET_EDITOR_BIG, TARGET_EDITOR_BIG_MEMORY))
+        sparse = workdir / "big_one_clip.py"
+        sparse.write_text(sparse_module(BIG_MODULE_BYTES if not args.quick else 300_000), encoding="utf-8")
+        cases.append(EditorCase("generated, plain functions and one clip", sparse, big_runs, both, TARGET_EDITOR_BIG,
+                                TARGET_EDITOR_BIG_MEMORY))
+    return cases
+
+
+def milliseconds(values: list[float]) -> str:
+    middle, low, high = (1000 * value for value in median_range(values))
+    return f"{middle:.0f}" if len(values) == 1 else f"{middle:.0f} [{low:.0f}-{high:.0f}]"
+
+
+def sparse_module(size: int) -> str:
+    """About ``size`` bytes of small functions, then one training step that clips (tests/test_robustness.py's
+    10 MB file, at this size): the prefilter keeps it, so the whole file is parsed and walked."""
+    functions = []
+    total = 0
+    while total < size:
+        functions.append(f"def f_{len(functions)}(x):\n    return x * 2 + {len(functions)}\n")
+        total += len(functions[-1])
+    return synthetic_module(1).replace("\n\ndef train_step_0", "\n" + "\n\n".join(functions) + "\n\ndef train_step_0")
+
+
+def editor_run(python: str, case: EditorCase, variant: str, cwd: Path, peak_file: Path) -> tuple[float, float]:
+    """One whole-process flake8 run of one file: (CPU seconds, user + system of the process, from
+    os.wait4; peak RSS MiB, from the process itself)."""
+    plugins = EDITOR_VARIANTS[variant]
+    options = list(case.plugin_options) if PLUGIN_DISTRIBUTION in plugins else []
+    environment = {**os.environ, "TORCH2MS_BENCH_PLUGINS": ",".join(plugins), "TORCH2MS_BENCH_PEAK": str(peak_file)}
+    measured = check_run(run([python, "-c", EDITOR_LAUNCHER, "--isolated", *options, str(case.path)], cwd,
+                             env=environment), f"flake8 ({variant}) on {case.path.name}", ok=(0, 1))
+    return measured.cpu, int(peak_file.read_text() or 0) / 1024
+
+
+def editor_path(tools: Tools, cases: list[EditorCase], cwd: Path, workdir: Path) -> list[EditorCase]:
+    """Every case by every variant, alternated: round k runs each file's variants in an order
+    rotated by k, so a machine that slows down during the run charges every variant alike."""
+    peak_file = workdir / "editor-peak"
+    for case in cases:
+        case.cpu = {variant: [] for variant in case.variants}
+        case.peak_mib = {variant: [] for variant in case.variants}
+        if case.runs > 2:  # a warm-up run of each (page cache, the rule cache); the big ones follow small ones
+            for variant in case.variants:
+                editor_run(tools.python, case, variant, cwd, peak_file)
+    for index in range(max(case.runs for case in cases)):
+        for case in cases:
+            if index >= case.runs:
+                continue
+            shift = index % len(case.variants)
+            for variant in case.variants[shift:] + case.variants[:shift]:
+                cpu, peak = editor_run(tools.python, case, variant, cwd, peak_file)
+                case.cpu[variant].append(cpu)
+                case.peak_mib[variant].append(peak)
+        progress(f"editor path round {index + 1}: " + ", ".join(
+            f"{case.name} {case.paired(case.variants[1])[-1]:.3f}" for case in cases
+            if len(case.variants) > 1 and len(case.cpu[case.variants[1]]) == index + 1))
+    return cases
+
+
+def editor_report(cases: list[EditorCase], corpus: Corpus) -> list[str]:
+    """Part 5's table and its rows against the targets."""
+    out = ["### 5. The editor path: flake8 on one file, whole process (CPU time, medians)", "",
+           "Each run is a new `flake8 --isolated FILE` process, as an editor starts on save; CPU time is user + "
+           "system of the process (`os.wait4`), peak memory its own VmHWM. \"flake8 alone\" hides every plugin "
+           "distribution from flake8's finder (`EDITOR_LAUNCHER`), so the plugin is not imported at all; every "
+           "variant starts through the same launcher. Variants alternate run by run, after one warm-up run of "
+           "each (the rule cache is then warm, as after a user's first run).", ""]
+    variants = [variant for variant in EDITOR_VARIANTS if any(variant in case.variants for case in cases)]
+    out.append("| file | lines | runs | " + " | ".join(f"{variant}, CPU ms" for variant in variants) + " | "
+               + " | ".join(f"{variant[5:]} / alone, [each round]" for variant in variants[1:])
+               + " | peak RSS MiB, " + " / ".join(variant.replace("with ", "") for variant in variants) + " |")
+    out.append("| --- " * (3 + 2 * len(variants) - 1 + 1) + "|")
+    for case in cases:
+        shown = case.path.name
+        for root in corpus.roots:
+            if root in case.path.parents:
+                shown = case.path.relative_to(root.parent).as_posix()
+        size = f", {case.size / 1e6:.1f} MB" if case.size > 1e6 else ""
+        cells = [f"{case.name} (`{shown}`{size})", f"{case.lines:,}", str(case.runs)]
+        cells += [milliseconds(case.cpu[variant]) if variant in case.cpu else "" for variant in variants]
+        for variant in variants[1:]:
+            if variant in case.cpu and case.cpu[variant]:
+                low, high = min(case.paired(variant)), max(case.paired(variant))
+                cells.append(f"{case.ratio(variant):.3f} [{low:.2f}-{high:.2f}]")
+            else:
+                cells.append("")
+        cells.append(" / ".join(f"{case.median(variant, 'peak_mib'):.0f}" for variant in variants
+                                if variant in case.cpu))
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "Against the editor-path targets (with flake8-torch2ms / flake8 alone, ratio of the medians):", "",
+            "| target | measured | |", "| --- | --- | --- |"]
+    plugin = "with flake8-torch2ms"
+    for case in cases:
+        if case.target is None or plugin not in case.cpu or not case.cpu[plugin]:
+            continue
+        cpu = case.ratio(plugin)
+        met = cpu <= case.target
+        measured = (f"{cpu:.3f}x ({1000 * case.median(plugin):.0f} ms against "
+                    f"{1000 * case.median(EDITOR_ALONE):.0f} ms of CPU)")
+        what = f"{case.name}: CPU <= {case.target:.2f}x"
+        if case.memory_target is not None:
+            memory = case.ratio(plugin, "peak_mib")
+            met = met and memory <= case.memory_target
+            what += f", peak memory <= {case.memory_target:.1f}x"
+            measured += f"; peak memory {memory:.2f}x"
+        out.append(f"| {what} | {measured} | {'met' if met else 'not met'} |")
+    return out + [""]
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -980,7 +1214,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="-j of the tools in part 2 (default 1, as the targets are stated)")
     parser.add_argument("--peers-bin", metavar="DIR", help="where semgrep and ast-grep are (a separate venv's bin/)")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=("flake8", "share", "tools", "floor", "scaling"),
+                        choices=("editor", "flake8", "share", "tools", "floor", "scaling"),
                         help="leave a part out (repeatable)")
     parser.add_argument("--no-flake8-select", action="store_true",
                         help="leave flake8 --select TMS out of part 2")
@@ -990,11 +1224,17 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a small version of everything, to check the script")
     parser.add_argument("--output", metavar="FILE", help="also write the table (Markdown) to FILE")
     parser.add_argument("--findings", metavar="FILE", help="write every tool's findings as JSON to FILE")
+    parser.add_argument("--editor-big-runs", type=int, default=EDITOR_BIG_RUNS,
+                        help=f"runs of each 5 MB module in part 5 (default {EDITOR_BIG_RUNS}; 0 leaves them out)")
+    parser.add_argument("--port", metavar="FILE", help="part 5: a port file, linted with its original (pair mode)")
+    parser.add_argument("--original", metavar="PATH", help="part 5: the original of --port (--torch2ms-original)")
     args = parser.parse_args(argv)
     args.argv = argv
     args.notes = []
     if min(args.pairs, args.repeats, args.jobs) < 1:
         parser.error("--pairs, --repeats and --jobs must be 1 or more")
+    if bool(args.port) != bool(args.original):
+        parser.error("--port and --original go together")
     return args
 
 
@@ -1041,6 +1281,10 @@ def benchmark(args: argparse.Namespace) -> int:
         cwd = workdir / "cwd"  # no project configuration (.flake8, .semgrepignore defaults) applies
         cwd.mkdir()
         (cwd / ".semgrepignore").write_text("# empty: semgrep's default ignores would skip tests/ directories\n")
+        editor = []
+        if "editor" not in args.skip:  # first: nothing else has run on the machine's caches yet
+            models = Corpus.of(subset(roots, MODEL_SUBSET)) if not args.quick else full
+            editor = editor_path(tools, editor_cases(args, tools_corpus, models, workdir), cwd, workdir)
         pairs = []
         if "flake8" not in args.skip:
             pairs = [flake8_pairs(tools, small, jobs, args.pairs, cwd) for jobs in (1, 2)]
@@ -1059,6 +1303,8 @@ def benchmark(args: argparse.Namespace) -> int:
             rows = scaling(tools, full, max(1, args.repeats - 1), synthetic, scale_dir)
     args.notes.append(f"the whole script took {time.perf_counter() - started:.0f} s")
     table = report(args, tools, full, small, tools_corpus, pairs, share, tool_runs, stages, rows)
+    if editor:
+        table += "\n\n" + "\n".join(editor_report(editor, full))
     print(table)
     if args.output:
         Path(args.output).write_text(table + "\n", encoding="utf-8")

@@ -1,5 +1,11 @@
 """The flake8 adapter: options in, engine findings out. Selection, noqa and per-file-ignores stay
-flake8's job."""
+flake8's job.
+
+An editor runs flake8 on every save, in a new process, on one file, and most files no rule can
+match. So this module and its start-up load only the rule set's prefilters (rulecache.load_screen:
+no ast-grep, no families, no semantic model, no YAML); the engine is imported by the first file
+that passes them. tests/test_lazy_import.py holds this in place.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,14 @@ import os
 import sys
 from typing import Iterator
 
-from . import DOCS_URL, __version__, flake8config
-from .engine import engine_for, internal_error
+from . import DOCS_URL, __version__, rulecache
+from .prefilter import Screen
 from .yamlfile import ConfigError, not_a_file
+
+
+# The configurations whose engine this process has built: the engine's own check starts with the
+# same prefilters, so once it is loaded the screen would only test a kept file twice.
+_ENGINE_BUILT: set[tuple] = set()  # (configuration, original, class map)
 
 
 class Torch2MSChecker:
@@ -21,6 +32,7 @@ class Torch2MSChecker:
     config_path: str | None = None
     original: str | None = None  # port-pair mode (docs/port-pair.md)
     class_map: tuple[tuple[str, str], ...] = ()
+    screen: Screen | None = None  # the rule set's prefilters, set by parse_options
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         # flake8 has parsed ``tree`` already; asking for it means files with syntax errors get
@@ -66,17 +78,29 @@ class Torch2MSChecker:
             if cls.original is not None and not os.path.exists(cls.original):
                 raise ConfigError(cls.original, None, f"original (port-pair mode) not found ({where})")
             cls.class_map = _class_map(getattr(options, "torch2ms_class_map", None))
-            engine_for(cls.config_path, cls.original, cls.class_map)
+            # Checks the rules and the configuration now (unless these exact files were checked
+            # before: rulecache.py), so that an error stops the run before any file is linted.
+            cls.screen = rulecache.load_screen(cls.config_path, cls.original, cls.class_map)
         except ConfigError as error:
             # Exit status 2, as for flake8's own usage errors: 1 means findings.
             print(f"flake8-torch2ms: configuration error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        source = "".join(self.lines)
         try:
-            engine = engine_for(self.config_path, self.original, self.class_map)
-            findings = engine.check("".join(self.lines), self.filename)
+            key = (self.config_path, self.original, self.class_map)
+            if key not in _ENGINE_BUILT:
+                screen = self.screen if self.screen is not None else rulecache.load_screen(*key)
+                if not screen.may_match(source, self.filename):
+                    return
+            from .engine import engine_for
+
+            findings = engine_for(*key).check(source, self.filename)
+            _ENGINE_BUILT.add(key)
         except Exception as error:  # the engine reports its own failures; this is the last net
+            from .engine import internal_error
+
             findings = [internal_error("the engine", error)]
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
@@ -109,6 +133,8 @@ def _torch2ms_config(options: argparse.Namespace, option: str = "torch2ms_config
     if os.path.isabs(value):
         return value, f"{name} = {value}"
     if not getattr(options, "isolated", False):
+        from . import flake8config
+
         try:
             config = flake8config.read(options.config) if getattr(options, "config", None) else flake8config.find()
         except flake8config.Flake8ConfigError:

@@ -17,31 +17,60 @@ Each substring test scans the whole text, so fewer of them is most of the speed:
 found through a shorter probe they contain (``Pool`` for the six pooling layers), one scan per
 probe and file for all words and rules (``FileText``), each occurrence then compared in place. The
 comments and strings are found by one regex scan, only as far into the file as an occurrence asks.
+
+This module is all the flake8 plugin imports before a file passes (``Screen``): it must not import
+ast-grep, the families, the semantic model or the YAML loader, and it holds no dataclass (the
+``dataclasses`` module alone costs a few milliseconds on every editor save).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .families import Trigger
+if TYPE_CHECKING:
+    from .families import Trigger
 
-# Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
-# one is not read as the start of another). An unterminated string matches nothing: its text is
-# then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
-# as well: Python (and flake8) end a line there.
-NON_CODE = re.compile(r'''#[^\r\n]*'''
-                      r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
-                      r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
-                      r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'''
-                      r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'""", re.DOTALL)
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
 PATH_SEPARATOR = re.compile(r"[\\/]")
 DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just before a name a def or class defines
 RENAMED_AFTER = re.compile(r"[ \t]+as[ \t]")  # `import Dropout as Drop`: the call is then `Drop(`
 SHORTEST_PROBE = 4
+
+
+# Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
+# one is not read as the start of another). An unterminated string matches nothing: its text is
+# then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
+# as well: Python (and flake8) end a line there. Compiled on first use, as positional_first: most
+# files a process sees (an editor's one file) never need it.
+@lru_cache(maxsize=None)
+def non_code() -> re.Pattern:
+    return re.compile(r'''#[^\r\n]*'''
+                      r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'''
+                      r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"""
+                      r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'''
+                      r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'""", re.DOTALL)
+
+
+# Right after a word (a dropout's name): a call with a positional first argument (`Dropout(0.1`, not
+# `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
+# continuations and comments allowed wherever Python allows them: each separator is
+# (?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n])), written out three times (the tests hold every `re`
+# pattern to a literal). Backtracking must not stop inside a separator and take what follows for
+# the argument: a comment runs to the line's end, and the look-ahead refuses a space, '#' or '\'.
+@lru_cache(maxsize=None)
+def positional_first() -> re.Pattern:
+    return re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
+                      r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
+                      r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+
+
+# What a trigger may ask to follow its word, by name: a prefilter kept between runs
+# (Prefilter.state) names its regex, which is then always one of these literals.
+AFTER_WORD = {"positional first argument": positional_first}
 
 
 class FileText:
@@ -52,7 +81,7 @@ class FileText:
         self._folders = frozenset(PATH_SEPARATOR.split(path)[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
         self._occurrences: dict[str, list[int]] = {}
-        self._scanner: Iterator[re.Match] = NON_CODE.finditer(source)
+        self._scanner: Iterator[re.Match] | None = None
         self._scanned_to = 0  # every comment or string starting before this is in the lists
         self._starts: list[int] = []
         self._ends: list[int] = []
@@ -79,6 +108,8 @@ class FileText:
 
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
+        if self._scanner is None:
+            self._scanner = non_code().finditer(self.source)
         while self._scanned_to <= position:
             match = next(self._scanner, None)
             if match is None:
@@ -105,7 +136,8 @@ class Prefilter:
 
     def __init__(self, trigger: Trigger | None, imports: frozenset[str] = frozenset(),
                  shared_probes: set[str] | None = None) -> None:
-        self.trigger = trigger
+        self.trigger = trigger  # None when the rule's family cannot say: every file may match
+        self.any_file = trigger is None
         self.imports = sorted(imports)
         words = trigger.words if trigger is not None else frozenset()
         self.words = sorted(words)
@@ -115,12 +147,41 @@ class Prefilter:
         for word in self.words:
             self.probes.setdefault(probes[word], []).append((word, word.find(probes[word])))
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
-        self.after = trigger.after if trigger is not None else None
+        self._after = trigger.after if trigger is not None else None
+        self._after_name: str | None = None  # set instead of _after by from_state
+
+    @property
+    def after(self) -> re.Pattern | None:
+        if self._after is None and self._after_name is not None:
+            self._after = AFTER_WORD[self._after_name]()
+        return self._after
+
+    def state(self) -> tuple:
+        """Plain values (``marshal`` writes them) from which ``from_state`` rebuilds this
+        prefilter without the families that derived it."""
+        after = self._after_name
+        if self._after is not None:
+            names = [name for name, pattern in AFTER_WORD.items() if pattern() is self._after]
+            if not names:  # the screen is then not kept: each run checks the rules again
+                raise ValueError(f"a trigger's 'after' is not in prefilter.AFTER_WORD: {self.after.pattern!r}")
+            after = names[0]
+        return (self.any_file, self.imports, self.words, self.probes, self.roots, after)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> Prefilter:
+        any_file, imports, words, probes, roots, after = state
+        prefilter = cls.__new__(cls)
+        prefilter.trigger = None  # the families' object is not kept: any_file says whether there was one
+        prefilter.any_file = any_file
+        prefilter.imports, prefilter.words, prefilter.roots = list(imports), list(words), roots
+        prefilter.probes = {probe: [tuple(pair) for pair in pairs] for probe, pairs in probes.items()}
+        prefilter._after, prefilter._after_name = None, after  # compiled when a word asks
+        return prefilter
 
     def may_match(self, text: FileText) -> bool:
         if not all(text.names_package(package) for package in self.imports):
             return False
-        if self.trigger is None:
+        if self.any_file:
             return True
         if self.roots is not None and not any(text.names_package(root) for root in self.roots):
             return False
@@ -140,6 +201,26 @@ class Prefilter:
                 and (self.after is None or self.after.match(source, end) is not None
                      or RENAMED_AFTER.match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start))
+
+
+class Screen:
+    """Whether any rule of a rule set may match a file: the engine's prefilters alone, which is
+    all the flake8 plugin loads before a file passes them (rulecache.load_screen keeps them
+    between runs, so a file no rule can match costs this and nothing else)."""
+
+    def __init__(self, prefilters: list[Prefilter]) -> None:
+        self.prefilters = prefilters
+
+    def may_match(self, source: str, path: str | None = None) -> bool:
+        text = FileText(source, path)
+        return any(prefilter.may_match(text) for prefilter in self.prefilters)
+
+    def state(self) -> list[tuple]:
+        return [prefilter.state() for prefilter in self.prefilters]
+
+    @classmethod
+    def from_state(cls, state: list[tuple]) -> Screen:
+        return cls([Prefilter.from_state(item) for item in state])
 
 
 def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[str, str]:
@@ -166,7 +247,9 @@ def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[
         for probe in inside[word]:
             covers.setdefault(probe, set()).add(word)
     while covers:
-        best = max(sorted(covers), key=lambda probe: (len(covers[probe]), len(probe)))
+        # The probe covering most words, then the longest, then the first in sorted order: one
+        # pass, not a sort per round (this runs whenever an engine is built).
+        best = min(covers, key=lambda probe: (-len(covers[probe]), -len(probe), probe))
         shared.add(best)
         for word in list(covers[best]):
             probes[word] = best

@@ -7,30 +7,53 @@ keeps its cache); a later run reads it back instead. Like any file under the use
 Python code reads back, an entry is trusted as much as that home is: whoever can write there can
 change what runs anyway.
 
-An entry is named by a hash of everything its content follows from: this package's source files,
-its packaged rules and facts, the user's configuration file (path and bytes), and the Python and
-ast-grep-py in use. A changed byte anywhere names another entry, so a stale one is never read.
-Reading the files for the hash costs about a millisecond. Nothing is ever cached for a
-configuration that fails to load: the error is raised each time, as before. A cache directory
-that cannot be written, or an entry that cannot be read, only means the rules are checked again.
+Each entry has a second, smaller part: the rule set's prefilters (prefilter.Screen), written with
+``marshal``. The flake8 plugin reads only that part at start-up, so a file that no rule can match
+costs the prefilter and nothing else: no ast-grep, no families, no semantic model, no PyYAML.
+This module therefore imports none of them itself; the full rule set's part imports them when
+it is read.
+
+An entry is named by a hash of everything its content follows from: this package's source files
+and its packaged rules and facts (the path, size and modification time of each: a stat costs a
+tenth of what reading and hashing the 400 kB of them did, which an editor paid on every save),
+the user's configuration file (path and bytes), and the Python and ast-grep-py in use. An edit,
+an install or a checkout of another version changes a time or a size, and the configuration's
+bytes are in the name, so a stale entry is never read. Computing a name costs about 0.1 ms.
+Nothing is ever cached for a
+configuration that fails to load: the error is raised each time, as before. So a run that finds
+the prefilters of a configuration in the cache trusts that configuration as checked (its bytes
+are in the entry's name) and reports no error at start-up, which is right: the same bytes were
+checked and passed before. A cache directory that cannot be written, or an entry that cannot be
+read, only means the rules are checked again, at start-up, with any error reported there.
 """
 
 from __future__ import annotations
 
-import hashlib
+import marshal
 import os
 import pickle
 import sys
 import tempfile
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-import ast_grep_py
+from .prefilter import Screen
 
-from . import config
+if TYPE_CHECKING:
+    from . import config
+
+try:  # Python's own SHA-256: hashlib would load OpenSSL, 2 ms on every editor save
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover - Python 3.12 renamed it; other builds may lack both
+    try:
+        from _sha2 import sha256
+    except ImportError:
+        from hashlib import sha256
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_ENVIRONMENT = "FLAKE8_TORCH2MS_CACHE_DIR"  # where entries go; empty: no cache at all
+SCREEN_FORMAT = 1  # bump when Screen.state() changes shape (marshal data carries no class names)
 
 
 def cache_directory() -> Path | None:
@@ -43,11 +66,9 @@ def cache_directory() -> Path | None:
 
 def load_ruleset(config_path: str | None = None) -> config.RuleSet:
     """``config.load_ruleset(config_path)``, from the cache when an entry for exactly these files exists."""
-    directory = cache_directory()
-    try:
-        entry = directory / f"{_key(config_path)}.pickle" if directory is not None else None
-    except OSError:  # a configuration file that cannot be read: config.load_ruleset says why
-        entry = None
+    from . import config
+
+    entry = _entry(config_path, ".pickle")
     if entry is not None:
         try:
             ruleset = pickle.loads(entry.read_bytes())
@@ -57,31 +78,77 @@ def load_ruleset(config_path: str | None = None) -> config.RuleSet:
             pass
     ruleset = config.load_ruleset(config_path)
     if entry is not None:
-        _write(entry, ruleset)
+        _write(entry, lambda: pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
 
 
+def load_screen(config_path: str | None = None, original: str | None = None,
+                class_map: tuple[tuple[str, str], ...] = ()) -> Screen:
+    """The prefilters of ``engine_for(config_path, original, class_map)``, from the cache when an
+    entry for exactly these files exists; otherwise the rule set is loaded and checked now
+    (raising its ConfigError now), and its prefilters kept for the next run. With an original
+    (port-pair mode) the paired rules have triggers of their own, whatever the original is: one
+    entry serves every original."""
+    entry = _entry(config_path, ".pair-screen" if original is not None else ".screen")
+    if entry is not None:
+        try:
+            version, state = marshal.loads(entry.read_bytes())
+            if version == SCREEN_FORMAT:
+                return Screen.from_state(state)
+        except Exception:  # missing, truncated, or of another shape
+            pass
+    from .engine import engine_for
+
+    screen = engine_for(config_path, original, class_map).screen
+    if entry is not None:
+        _write(entry, lambda: marshal.dumps((SCREEN_FORMAT, screen.state())))
+    return screen
+
+
+def _entry(config_path: str | None, suffix: str) -> Path | None:
+    directory = cache_directory()
+    if directory is None:
+        return None
+    try:
+        return directory / f"{_key(config_path)}{suffix}"
+    except OSError:  # a configuration file that cannot be read: config.load_ruleset says why
+        return None
+
+
 def _key(config_path: str | None) -> str:
-    digest = hashlib.sha256()
-    # ast-grep decides which rules compile: its binary (path, size, time) stands for its version.
-    binary = Path(ast_grep_py.ast_grep_py.__file__)
-    status = binary.stat()
-    digest.update(f"{sys.version}\0{binary}\0{status.st_size}\0{status.st_mtime_ns}".encode())
-    rules = Path(str(resources.files("flake8_torch2ms.rules")))
-    for base, pattern in ((PACKAGE, "*.py"), (rules, "*.yml")):
-        for path in sorted(base.rglob(pattern)):
-            digest.update(f"\0{path.relative_to(base).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+    parts = [sys.version]
+    # ast-grep decides which rules compile: its files stand for its version. Found without
+    # importing it: the plugin's start-up must not load it.
+    ast_grep = find_spec("ast_grep_py")
+    folders = [(ast_grep.submodule_search_locations[0], "")] if ast_grep and ast_grep.submodule_search_locations else []
+    folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
+    for folder, suffix in folders:
+        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in _files(folder, suffix))
+    digest = sha256("\0\0".join(parts).encode())
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
         digest.update(Path(config_path).read_bytes())
     return digest.hexdigest()
 
 
-def _write(entry: Path, ruleset: config.RuleSet) -> None:
+def _files(folder: str, suffix: str) -> list[tuple[str, int, int]]:
+    """(path, size, modification time) of every file under ``folder`` named ``*suffix``, in a fixed order."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    found.extend(_files(entry.path, suffix))
+            elif entry.name.endswith(suffix):
+                status = entry.stat()
+                found.append((entry.path, status.st_size, status.st_mtime_ns))
+    return found
+
+
+def _write(entry: Path, serialized: Callable[[], bytes]) -> None:
     """Atomically (two flake8 processes may write the same entry at once), or not at all."""
     try:
-        data = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
+        data = serialized()
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
         try:
@@ -91,5 +158,5 @@ def _write(entry: Path, ruleset: config.RuleSet) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-    except Exception:  # a read-only home, a full disk, an object pickle refuses: just no cache
+    except Exception:  # a read-only home, a full disk, a value pickle refuses: just no cache
         pass

@@ -1,11 +1,13 @@
 """The checked rule set kept between runs (linter/rulecache.py): read back only for exactly the
 files it was checked from, never for a configuration that failed, and never a reason to fail."""
 
+import marshal
 import pickle
 
 import pytest
 
 from flake8_torch2ms import config, rulecache
+from flake8_torch2ms.engine import engine_for
 from flake8_torch2ms.yamlfile import ConfigError
 
 CHECK = config.load_ruleset  # the real one, cached per process with functools.lru_cache
@@ -17,8 +19,10 @@ def cache(tmp_path, monkeypatch):
     directory = tmp_path / "cache"
     monkeypatch.setenv(rulecache.CACHE_ENVIRONMENT, str(directory))
     CHECK.cache_clear()
+    engine_for.cache_clear()  # load_screen builds an engine on a miss: each test starts a new process's way
     yield directory
     CHECK.cache_clear()
+    engine_for.cache_clear()
 
 
 @pytest.fixture
@@ -85,3 +89,50 @@ def test_an_empty_setting_turns_the_cache_off(cache, checks, monkeypatch):
     rulecache.load_ruleset()
     rulecache.load_ruleset()
     assert len(checks) == 2 and not cache.exists()
+
+
+# ---- the prefilters kept for the flake8 plugin's start-up (rulecache.load_screen)
+
+
+def test_the_prefilters_are_read_back_without_checking_the_rules(cache, checks):
+    rulecache.load_screen()  # a first run checks the rules (through the engine) and keeps both entries
+    assert len(checks) == 1 and len(list(cache.glob("*.screen"))) == 1
+    rulecache.load_screen()
+    assert len(checks) == 1
+
+
+def test_prefilters_read_back_decide_as_the_engines_own(cache, ruleset):
+    from flake8_torch2ms.engine import Engine
+
+    engine = Engine(ruleset)
+    rulecache.load_screen()
+    screen = rulecache.load_screen()  # from the entry: rebuilt from plain values, regexes by name
+    # Rebuilt from the entry, without the families' triggers.
+    assert all(prefilter.trigger is None for prefilter in screen.prefilters)
+    assert len(screen.prefilters) == len(engine.prefilters)
+    sources = [example.source for rule in ruleset.rules for example in (*rule.valid, *rule.invalid)]
+    sources += ["import mindspore\nfrom mindspore import nn\nnn.Dropout(0.1)\n",  # the positional form
+                "import mindspore\nfrom mindspore import nn\nnn.Dropout(p=0.1)\n",
+                "import mindspore\n# ops.clip_by_value(x, 0.1)\n", "import os\n"]
+    decided = [(screen.may_match(source, "model.py"), engine.may_match(source, "model.py")) for source in sources]
+    assert all(ours == engines for ours, engines in decided)
+    assert {ours for ours, _ in decided} == {True, False}
+
+
+def test_an_unreadable_prefilter_entry_is_rebuilt_from_the_rule_set(cache, checks):
+    rulecache.load_screen()
+    (entry,) = cache.glob("*.screen")
+    for content in (b"not marshal data", b"", marshal.dumps((rulecache.SCREEN_FORMAT + 1, []))):
+        entry.write_bytes(content)
+        engine_for.cache_clear()  # as a new process
+        assert rulecache.load_screen().may_match("import mindspore\nfrom mindspore import ops\nops.clamp(x, 0)\n")
+        assert marshal.loads(entry.read_bytes())[0] == rulecache.SCREEN_FORMAT  # written again
+    assert len(checks) == 1  # the checked rule set's own entry still served
+
+
+def test_a_configuration_that_fails_gets_no_prefilter_entry(cache, tmp_path):
+    user = tmp_path / "torch2ms.yml"
+    user.write_text(RULE.replace("TMS901", "TMS101"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="your own rules take codes TMS900 to TMS999"):
+        rulecache.load_screen(str(user))
+    assert not list(cache.glob("*.screen"))

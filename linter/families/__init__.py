@@ -62,7 +62,8 @@ class Trigger:
     one of these top-level packages named anywhere in the text (None: no import is needed), since
     every name the rule asks about resolves only through an import of one of them. ``after``: a
     regex that must match right after one such word, which may then end a longer name, as a
-    call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument).
+    call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument);
+    one of ``prefilter.AFTER_WORD``, which names it when the prefilter is kept between runs.
     """
 
     words: frozenset[str]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from ...prefilter import positional_first
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import Trigger, roots_of
@@ -261,15 +262,6 @@ TRIGGER_SECTIONS = {"dropout": "keep-prob-dropouts", "momentum": "batch-norms", 
                     "replacement": "replacement-samplers", "order": "index-value-reductions"}
 
 
-# Right after a dropout's name: a call with a positional first argument (`Dropout(0.1`, not
-# `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
-# continuations and comments allowed wherever Python allows them: each separator is
-# (?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n])), written out three times (the tests hold every `re`
-# pattern to a literal). Backtracking must not stop inside a separator and take what follows for
-# the argument: a comment runs to the line's end, and the look-ahead refuses a space, '#' or '\'.
-POSITIONAL_FIRST = re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
-                              r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
-                              r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
 POSITIONAL_DROPOUT = frozenset({Dropout.RATE_AS_KEEP_PROB.value, Dropout.GUARDED_RATE.value, Dropout.KEEP_PROB.value})
 MINDSPORE = "mindspore"
 
@@ -297,7 +289,7 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
     # Only these answers need the keep probability written positionally, as `Dropout(0.1)`.
     positional = (set(conditions) == {"dropout"} and conditions["dropout"] <= POSITIONAL_DROPOUT
                   and all(api.keep_prob.position == 0 for api in facts.dropouts.values()))
-    return Trigger(frozenset(words), frozenset(roots), POSITIONAL_FIRST if positional else None)
+    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None)
 
 
 def canonical(facts: Facts, qualified: str) -> str | None:

@@ -1,0 +1,101 @@
+"""The editor path (linter/plugin.py): flake8 runs once per save, in a new process, on one file.
+Loading the plugin and linting a file that no rule can match load the rule set's prefilters and
+nothing else; the engine, ast-grep, the families, the semantic model and PyYAML come with the
+first file that passes them. Each run here is a fresh interpreter running the real flake8
+application, which then reports the modules it holds."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+# Anything of these loaded on the no-trigger path is the cost the editor path must not pay.
+HEAVY = ("ast_grep_py", "yaml", "dataclasses", "hashlib", "flake8_torch2ms.engine", "flake8_torch2ms.config",
+         "flake8_torch2ms.families", "flake8_torch2ms.semantics", "flake8_torch2ms.yamlloader",
+         "flake8_torch2ms.schema", "flake8_torch2ms.flake8config")
+
+FLAKE8_THEN_MODULES = """
+import json, sys
+from flake8.main.cli import main
+status = main(sys.argv[1:])
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+NO_TRIGGER = "import os\n\n\ndef join(*parts):\n    return os.path.join(*parts)\n"
+# Words of the rules in comments, strings and definitions only: still no rule can match.
+NEAR_MISS = ('"""Calls clip_by_value and nn.Dropout(0.1) in mindspore."""\nimport mindspore  # ops.clamp\n\n\n'
+             "def clip_by_value(x):\n    return x\n")
+MATCHED = ("import mindspore\nfrom mindspore import ops\n\n\ndef step(grads):\n"
+           "    return ops.clip_by_value(grads, 0.1)\n")
+
+
+def flake8_in_a_fresh_process(directory, source, *options, cache):
+    path = directory / "module.py"
+    path.write_text(source, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", FLAKE8_THEN_MODULES, "--select=TMS", *options, str(path)],
+                            cwd=directory, capture_output=True, text=True, timeout=120,
+                            env={**_environment(), "FLAKE8_TORCH2MS_CACHE_DIR": str(cache)})
+    assert "Traceback" not in result.stderr, result.stderr
+    *findings, report = result.stdout.splitlines()
+    report = json.loads(report)
+    return report["status"], findings, set(report["modules"]), result.stderr
+
+
+def _environment():
+    return dict(os.environ)
+
+
+def heavy(modules):
+    return sorted(name for name in modules if name.startswith(HEAVY))
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return tmp_path / "cache"
+
+
+@pytest.mark.parametrize("source", [NO_TRIGGER, NEAR_MISS], ids=["no-trigger", "words-outside-code"])
+def test_a_file_no_rule_can_match_loads_only_the_prefilters(tmp_path, cache, source):
+    # The first run ever checks the rules (so loads everything) and keeps them; later ones read them.
+    status, findings, _, _ = flake8_in_a_fresh_process(tmp_path, source, cache=cache)
+    assert (status, findings) == (0, [])
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, source, cache=cache)
+    assert (status, findings) == (0, [])
+    assert "flake8_torch2ms.plugin" in modules and "flake8_torch2ms.prefilter" in modules
+    assert heavy(modules) == []
+
+
+def test_a_file_the_rules_match_loads_the_engine_and_is_checked(tmp_path, cache):
+    flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
+    # TMS103: clip-single-positional-bound
+    assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS103"]
+    assert {"flake8_torch2ms.engine", "ast_grep_py"} <= modules
+    assert "yaml" not in modules  # the checked rule set comes from the cache too
+
+
+def test_without_a_cache_the_rules_are_checked_at_start_up(tmp_path):
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache="")
+    assert (status, findings) == (0, []) and "yaml" in modules
+
+
+def test_a_configuration_is_trusted_from_the_cache_only_for_the_bytes_that_were_checked(tmp_path, cache):
+    config = tmp_path / "torch2ms.yml"
+    config.write_text("disable: [clip-single-positional-bound]\n", encoding="utf-8")
+    option = f"--torch2ms-config={config}"
+    for _ in range(2):
+        status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, option, cache=cache)
+        assert (status, findings) == (0, [])
+    assert heavy(modules) == []
+    status, findings, _, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, option, cache=cache)
+    assert (status, findings) == (0, [])  # the disabled rule stays disabled on the lazy path
+    # The same file, now broken: its bytes name no entry, so it is checked, and refused, at start-up.
+    config.write_text("disable: [TMS999]\n", encoding="utf-8")
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-m", "flake8", "--select=TMS", option, str(tmp_path / "module.py")],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                                env={**_environment(), "FLAKE8_TORCH2MS_CACHE_DIR": str(cache)})
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "configuration error" in result.stderr and "TMS999" in result.stderr
