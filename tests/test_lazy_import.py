@@ -99,3 +99,28 @@ def test_a_configuration_is_trusted_from_the_cache_only_for_the_bytes_that_were_
                                 env={**_environment(), "FLAKE8_TORCH2MS_CACHE_DIR": str(cache)})
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert "configuration error" in result.stderr and "TMS999" in result.stderr
+
+
+PAIR_ORIGINAL = "from torch import nn\n\nact = nn.LeakyReLU()\n"
+PAIR_PORT = "from mindspore import nn\n\nact = nn.LeakyReLU()\n"
+
+
+def test_port_pair_mode_keeps_the_editor_path_and_reports_through_it(tmp_path, cache):
+    """With an original configured, a file no rule can match still loads only the prefilters
+    (the paired rules' triggers among them), and a port file is checked against its original."""
+    original = tmp_path / "original"
+    original.mkdir()
+    (original / "module.py").write_text(PAIR_ORIGINAL, encoding="utf-8")
+    port = tmp_path / "port"
+    port.mkdir()
+    option = f"--torch2ms-original={original}"
+    flake8_in_a_fresh_process(port, NO_TRIGGER, option, cache=cache)  # warm
+    status, findings, modules, _ = flake8_in_a_fresh_process(port, NO_TRIGGER, option, cache=cache)
+    assert (status, findings) == (0, []) and heavy(modules) == []
+    status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, option, cache=cache)
+    assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS401"]
+    # The same port file without the original: the paired rules match no file (the first run
+    # without an original checks the rules and keeps that screen, as any first run).
+    flake8_in_a_fresh_process(port, NO_TRIGGER, cache=cache)
+    status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, cache=cache)
+    assert (status, findings) == (0, []) and heavy(modules) == []
