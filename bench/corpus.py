@@ -108,7 +108,6 @@ CI_SLICE = (
 )
 
 
-
 @dataclass(frozen=True)
 class Pair:
     """A port next to its PyTorch original, each the models folder of a pinned release."""
