@@ -107,3 +107,20 @@ def test_pair_gives_exactly_the_triaged_findings(name):
     crashes = sorted(entry for entry in result.findings if entry.endswith(":TMS000"))
     assert not crashes, [f"{entry}: {result.findings[entry]}" for entry in crashes]
     assert pair_lint.differences(result) == []
+
+
+def test_the_pair_command_prints_a_fetched_pairs_folders_and_explains_the_rest(tmp_path, capsys):
+    """``torch2ms check --original $(python bench/corpus.py pair NAME)`` needs exactly two paths, or a message."""
+    cache = str(tmp_path)
+    assert TOOL.main(["pair", "timm", "--cache", cache]) == 1
+    assert "no pinned pair 'timm'; the pairs are: timm-mindcv" in capsys.readouterr().err
+    assert TOOL.main(["pair", "timm-mindcv", "--cache", cache]) == 1
+    assert "not fetched: run `python bench/corpus.py fetch`" in capsys.readouterr().err
+    original = tmp_path / "src" / "timm-0.9.16" / "timm" / "models"
+    port = tmp_path / "src" / "mindcv-0.3.0" / "mindcv" / "models"
+    original.mkdir(parents=True)
+    assert TOOL.main(["pair", "timm-mindcv", "--cache", cache]) == 1  # one side only: not fetched
+    capsys.readouterr()
+    port.mkdir(parents=True)
+    assert TOOL.main(["pair", "timm-mindcv", "--cache", cache]) == 0
+    assert capsys.readouterr().out.split() == [str(original.resolve()), str(port.resolve())]
