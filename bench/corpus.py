@@ -10,7 +10,7 @@ only their ``.py`` files:
     python bench/corpus.py pins  [--cache DIR]   # what the corpus is: each pinned release, fetched or not
     python bench/corpus.py list  [--cache DIR]   # one source root a line (after fetch):
     flake8 $(python bench/corpus.py list)
-    python bench/corpus.py pair NAME             # a pinned pair's two folders: ORIGINAL PORT
+    python bench/corpus.py pair [NAME]           # the pinned pairs; NAME's two folders: ORIGINAL PORT
     torch2ms check --original $(python bench/corpus.py pair timm-mindcv)
 
 ``fetch`` also gets the releases of PAIRS: public ports next to the PyTorch code they came from,
@@ -448,7 +448,8 @@ def print_stats(cache: str | os.PathLike | None = None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["fetch", "stats", "list", "pins", "pair"])
-    parser.add_argument("name", nargs="?", help="pair: the pair's name (" + ", ".join(p.name for p in PAIRS) + ")")
+    parser.add_argument("name", nargs="?",
+                        help="pair: the pair whose folders to print (" + ", ".join(p.name for p in PAIRS) + ")")
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or "
                                         "~/.cache/flake8-torch2ms/corpus)")
     parser.add_argument("--slice", action="store_true", help="fetch: only the small CI slice (CI_SLICE and CI_PAIRS)")
@@ -467,13 +468,12 @@ def main(argv: list[str] | None = None) -> int:
             for pin in PINNED_PACKAGES:
                 print(pin if source_root(root, pin).is_dir() else f"{pin}  (not fetched)")
             print(f"{len(PINNED_PACKAGES)} packages; cache: {root}")
-            for pair in PAIRS:
+        elif args.command == "pair" and not args.name:
+            for pair in PAIRS:  # what each pair is, fetched or not
                 state = "" if pair_folders(pair, args.cache) else "  (not fetched)"
-                print(f"pair {pair.name}: {pair.original} {pair.original_folder} -> "
+                print(f"{pair.name}: {pair.original} {pair.original_folder} -> "
                       f"{pair.port} {pair.port_folder}{state}")
         elif args.command == "pair":
-            if not args.name:
-                raise CorpusError("pair: name a pair (" + ", ".join(pair.name for pair in PAIRS) + ")")
             folders = pair_folders(find_pair(args.name), args.cache)
             if folders is None:
                 raise CorpusError(f"the pair {args.name} is not fetched: run `python bench/corpus.py fetch`")

@@ -112,6 +112,8 @@ def test_pair_gives_exactly_the_triaged_findings(name):
 def test_the_pair_command_prints_a_fetched_pairs_folders_and_explains_the_rest(tmp_path, capsys):
     """``torch2ms check --original $(python bench/corpus.py pair NAME)`` needs exactly two paths, or a message."""
     cache = str(tmp_path)
+    assert TOOL.main(["pair", "--cache", cache]) == 0
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines() if "(not fetched)" in line] == NAMES
     assert TOOL.main(["pair", "timm", "--cache", cache]) == 1
     assert "no pinned pair 'timm'; the pairs are: timm-mindcv" in capsys.readouterr().err
     assert TOOL.main(["pair", "timm-mindcv", "--cache", cache]) == 1
