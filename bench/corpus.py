@@ -5,11 +5,17 @@ exact releases of MindSpore and of the model/training libraries built on it, and
 only their ``.py`` files:
 
     python bench/corpus.py fetch [--cache DIR]   # download and extract (idempotent)
-    python bench/corpus.py fetch --slice         # only CI_SLICE: about 9.6 MB, what .ci/run fetches
+    python bench/corpus.py fetch --slice         # only CI_SLICE and CI_PAIRS: about 12 MB, what .ci/run fetches
     python bench/corpus.py stats [--cache DIR]   # files, lines, clipping call sites
     python bench/corpus.py pins  [--cache DIR]   # what the corpus is: each pinned release, fetched or not
     python bench/corpus.py list  [--cache DIR]   # one source root a line (after fetch):
     flake8 $(python bench/corpus.py list)
+    python bench/corpus.py pair [NAME]           # the pinned pairs; NAME's two folders: ORIGINAL PORT
+    torch2ms check --original $(python bench/corpus.py pair timm-mindcv)
+
+``fetch`` also gets the releases of PAIRS: public ports next to the PyTorch code they came from,
+which port-pair mode (TMS4xx) is measured on (tests/corpus/pair_lint.py, docs/reliability.md
+section 8). Their releases are not linted as corpus packages (``source_roots()`` leaves them out).
 
 Tests and benchmarks can ``import corpus`` and call ``fetch()``, ``source_roots()`` and
 ``package_stats()``.
@@ -101,6 +107,44 @@ CI_SLICE = (
     *HELD_OUT_PACKAGES,  # about 3.3 MB together
 )
 
+
+@dataclass(frozen=True)
+class Pair:
+    """A port next to its PyTorch original, each the models folder of a pinned release."""
+
+    name: str
+    original: str  # pin of the PyTorch release
+    original_folder: str  # inside its extracted root
+    port: str  # pin of the MindSpore port
+    port_folder: str
+
+
+# Port-pair mode's real pairs (issue 21). mindnlp 0.3.x builds its models on mindspore.nn (from
+# mid-2024 on, on a torch-like layer of its own, which port-pair mode does not read as MindSpore).
+PAIRS = (
+    Pair("timm-mindcv", "timm==0.9.16", "timm/models", "mindcv==0.3.0", "mindcv/models"),
+    Pair("torchvision-mindcv", "torchvision==0.16.0", "torchvision/models", "mindcv==0.3.0", "mindcv/models"),
+    Pair("transformers-mindnlp", "transformers==4.38.2", "transformers/models",
+         "mindnlp==0.3.1", "mindnlp/transformers/models"),
+)
+
+# The pairs CI checks (their wheels join CI_SLICE's fetch): timm's is 2.2 MB, mindcv is in the slice.
+CI_PAIRS = ("timm-mindcv",)
+
+
+def pair_pins(pairs: tuple[Pair, ...] = PAIRS) -> tuple[str, ...]:
+    """The releases ``pairs`` need, each once, in order."""
+    return tuple(dict.fromkeys(pin for pair in pairs for pin in (pair.original, pair.port)))
+
+
+def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(pin for group in groups for pin in group))
+
+
+# What `fetch` gets: the corpus, and the releases of the pairs.
+ALL_PINS = _unique(PINNED_PACKAGES, pair_pins())
+SLICE_PINS = _unique(CI_SLICE, pair_pins(tuple(pair for pair in PAIRS if pair.name in CI_PAIRS)))
+
 # A call counts when the last segment of its callee has one of these names, whatever the
 # module in front of it (ops.clip_by_value, C.clip_by_value, x.clip, clip_grad_norm_, ...).
 CLIPPING_FUNCTIONS = (
@@ -157,6 +201,21 @@ def source_roots(cache: str | os.PathLike | None = None) -> list[Path]:
     """
     root = cache_dir(cache)
     return [path for pin in PINNED_PACKAGES if (path := source_root(root, pin)).is_dir()]
+
+
+def pair_folders(pair: Pair, cache: str | os.PathLike | None = None) -> tuple[Path, Path] | None:
+    """(original folder, port folder) of ``pair``, or None unless both releases are fetched."""
+    root = cache_dir(cache)
+    original = source_root(root, pair.original) / pair.original_folder
+    port = source_root(root, pair.port) / pair.port_folder
+    return (original, port) if original.is_dir() and port.is_dir() else None
+
+
+def find_pair(name: str) -> Pair:
+    for pair in PAIRS:
+        if pair.name == name:
+            return pair
+    raise CorpusError(f"no pinned pair {name!r}; the pairs are: " + ", ".join(pair.name for pair in PAIRS))
 
 
 # --- fetch -----------------------------------------------------------------------------
@@ -277,7 +336,7 @@ def extract(archive: Path, destination: Path) -> int:
     return count
 
 
-def fetch(cache: str | os.PathLike | None = None, pins: tuple[str, ...] = PINNED_PACKAGES) -> list[Path]:
+def fetch(cache: str | os.PathLike | None = None, pins: tuple[str, ...] = ALL_PINS) -> list[Path]:
     """Download and extract every pinned package (of ``pins``) that is not yet in the cache.
 
     Returns the source roots. Tries every package, then raises ``CorpusError`` naming
@@ -388,16 +447,18 @@ def print_stats(cache: str | os.PathLike | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["fetch", "stats", "list", "pins"])
+    parser.add_argument("command", choices=["fetch", "stats", "list", "pins", "pair"])
+    parser.add_argument("name", nargs="?",
+                        help="pair: the pair whose folders to print (" + ", ".join(p.name for p in PAIRS) + ")")
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or "
                                         "~/.cache/flake8-torch2ms/corpus)")
-    parser.add_argument("--slice", action="store_true", help="fetch: only the small CI slice (CI_SLICE)")
+    parser.add_argument("--slice", action="store_true", help="fetch: only the small CI slice (CI_SLICE and CI_PAIRS)")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
             started = time.monotonic()
             print(f"corpus cache: {cache_dir(args.cache)}")
-            fetch(args.cache, CI_SLICE if args.slice else PINNED_PACKAGES)
+            fetch(args.cache, SLICE_PINS if args.slice else ALL_PINS)
             print(f"done in {time.monotonic() - started:.0f} s")
         elif args.command == "stats":
             print_stats(args.cache)
@@ -407,6 +468,16 @@ def main(argv: list[str] | None = None) -> int:
             for pin in PINNED_PACKAGES:
                 print(pin if source_root(root, pin).is_dir() else f"{pin}  (not fetched)")
             print(f"{len(PINNED_PACKAGES)} packages; cache: {root}")
+        elif args.command == "pair" and not args.name:
+            for pair in PAIRS:  # what each pair is, fetched or not
+                state = "" if pair_folders(pair, args.cache) else "  (not fetched)"
+                print(f"{pair.name}: {pair.original} {pair.original_folder} -> "
+                      f"{pair.port} {pair.port_folder}{state}")
+        elif args.command == "pair":
+            folders = pair_folders(find_pair(args.name), args.cache)
+            if folders is None:
+                raise CorpusError(f"the pair {args.name} is not fetched: run `python bench/corpus.py fetch`")
+            print(*folders)
         else:
             roots = source_roots(args.cache)
             if not roots:

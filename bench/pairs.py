@@ -1,10 +1,10 @@
 """How fast port-pair mode is on a real pair (docs/port-pair.md, docs/reliability.md section 6).
 
-    python bench/pairs.py ORIGINAL PORT [--repeats 3]
+    python bench/pairs.py --pair timm-mindcv [--repeats 3]   # a pinned pair (bench/corpus.py PAIRS)
+    python bench/pairs.py ORIGINAL PORT [--repeats 3]         # any two folders
 
-e.g. ``python bench/pairs.py /work/paircache/src/timm-0.9.16/timm/models
-/work/paircache/src/mindcv-0.3.0/mindcv/models``. Each measurement is a fresh ``torch2ms``
-process at ``-j1`` (its CPU time from ``os.wait4``), in a cache directory of its own:
+A pinned pair must be fetched first (``python bench/corpus.py fetch``). Each measurement is a fresh
+``torch2ms`` process at ``-j1`` (its CPU time from ``os.wait4``), in a cache directory of its own:
 
 1. ``torch2ms check`` without ``--original``: the baseline, what a normal run costs;
 2. ``torch2ms check --original`` with an empty cache: the original tree parsed and indexed;
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 TORCH2MS = [sys.executable, "-m", "flake8_torch2ms.cli"]
 
@@ -43,12 +44,32 @@ def measured(arguments: list[str], cache: str) -> tuple[float, float, str]:
     return wall, usage.ru_utime + usage.ru_stime, lines[-1] if lines else ""
 
 
+def pinned_pair(name: str) -> tuple[str, str]:
+    """The (original, port) folders of a pinned pair (bench/corpus.py's PAIRS)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import corpus  # bench/corpus.py
+
+    try:
+        folders = corpus.pair_folders(corpus.find_pair(name))
+    except corpus.CorpusError as error:
+        raise SystemExit(f"error: {error}")
+    if folders is None:
+        raise SystemExit(f"error: the pair {name} is not fetched: run `python bench/corpus.py fetch`")
+    return str(folders[0]), str(folders[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("original")
-    parser.add_argument("port")
+    parser.add_argument("folders", nargs="*", metavar="ORIGINAL PORT", help="the two folders, unless --pair")
+    parser.add_argument("--pair", metavar="NAME", help="a pinned pair of bench/corpus.py's PAIRS, e.g. timm-mindcv")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.pair and not args.folders:
+        args.original, args.port = pinned_pair(args.pair)
+    elif len(args.folders) == 2 and not args.pair:
+        args.original, args.port = args.folders
+    else:
+        parser.error("give either --pair NAME or ORIGINAL PORT")
     rows: dict[str, list[tuple[float, float]]] = {name: [] for name in ("baseline", "cold", "warm", "pair")}
     coverage = findings = ""
     for _ in range(args.repeats):
