@@ -117,6 +117,17 @@ def _stride(port: Value, torch: Value) -> Value:
     return port if port.known else torch
 
 
+def _dilation(call: Call, kernel: Side) -> Value:
+    """A convolution's dilation, by keyword; unknown when positional arguments reach where it may
+    sit (its position differs between torch's and MindSpore's plain and transposed layers)."""
+    given = call.argument(None, "dilation")
+    if given is not None:
+        return given
+    if call.opaque or kernel.position is None or call.argument(kernel.position + 3, None) is not None:
+        return UNKNOWN_VALUE
+    return Value(True, 1)
+
+
 def compare(api: Api, original: Call, port: Call,
             reassigned: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())) -> list[Compared]:
     """Each parameter row of the entry, compared; rows sharing a MindSpore slot (``unbiased`` and
@@ -150,8 +161,13 @@ def compare(api: Api, original: Call, port: Call,
             extra = effective(port, row.padding)
             stride = _stride(effective(port, _stride_slot(kernel[1])) if kernel else UNKNOWN_VALUE,
                              effective(original, _stride_slot(kernel[0])) if kernel else UNKNOWN_VALUE)
+            # 'same' pads by the dilated kernel: compared only where both sides dilate alike.
+            dilations = (_dilation(port, kernel[1]), _dilation(original, kernel[0])) if kernel else ()
+            same_dilation = dilations and all(value.known for value in dilations) \
+                and conventions.sizes_equal(dilations[0].value, dilations[1].value)
+            dilation = dilations[0] if same_dilation else UNKNOWN_VALUE
             outcome = conventions.conv_padding(torch, mine, extra, row.mindspore, row.padding, torch_kernel,
-                                               port_kernel, stride)
+                                               port_kernel, stride, dilation)
             given = given or extra.given
         elif convention == "tanh-flag":
             outcome = conventions.tanh_flag(torch, mine, row.mindspore)

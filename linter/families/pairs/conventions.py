@@ -40,7 +40,9 @@ def literal(value: object) -> str | None:
     if isinstance(value, (int, float)):
         if math.isinf(value) or math.isnan(value):
             return None
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+        # 12 significant digits: a value computed in the source (1 - 0.9997) shows as written,
+        # without float noise (0.00030000000000001137).
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(f"{value:.12g}"))
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, tuple):
@@ -179,11 +181,12 @@ def kernel_default(torch: Value, port: Value, target: Side, torch_kernel: Value,
     return UNKNOWN
 
 
-SAME, ZERO, PAD = "same", "zero", "pad"
+SAME, ZERO, PAD, RAISES = "same", "zero", "pad", "raises"
 
 
 def conv_padding(torch: Value, mode: Value, padding: Value, target: Side, padding_slot: Side,
-                 torch_kernel: Value, port_kernel: Value, stride: Value = Value(False)) -> Outcome:
+                 torch_kernel: Value, port_kernel: Value, stride: Value = Value(False),
+                 dilation: Value = Value(True, 1)) -> Outcome:
     """torch ``padding`` (an int, a tuple, 'same', 'valid'; default 0) vs MindSpore ``pad_mode``
     ('same', 'valid', 'pad') plus ``padding``. 0 is 'valid'; p is pad_mode='pad', padding=p;
     'same' with a kernel of 1 is 0. 'same' pads by the input's size and the stride: at stride 1,
@@ -207,11 +210,12 @@ def conv_padding(torch: Value, mode: Value, padding: Value, target: Side, paddin
         return AGREE
     if SAME in (original[0], ported[0]):
         strides = _sizes(stride.value) if stride.known else None
-        if kernel_sizes is None or strides is None:
+        dilations = _sizes(dilation.value) if dilation.known else None
+        if kernel_sizes is None or strides is None or dilations is None:
             return UNKNOWN
         other = ported if original[0] == SAME else original
         stride_one = all(size == 1 for size in strides)
-        if other[0] == PAD and _half_kernel(other[1], kernel_sizes):
+        if other[0] == PAD and _half_kernel(other[1], _dilated(kernel_sizes, dilations)):
             return AGREE if stride_one else UNKNOWN  # (k - 1) / 2 on each side at stride 1
         if other[0] == PAD and not stride_one:
             return UNKNOWN
@@ -237,6 +241,9 @@ def _port_padding(mode: Value, padding: Value) -> tuple[str, object] | None:
     if not mode.known or not isinstance(mode.value, str):
         return None
     lowered = mode.value.lower()
+    if lowered in ("same", "valid") and padding.known and _sizes(padding.value) is not None \
+            and any(size != 0 for size in _sizes(padding.value)):
+        return RAISES, padding.value  # MindSpore refuses a padding beside 'same' or 'valid'
     if lowered == "same":
         return SAME, None
     if lowered == "valid":
@@ -271,6 +278,15 @@ def _smaller(strides: tuple[float, ...], kernel: tuple[float, ...]) -> bool:
     strides = strides * length if len(strides) == 1 else strides
     kernel = kernel * length if len(kernel) == 1 else kernel
     return len(strides) == len(kernel) and all(s < k for s, k in zip(strides, kernel))
+
+
+def _dilated(kernel: tuple[float, ...], dilations: tuple[float, ...]) -> tuple[float, ...]:
+    """The span a dilated kernel covers: d * (k - 1) + 1 ('same' pads half of it, less one)."""
+    if len(dilations) == 1:
+        dilations = dilations * len(kernel)
+    if len(kernel) == 1:
+        kernel = kernel * len(dilations)
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
 
 
 def _half_kernel(padding: object, kernel: tuple[float, ...]) -> bool:

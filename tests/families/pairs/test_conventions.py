@@ -134,3 +134,9 @@ def test_tanh_flag(torch, port, verdict, fix):
 def test_correction(torch, port, verdict, fix):
     outcome = conventions.correction(torch, port, Side(2, "ddof", 0))
     assert (outcome.verdict, fixes(outcome)) == (verdict, fix)
+
+
+@pytest.mark.parametrize("value, shown", [(1 - 0.9997, "0.0003"), (0.00030000000000001137, "0.0003"), (0.1, "0.1"),
+                                          (1e-5, "1e-05"), (3.0, "3"), (2 ** 0.5, "1.41421356237")])
+def test_a_computed_value_is_shown_without_float_noise(value, shown):
+    assert conventions.literal(value) == shown

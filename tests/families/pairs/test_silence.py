@@ -17,6 +17,10 @@ TRAPS = {
     "bias-parameter": ("nn.Conv2d(c, c, 1, bias=qkv_bias)", "nn.Conv2d(c, c, 1, has_bias=qkv_bias)"),
     "unknown-values": ("nn.LeakyReLU(cfg.slope)", "nn.LeakyReLU(cfg.alpha)"),
     "unknown-kernel": ("nn.Conv2d(c, c, k)", "nn.Conv2d(c, c, k, has_bias=True)"),
+    # 'same' pads by the dilated kernel: d * (k - 1) / 2 at stride 1 (DeepLab's ASPP branches).
+    "dilated-same": ("nn.Conv2d(c, c, 3, padding=2, dilation=2, bias=False)", "nn.Conv2d(c, c, 3, dilation=2)"),
+    "dilated-same-positional": ("nn.Conv2d(c, c, 3, 1, 2, 2, bias=False)", "nn.Conv2d(c, c, 3, 1, 'same', 0, 2)"),
+    "dilation-unknown": ("nn.Conv2d(c, c, 3, padding=k, dilation=k, bias=False)", "nn.Conv2d(c, c, 3, dilation=k)"),
 }
 DIVERGENT = {
     "momentum-same-expression": ("nn.BatchNorm2d(c, momentum=m)", "nn.BatchNorm2d(c, momentum=m)", "TMS402"),
@@ -24,6 +28,10 @@ DIVERGENT = {
     "gelu-default": ("nn.GELU()", "nn.GELU()", "TMS401"),
     "bias-lost": ("nn.Conv2d(c, c, 1)", "nn.Conv2d(c, c, 1)", "TMS401"),
     "padding-lost": ("nn.Conv2d(c, c, 3, bias=False)", "nn.Conv2d(c, c, 3)", "TMS401"),
+    # MindSpore refuses it when the layer is built: the original's padding wants pad_mode="pad".
+    "padding-beside-same": ("nn.Conv2d(c, c, 3, padding=1, bias=False)", "nn.Conv2d(c, c, 3, padding=1)", "TMS402"),
+    "dilated-same-pads-more": ("nn.Conv2d(c, c, 3, padding=1, dilation=2, bias=False)",
+                               "nn.Conv2d(c, c, 3, dilation=2)", "TMS401"),
 }
 
 
