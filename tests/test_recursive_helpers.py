@@ -97,9 +97,10 @@ def left_binary_chain(depth):  # constant: the left operand (and classify: arith
                  "grads = ops.clip_by_value(grads * 1 * 1, 0.1)  # expect: TMS103", SHALLOW_TMS106)
 
 
-def right_binary_chain(depth):  # constant: the right operand
-    return lines(BOUND_HEAD, "grads = ops.clip_by_value(grads, " + nested(depth, "1 * (", "0.2", ")") + ", 0.1)",
-                 SHALLOW_TMS106)
+def right_binary_chain(depth):  # constant: the right operand (and classify: arithmetic on gradients)
+    return lines(BOUND_HEAD, "deep = ops.clip_by_value(grads, " + nested(depth, "1 * (", "0.2", ")") + ", 0.1)",
+                 "deep = ops.clip_by_value(" + nested(depth, "1 * (", "grads", ")") + ", 0.1)  # deep",
+                 "grads = ops.clip_by_value(1 * (1 * grads), 0.1)  # expect: TMS103", SHALLOW_TMS106)
 
 
 def constant_chain(depth):  # constant: a name bound to a name bound to a number
@@ -131,8 +132,12 @@ def default_chain(depth):  # parameter_default: a default that is a name bound t
 
 
 def default_of_default_chain(depth):  # constant, value_expression: a parameter whose default is a parameter
-    return lines(DROPOUT_HEAD, "layer = " + "".join(f"lambda p_{i}=p_{i - 1}: " if i else "lambda p_0=0.1: "
-                                                    for i in range(depth)) + f"nn.Dropout(p_{depth - 1})",
+    def lambdas(name, first, call):
+        return "".join(f"lambda {name}_{i}={name}_{i - 1}: " if i else f"lambda {name}_0={first}: "
+                       for i in range(depth)) + f"{call}({name}_{depth - 1})"
+
+    return lines(DROPOUT_HEAD, "layer = " + lambdas("p", "0.1", "nn.Dropout") + "  # deep",
+                 "pool = " + lambdas("k", "(3, 3)", "nn.MaxPool2d") + "  # deep",
                  "pool = lambda k_0=(3, 3): lambda k_1=k_0: nn.MaxPool2d(k_1)  # expect: TMS303",
                  SHALLOW_TMS301)
 
@@ -301,6 +306,14 @@ def tensor_self_chain(depth):  # origin: self.x bound to self.y bound to a tenso
                  "        return self.x_2.max(axis=1)[0]  # expect: TMS304")
 
 
+def tensor_self_item_chain(depth):  # origin: self.x bound to an item of self.y bound to a tensor
+    return lines("from mindspore import nn, ops", "class Head(nn.Cell):", "    def __init__(self):",
+                 "        self.x_0 = ops.ones((2, 2))",
+                 [f"        self.x_{i} = self.x_{i - 1}[0]" for i in range(1, depth + 1)], "    def construct(self):",
+                 f"        deep = self.x_{depth}.max(axis=1)[0]  # deep",
+                 "        return self.x_2.max(axis=1)[0]  # expect: TMS304")
+
+
 def tensor_item_name_chain(depth):  # origin, _binding_origin: the issue's `a_i = a_{i-1}[0]`
     return lines(REDUCTION_HEAD, chain("x", "ops.softmax(logits)", depth, "{}[0]")[1:],
                  f"deep = x_{depth}.max(axis=1)[0]", "best = x_2.max(axis=1)[0]  # expect: TMS304")
@@ -347,6 +360,7 @@ ROWS = [
     ("families.clipping.dataflow.ClippingAnalysis.classify", item_chain),
     ("families.clipping.dataflow.ClippingAnalysis.classify", tuple_chain),
     ("families.clipping.dataflow.ClippingAnalysis.classify", left_binary_chain),
+    ("families.clipping.dataflow.ClippingAnalysis.classify", right_binary_chain),
     ("families.clipping.dataflow.ClippingAnalysis.classify_binding", gradient_chain),
     ("families.clipping.dataflow.ClippingAnalysis.classify_binding", loop_chain),
     ("families.clipping.dataflow.ClippingAnalysis.iterated_element", loop_chain),
@@ -365,6 +379,7 @@ ROWS = [
     ("families.clipping.views.mirrors", mirrored_chain),
     ("families.divergence.analysis.DivergenceAnalysis.origin", tensor_item_chain),
     ("families.divergence.analysis.DivergenceAnalysis.origin", tensor_self_chain),
+    ("families.divergence.analysis.DivergenceAnalysis._origin", tensor_self_item_chain),
     ("families.divergence.analysis.DivergenceAnalysis._origin", tensor_binary_chain),
     ("families.divergence.analysis.DivergenceAnalysis._binding_origin", tensor_name_chain),
     ("families.divergence.analysis.DivergenceAnalysis._binding_origin", tensor_item_name_chain),

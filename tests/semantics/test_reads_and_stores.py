@@ -81,4 +81,3 @@ def test_a_nested_binding_of_the_same_name_does_not_read_the_clipped_value(check
 @pytest.mark.parametrize("line", READING)
 def test_a_default_or_keyword_value_reads_the_clipped_value(check, line):
     assert check(CLIPPED.format(line=line)) == []
-
