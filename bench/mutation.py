@@ -30,7 +30,9 @@ operator (thousands here, each against a 30 to 40 s test run: days on 2 cores) a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import json
 import os
 import random
 import re
@@ -114,30 +116,61 @@ def run_tests(shadow: Path, tests: list[str], timeout: float) -> tuple[bool, str
     return result.returncode == 0, failed.group(1) if failed else result.stdout.strip().splitlines()[-1:]
 
 
-def tests_by_line(shadow: Path, package: Path, files: list[str], tests: list[str]) -> dict[str, dict[int, set[str]]]:
-    """name -> line -> the node ids of the tests that execute it ('' for a line run at import)."""
+def cache_file(tests: list[str]) -> Path:
+    """Where the coverage of these sources by these tests is kept: its name hashes every file of
+    linter/, rules/ and tests/, so any change to them collects it again."""
+    digest = hashlib.sha256(json.dumps(tests).encode())
+    for folder in ("linter", "rules", "tests"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return home / "flake8-torch2ms" / "mutation" / f"coverage-{digest.hexdigest()[:16]}.json"
+
+
+def cached_tests_by_line(shadow: Path, package: Path, files: list[str],
+                         tests: list[str]) -> tuple[dict[str, dict[int, set[str]]], float]:
+    """``tests_by_line`` for ``files``, and how long the tests took under coverage: collected once
+    per state of the sources and tests, then read from the cache."""
+    cached = cache_file(tests)
+    if cached.exists():
+        stored = json.loads(cached.read_text(encoding="utf-8"))
+        every = {name: {int(line): set(contexts) for line, contexts in by_line.items()}
+                 for name, by_line in stored["lines"].items()}
+        seconds = stored["seconds"]
+        print(f"coverage by test read from {cached}", flush=True)
+    else:
+        started = time.perf_counter()
+        every = tests_by_line(shadow, package, tests)
+        seconds = time.perf_counter() - started
+        print(f"coverage by test collected in {seconds:.0f} s (kept in {cached})", flush=True)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps({"seconds": seconds, "lines": {
+            name: {line: sorted(contexts) for line, contexts in by_line.items()} for name, by_line in every.items()}}),
+            encoding="utf-8")
+    return {name: every.get(name, {}) for name in files}, seconds
+
+
+def tests_by_line(shadow: Path, package: Path, tests: list[str]) -> dict[str, dict[int, set[str]]]:
+    """Each module of the package -> line -> the node ids of the tests that execute it ('' for a
+    line run at import)."""
     import coverage  # the mutation extra: pip install -e ".[test,mutation]"
 
     (shadow / "mutation_contexts.py").write_text(CONTEXTS_PLUGIN, encoding="utf-8")
     data_file = shadow / ".coverage"
-    started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
                              f"--source={package}", "-m", "pytest", "-p", "mutation_contexts", *PYTEST, *tests],
                             cwd=ROOT, env=environment(shadow), capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"the tests fail without any mutant:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    print(f"coverage by test collected in {time.perf_counter() - started:.0f} s", flush=True)
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
-    targets = {str((package / name).resolve()): name for name in files}
-    found: dict[str, dict[int, set[str]]] = {name: {} for name in files}
+    every: dict[str, dict[int, set[str]]] = {}
     for measured in data.measured_files():
-        name = targets.get(str(Path(measured).resolve()))
-        if name is None:
-            continue
+        name = Path(measured).resolve().relative_to(package.resolve()).as_posix()
         for line, contexts in data.contexts_by_lineno(measured).items():
-            found[name].setdefault(line, set()).update(contexts)
-    return found
+            every.setdefault(name, {}).setdefault(line, set()).update(contexts)
+    return every
 
 
 def mutants_of(path: str, source: str, lines: set[int], strings: bool = False) -> list[Mutant]:
@@ -228,9 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         shadow = Path(temporary)
         package = shadow_package(shadow)
         originals = {name: (package / name).read_text(encoding="utf-8") for name in files}
-        lines_started = time.perf_counter()
-        lines = tests_by_line(shadow, package, files, args.tests)
-        lines_seconds = time.perf_counter() - lines_started
+        lines, lines_seconds = cached_tests_by_line(shadow, package, files, args.tests)
         if args.rerun:
             sample = listed_mutants(args.rerun, args.survivors, originals)
             print(f"{len(sample)} mutants from {args.rerun}", flush=True)
