@@ -224,13 +224,19 @@ def apply(source: str, mutant: Mutant) -> str:
     return "".join(lines)
 
 
+# Tests that start processes (flake8, torch2ms, pip, mkdocs): run after the in-process ones, so
+# that -x stops at a cheap failure first.
+SLOW_TESTS = ("tests/integration/", "tests/test_cli.py", "tests/test_cli_sources.py", "tests/test_cli_fix.py",
+              "tests/test_flake8.py", "tests/test_rulecache.py")
+
+
 def chosen_tests(mutant: Mutant, lines: dict[str, dict[int, set[str]]]) -> list[str] | None:
-    """The node ids of the tests that execute the mutant's line; None for all of them (a line run
-    at import time, when the module loads, whatever test runs)."""
+    """The node ids of the tests that execute the mutant's line, in-process tests first; None for
+    all of them (a line run at import time, when the module loads, whatever test runs)."""
     contexts = lines.get(mutant.path, {}).get(mutant.line, set())
     if "" in contexts or not contexts:
         return None
-    return sorted(contexts)
+    return sorted(contexts, key=lambda nodeid: (nodeid.startswith(SLOW_TESTS), nodeid))
 
 
 def main(argv: list[str] | None = None) -> int:
