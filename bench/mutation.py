@@ -53,8 +53,7 @@ DEFAULT_FILES = ["linter/semantics/**/*.py", "linter/families/**/*.py", "linter/
 # coverage, so it is never chosen for a mutant, only run when the chosen tests leave it alive.
 TESTS = ["tests"]
 IGNORED = ["tests/test_robustness.py", "tests/corpus", "tests/oracle"]
-# In one process: coverage must see the tests run, and -x stops at the first failure at once.
-PYTEST = ["-q", "-p", "no:cacheprovider", "-n", "0", *[f"--ignore={path}" for path in IGNORED]]
+PYTEST = ["-q", "-p", "no:cacheprovider", *[f"--ignore={path}" for path in IGNORED]]
 
 # A pytest plugin, loaded in the coverage run: each test's lines go to a context named by its node id.
 CONTEXTS_PLUGIN = """
@@ -106,9 +105,11 @@ def environment(shadow: Path) -> dict[str, str]:
             "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def run_tests(shadow: Path, tests: list[str], timeout: float) -> tuple[bool, str]:
+def run_tests(shadow: Path, tests: list[str], timeout: float, workers: int = 0) -> tuple[bool, str]:
+    """Whether the tests pass, or the first that failed. One process (``workers=0``): -x stops at
+    the first failure at once. A survivor's run against every test uses the cores (pytest-xdist)."""
     try:
-        result = subprocess.run([sys.executable, "-m", "pytest", "-x", *PYTEST, *tests], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-n", str(workers), *PYTEST, *tests], cwd=ROOT,
                                 env=environment(shadow), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "timed out"
@@ -159,7 +160,8 @@ def tests_by_line(shadow: Path, package: Path, tests: list[str]) -> dict[str, di
     (shadow / "mutation_contexts.py").write_text(CONTEXTS_PLUGIN, encoding="utf-8")
     data_file = shadow / ".coverage"
     result = subprocess.run([sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
-                             f"--source={package}", "-m", "pytest", "-p", "mutation_contexts", *PYTEST, *tests],
+                             f"--source={package}", "-m", "pytest", "-p", "mutation_contexts", "-n", "0", *PYTEST,
+                             *tests],
                             cwd=ROOT, env=environment(shadow), capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"the tests fail without any mutant:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
@@ -298,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
             mutant_started = time.perf_counter()
             try:
                 chosen = chosen_tests(mutant, lines)
-                passed, detail = run_tests(shadow, chosen if chosen is not None else args.tests, timeout)
-                if passed and chosen is not None:  # confirmed against every test before it counts
-                    passed, detail = run_tests(shadow, args.tests, timeout)
+                if chosen is not None:
+                    passed, detail = run_tests(shadow, chosen, timeout)
+                if chosen is None or passed:  # every test, on every core, before a survivor counts
+                    passed, detail = run_tests(shadow, args.tests, timeout, workers=os.cpu_count() or 1)
             finally:
                 target.write_text(originals[mutant.path], encoding="utf-8")
             if passed:
