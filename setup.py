@@ -57,6 +57,8 @@ setup(
         # bench/run.py: the peers it measures against (semgrep is large: a separate venv is fine,
         # see docs/performance.md).
         "bench": ["semgrep>=1.100", "ast-grep-cli>=0.51,<0.52"],
+        # bench/mutation.py (tox -e mutation): which tests execute each line, to run only those per mutant.
+        "mutation": ["coverage>=7"],
         # hypothesis and hypothesmith: the bounded property tests in tests/test_robustness.py.
         # pytest-xdist: the suite runs on every core (tox.ini's addopts), under 10 minutes on two.
         "test": ["pytest>=7", "pytest-xdist>=3", "hypothesis>=6.100", "hypothesmith>=0.3",

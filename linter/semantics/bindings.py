@@ -142,11 +142,19 @@ def is_store(identifier: SgNode) -> bool:
         return parent.field("attribute") is not None and parent.field("attribute") == identifier
     if kind == "keyword_argument":
         return parent.field("name") == identifier
-    if kind in ("global_statement", "nonlocal_statement", "parameters", "default_parameter", "typed_parameter",
-                "typed_default_parameter", "lambda_parameters"):
+    if kind in ("global_statement", "nonlocal_statement", "parameters", "typed_parameter", "lambda_parameters"):
         return True
+    if kind in ("default_parameter", "typed_default_parameter"):
+        # The parameter's name is bound; its default is read, in the enclosing scope, where the
+        # function is defined: `def apply(updates=clipped)` reads `clipped`.
+        return parent.field("name") == identifier
+    if kind in ("list_splat_pattern", "dictionary_splat_pattern"):
+        grandparent = parent.parent()  # def f(*args, **kwargs): both names are bound
+        if grandparent is not None and grandparent.kind() in ("parameters", "lambda_parameters", "typed_parameter"):
+            return True
     node = identifier
-    while parent is not None and parent.kind() in nodes.TARGET_PATTERN_KINDS | {"parenthesized_expression"}:
+    while parent is not None and parent.kind() in nodes.TARGET_PATTERN_KINDS | {
+            "parenthesized_expression", "list_splat_pattern", "list_splat"}:  # a, *rest = ...
         node, parent = parent, parent.parent()
     if parent is not None and parent.kind() in ("assignment", "for_statement", "for_in_clause"):
         left = parent.field("left")

@@ -1,0 +1,62 @@
+"""Every way of binding a name, in every kind of scope, read by a clip call: the read takes the
+binding that reaches it, whether the binding is a statement before it, a parameter of the scope,
+or sits in the read's own statement (a walrus around the call, a lambda's parameter). The
+gradients here are unknown values named ``grads`` (so TMS103 holds for all of them), and the
+clip call is read before or after the binding in its own statement; nothing gives TMS000.
+
+Each case is a template: ``{clip}`` is the clip call reading ``grads``; the finding's line is
+marked ``# expect``.
+"""
+
+import pytest
+
+CLIP = "ops.clip_by_value(grads, 0.1)"
+
+# binding form -> the lines of a body whose expression statements may be anything
+FORMS = {
+    "none (a free name)": ["x = {clip}  # expect"],
+    "assignment": ["grads = grad_fn(data)", "x = {clip}  # expect"],
+    "unpacking": ["loss, grads = grad_fn(data)", "x = {clip}  # expect"],
+    "starred unpacking": ["loss, *grads = grad_fn(data)", "x = {clip}  # expect"],
+    "augmented assignment": ["grads = grad_fn(data)", "grads += 0", "x = {clip}  # expect"],
+    "rebinding by the clip": ["grads = grad_fn(data)", "grads = {clip}  # expect"],
+    "walrus before the read": ["x = [(grads := grad_fn(data)), {clip}]  # expect"],
+    "walrus around the read": ["grads = grad_fn(data)", "x = (grads := {clip})  # expect"],
+    "for loop": ["for grads in grad_fn(data):", "    x = {clip}  # expect"],
+    "with ... as": ["with record() as grads:", "    x = {clip}  # expect"],
+    "except ... as": ["try:", "    pass", "except Exception as grads:", "    x = {clip}  # expect"],
+    "comprehension": ["x = [{clip} for grads in grad_fn(data)]  # expect"],
+    "lambda parameter": ["x = lambda grads: {clip}  # expect"],
+    "lambda parameter, walrus around": ["x = lambda grads: (grads := {clip})  # expect"],
+    "lambda default": ["x = lambda grads=grad_fn(data): {clip}  # expect"],
+    "lambda in a call": ["x = apply(lambda grads: (grads := {clip}), data)  # expect"],
+    "conditional binding": ["if data:", "    grads = grad_fn(data)", "x = {clip}  # expect"],
+    "binding in a loop after the read": ["for data in loader:", "    x = {clip}  # expect",
+                                         "    grads = grad_fn(data)"],
+}
+# scope -> (lines before the body, the body's indent); a function's parameters bind `grads` too
+SCOPES = {
+    "module": ([], ""),
+    "function": (["def step(data):"], "    "),
+    "function with a grads parameter": (["def step(data, grads):"], "    "),
+    "method": (["class Step(nn.Cell):", "    def construct(self, data):"], "        "),
+    "nested function": (["def outer(grads):", "    def step(data):"], "        "),
+    "async function": (["async def step(data):"], "    "),
+}
+
+
+def program(scope: str, form: str) -> tuple[str, int]:
+    head, indent = SCOPES[scope]
+    # Every result is passed on (a clip result never read is TMS108's finding, not this test's).
+    body = [indent + line.format(clip=CLIP) for line in FORMS[form] + ["optimizer(x, grads)"]]
+    lines = ["from mindspore import nn, ops", *head, *body]
+    expected = next(number for number, line in enumerate(lines, start=1) if line.endswith("# expect"))
+    return "\n".join(lines) + "\n", expected
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("scope", SCOPES)
+def test_a_clip_call_reads_the_name_however_it_is_bound(check, scope, form):
+    source, line = program(scope, form)
+    compile(source, f"{scope} / {form}", "exec")
+    assert check(source) == [(line, "TMS103")]
