@@ -136,13 +136,15 @@ def default_of_default_chain(depth):  # constant, value_expression: a parameter 
         return "".join(f"lambda {name}_{i}={name}_{i - 1}: " if i else f"lambda {name}_0={first}: "
                        for i in range(depth)) + f"{call}({name}_{depth - 1})"
 
-    return lines(DROPOUT_HEAD, "layer = " + lambdas("p", "0.1", "nn.Dropout") + "  # deep",
+    return lines(["import torch  # a torch habit, for TMS303"], DROPOUT_HEAD,
+                 "layer = " + lambdas("p", "0.1", "nn.Dropout") + "  # deep",
                  "pool = " + lambdas("k", "(3, 3)", "nn.MaxPool2d") + "  # deep",
                  "pool = lambda k_0=(3, 3): lambda k_1=k_0: nn.MaxPool2d(k_1)  # expect: TMS303",
                  SHALLOW_TMS301)
 
 
-POOL_HEAD = ["from mindspore import nn"]
+# A torch habit: TMS303 reports a pool that no shape decides only in a file that shows one.
+POOL_HEAD = ["import torch", "from mindspore import nn"]
 
 
 def kernel_chain(depth):  # value_expression: a tuple bound to a name bound to a name
