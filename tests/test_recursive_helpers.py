@@ -11,8 +11,9 @@ row fails ``test_every_recursive_helper_has_a_row``: a new helper gets a row by 
 generator below.
 
 Each generator takes the nesting depth and returns a file whose expected findings are written
-on their lines as ``# expect: TMSxxx``; findings on a line marked ``# deep`` (the deep instance,
-whose verdict is the analysis's choice) are not compared.
+on their lines as ``# expect: TMSxxx`` (followed by ``(unsafe fix)`` where each finding of the
+line carries a fix hazard: the fix goes through a value other code shares); findings on a line
+marked ``# deep`` (the deep instance, whose verdict is the analysis's choice) are not compared.
 """
 
 import ast
@@ -24,6 +25,7 @@ from conftest import ROOT, engine_with_rules
 
 DEEP = 3000  # deeper than Python's recursion limit (1,000) in every helper's frames
 EXPECT = re.compile(r"# expect: ((?:TMS\d+ ?)+)")
+UNSAFE_FIX = "(unsafe fix)"
 
 
 def deep_lines(source: str) -> set[int]:
@@ -33,6 +35,19 @@ def deep_lines(source: str) -> set[int]:
 def expected(source: str) -> list[tuple[int, str]]:
     return sorted((number, code) for number, text in enumerate(source.splitlines(), start=1)
                   for match in EXPECT.finditer(text) for code in match.group(1).split())
+
+
+def unsafe_fix_lines(source: str) -> set[int]:
+    return {number for number, text in enumerate(source.splitlines(), start=1)
+            if EXPECT.search(text) and UNSAFE_FIX in text}
+
+
+def assert_fix_hazards(findings, source: str) -> None:
+    """Each finding on a line marked ``(unsafe fix)`` has a fix and a fix hazard."""
+    for number in unsafe_fix_lines(source):
+        on_line = [finding for finding in findings if finding.line == number]
+        assert on_line and all(finding.fix is not None and finding.fix_hazard is not None for finding in on_line), \
+            (number, [(finding.code, finding.fix, finding.fix_hazard) for finding in on_line])
 
 
 def chain(name: str, first: str, depth: int, step: str = "{}") -> list[str]:
@@ -245,6 +260,37 @@ def mirrored_chain(depth):  # mirrors: one negated subexpression, deep inside th
                  "    return ops.clip_by_value(grads, f(f(-c)), f(f(c)))  # expect: TMS998")
 
 
+# TMS102's smoke-test exemption: in a test, a clip of a tensor built from literals alone drops its
+# result on purpose (silent); a clip of anything else next to it is still reported.
+LITERAL_HEAD = ["import numpy as np", "from mindspore import Tensor, ops"]
+SHALLOW_TMS102 = "    ops.clip_by_value(x, -1.0, 1.0)  # expect: TMS102"
+
+
+def literal_name_chain(depth):  # _literal_built: a name bound to a name bound to a literal tensor
+    return lines(LITERAL_HEAD, chain("t", "Tensor(np.array([[1.0, 2.0]]))", depth), "def test_clip(x):",
+                 f"    ops.clip_by_value(t_{depth}, -1.0, 1.0)  # deep",
+                 "    ops.clip_by_value(t_2, -1.0, 1.0)", SHALLOW_TMS102)
+
+
+def literal_list_chain(depth):  # _literal_built: a list of a list of literals
+    return lines(LITERAL_HEAD, "def test_clip(x):",
+                 "    ops.clip_by_value(Tensor(np.array(" + nested(depth, "[", "1.0", "]") + ")), -1.0, 1.0)  # deep",
+                 "    ops.clip_by_value(Tensor(np.array([[1.0]])), -1.0, 1.0)", SHALLOW_TMS102)
+
+
+def literal_method_chain(depth):  # _literal_built: a method of a method of a literal array (the receiver)
+    return lines(LITERAL_HEAD, "def test_clip(x):",
+                 "    ops.clip_by_value(Tensor(np.ones(3)" + ".astype(np.float32)" * depth + "), -1.0, 1.0)  # deep",
+                 "    ops.clip_by_value(Tensor(np.ones(3).astype(np.float32).astype(np.float32)), -1.0, 1.0)",
+                 SHALLOW_TMS102)
+
+
+def literal_argument_chain(depth):  # _literal_built: a call of literals as an argument of a call
+    return lines(LITERAL_HEAD, "def test_clip(x):",
+                 "    ops.clip_by_value(" + nested(depth, "Tensor(", "1.0", ")") + ", -1.0, 1.0)  # deep",
+                 "    ops.clip_by_value(Tensor(Tensor(1.0)), -1.0, 1.0)", SHALLOW_TMS102)
+
+
 TORCH_HEAD = ["import mindspore", "import torch"]
 
 
@@ -321,6 +367,48 @@ def tensor_item_name_chain(depth):  # origin, _binding_origin: the issue's `a_i 
                  f"deep = x_{depth}.max(axis=1)[0]", "best = x_2.max(axis=1)[0]  # expect: TMS304")
 
 
+# TMS303's shape evidence: a pool whose kernel is the whole map reaching it (64 channels reach the
+# Dense) stays silent even in a file with a torch habit, which reports the pool nothing decides.
+LAYERS_HEAD = ["import torch", "from mindspore import nn"]
+SHALLOW_TMS303 = "undecided = nn.MaxPool2d(2)  # expect: TMS303"
+
+
+def container_chain_nesting(depth):  # container_chain, layers_of, _layers_of: a SequentialCell of a SequentialCell
+    return lines(LAYERS_HEAD,
+                 "deep = nn.SequentialCell([nn.AvgPool2d(kernel_size=5), "
+                 + nested(depth, "nn.SequentialCell(", "nn.ReLU()", ")") + ", nn.Flatten(), nn.Dense(64, 10)])  # deep",
+                 "head = nn.SequentialCell([nn.Conv2d(3, 64, 3, pad_mode=\"valid\"), "
+                 "nn.SequentialCell(nn.ReLU(), nn.SequentialCell(nn.AvgPool2d(kernel_size=5))), nn.Flatten(), "
+                 "nn.Dense(64, 10)])", SHALLOW_TMS303)
+
+
+def construct_container_chain(depth):  # layers_of, _layers_of: a construct applying a SequentialCell of ...
+    def head(name, cells):
+        return [f"class {name}(nn.Cell):", "    def __init__(self):", "        super().__init__()",
+                "        self.conv = nn.Conv2d(3, 64, 3, pad_mode=\"valid\")",
+                "        self.pool = nn.AvgPool2d(kernel_size=5)" + ("  # deep" if cells > 3 else ""),
+                "        self.flat = nn.Flatten()",
+                "        self.fc = " + nested(cells, "nn.SequentialCell(", "nn.Dense(64, 10)", ")"),
+                "    def construct(self, x):", "        x = self.conv(x)", "        x = self.pool(x)",
+                "        x = self.flat(x)", "        return self.fc(x)"]
+
+    return lines(LAYERS_HEAD, head("Deep", depth), head("Head", 2), SHALLOW_TMS303)
+
+
+# TMS301's fix through a value other code shares (a parameter) is unsafe: a rate guarded as one
+# (`if r > 0`) is reported whatever its value, and its fix carries the hazard shared_source finds.
+def shared_name_chain(depth):  # shared_source: a name bound to a name bound to a parameter
+    return lines(DROPOUT_HEAD, "def build(p):", ["    " + line for line in chain("r", "p", depth)],
+                 f"    if r_{depth} > 0:", f"        deep = nn.Dropout(r_{depth})  # deep",
+                 "    if r_2 > 0:", "        return nn.Dropout(r_2)  # expect: TMS301 (unsafe fix)")
+
+
+def shared_call_chain(depth):  # shared_source: a name bound to a call of a call of a parameter
+    return lines(DROPOUT_HEAD, "def build(p):", "    deep_rate = " + nested(depth, "f(", "p", ")"),
+                 "    if deep_rate > 0:", "        deep = nn.Dropout(deep_rate)  # deep", "    rate = f(f(p))",
+                 "    if rate > 0:", "        return nn.Dropout(rate)  # expect: TMS301 (unsafe fix)")
+
+
 # ---- the engine
 
 def util_chain(depth):  # _inline: a user's rule whose utils refer to each other (TMS999)
@@ -379,6 +467,10 @@ ROWS = [
     ("families.clipping.dataflow.ClippingAnalysis.from_torch", torch_self_chain),
     ("families.clipping.dataflow.ClippingAnalysis.from_torch", torch_attribute_chain),
     ("families.clipping.views.mirrors", mirrored_chain),
+    ("families.clipping.views.ClipCall._literal_built", literal_name_chain),
+    ("families.clipping.views.ClipCall._literal_built", literal_list_chain),
+    ("families.clipping.views.ClipCall._literal_built", literal_method_chain),
+    ("families.clipping.views.ClipCall._literal_built", literal_argument_chain),
     ("families.divergence.analysis.DivergenceAnalysis.origin", tensor_item_chain),
     ("families.divergence.analysis.DivergenceAnalysis.origin", tensor_self_chain),
     ("families.divergence.analysis.DivergenceAnalysis._origin", tensor_self_item_chain),
@@ -386,6 +478,13 @@ ROWS = [
     ("families.divergence.analysis.DivergenceAnalysis._binding_origin", tensor_name_chain),
     ("families.divergence.analysis.DivergenceAnalysis._binding_origin", tensor_item_name_chain),
     ("families.divergence.analysis.DivergenceAnalysis._call_origin", tensor_method_chain),
+    ("families.divergence.layers.ShapeEvidence.container_chain", container_chain_nesting),
+    ("families.divergence.layers.ShapeEvidence.layers_of", container_chain_nesting),
+    ("families.divergence.layers.ShapeEvidence.layers_of", construct_container_chain),
+    ("families.divergence.layers.ShapeEvidence._layers_of", container_chain_nesting),
+    ("families.divergence.layers.ShapeEvidence._layers_of", construct_container_chain),
+    ("semantics.model.SemanticModel.shared_source", shared_name_chain),
+    ("semantics.model.SemanticModel.shared_source", shared_call_chain),
     ("engine._inline", util_chain),
 ]
 
@@ -413,6 +512,7 @@ def test_a_construct_nested_thousands_deep_keeps_the_shallow_finding(deep_engine
     assert [finding.message for finding in findings if finding.code == "TMS000"] == []
     deep = deep_lines(source)
     assert sorted((finding.line, finding.code) for finding in findings if finding.line not in deep) == expected(source)
+    assert_fix_hazards(findings, source)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=row_id)
@@ -422,8 +522,10 @@ def test_the_deep_instance_resolves_at_a_shallow_depth(shallow_engine, row):
     generator builds what it says it builds."""
     helper, generate = row
     source = generate(3)
-    found = {(finding.line, finding.code) for finding in shallow_engine.check(source)}
+    findings = shallow_engine.check(source)
+    found = {(finding.line, finding.code) for finding in findings}
     assert set(expected(source)) <= found
+    assert_fix_hazards(findings, source)
     deep_codes = {code for line, code in found if line in deep_lines(source)}
     assert deep_codes <= {code for _, code in expected(source)}
 
@@ -455,3 +557,5 @@ def test_every_recursive_helper_has_a_row():
 def test_expected_findings_are_read_from_the_generated_file():
     assert expected("a = 1\nb = 2  # expect: TMS103 TMS999\nc = 3\n") == [(2, "TMS103"), (2, "TMS999")]
     assert expected("x = 1\n") == []
+    marked = "a = 1  # expect: TMS301 (unsafe fix)\nb = 2  # expect: TMS301\nc = 3  # (unsafe fix)\n"
+    assert unsafe_fix_lines(marked) == {1}
