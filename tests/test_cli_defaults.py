@@ -54,7 +54,8 @@ ROWS = {
 }
 # Options whose default is asserted by a test of its own below.
 OWN_TESTS = {"--jobs": "test_jobs_default_to_all_cores", "--config": "test_config_defaults_to_flake8s_file",
-             "--stdin-display-name": "test_standard_input_is_named_stdin_by_default"}
+             "--stdin-display-name": "test_standard_input_is_named_stdin_by_default",
+             "--original": "test_original_defaults_to_flake8s_setting"}
 
 
 def state(directory) -> dict[str, str]:
@@ -146,6 +147,18 @@ def test_config_defaults_to_flake8s_file(tree, capsys):
     (tree / "setup.cfg").write_text("[flake8]\ntorch2ms-config = mine.yml\n", encoding="utf-8")
     status, after = torch2ms(["check", "sample.py"], capsys)
     assert "TMS901" not in before and "sample.py:2:10: TMS901 a softmax" in after
+
+
+def test_original_defaults_to_flake8s_setting(tree, capsys):
+    # torch2ms-original from the [flake8] section of setup.cfg: port-pair mode against that tree.
+    (tree / "original").mkdir()
+    (tree / "original" / "act.py").write_text("from torch import nn\nact = nn.LeakyReLU()\n", encoding="utf-8")
+    (tree / "act.py").write_text("from mindspore import nn\nact = nn.LeakyReLU()\n", encoding="utf-8")
+    status, before = torch2ms(["check", "act.py"], capsys)
+    status, given = torch2ms(["check", "--original", "original", "act.py"], capsys)
+    (tree / "setup.cfg").write_text("[flake8]\ntorch2ms-original = original\n", encoding="utf-8")
+    status, after = torch2ms(["check", "act.py"], capsys)
+    assert before == "" and "act.py:2:7: TMS401 " in after and after == given
 
 
 def options_with_defaults() -> set[str]:

@@ -23,6 +23,10 @@ LIMIT = 60
 MESSAGES = {"clipping": clipping_messages, "divergence": divergence_messages}
 
 
+# A torch habit: TMS303 reports a pool that no shape decides only in a file that shows one.
+POOL = "import torch\nfrom mindspore import nn\n"
+
+
 def name(length: int, suffix: str = "") -> str:
     """An identifier of exactly ``length`` characters ending in ``suffix``."""
     assert length > len(suffix)
@@ -85,6 +89,10 @@ ROWS = {
     ("divergence", "_dropout_variables", "SUGGESTED"): (
         "dropout-rate-as-keep-prob", lambda n: (f"from mindspore import nn\nlayer = nn.Dropout({number(n - 2)})\n",
                                                 f"p={number(n - 2)}")),
+    ("divergence", "_dropout_variables", "DROPPED"): (  # a rate proven by its guard, value unknown
+        "dropout-rate-as-keep-prob", lambda n: (
+            f"from mindspore import nn\n\n\ndef make({name(n - 4)}):\n    if {name(n - 4)} > 0:\n"
+            f"        return nn.Dropout({name(n - 4)})\n", f"1 - {name(n - 4)}")),
     ("divergence", "_batch_norm_variables", "VALUE"): (
         "batchnorm-momentum-torch-convention", lambda n: (
             f"from mindspore import nn\nlayer = nn.BatchNorm2d(64, momentum={number(n)})\n", number(n))),
@@ -103,11 +111,9 @@ ROWS = {
             f"from mindspore import nn\nlayer = nn.BatchNorm2d({name(n - 11)}, 0.9, 1e-5)\n",
             f"{name(n - 11)}, 1e-5, 0.9")),
     ("divergence", "call_variables", "KERNEL"): (
-        "pool-stride-omitted", lambda n: (f"from mindspore import nn\npool = nn.MaxPool2d({number(n, '2')})\n",
-                                          number(n, "2"))),
+        "pool-stride-omitted", lambda n: (POOL + f"pool = nn.MaxPool2d({number(n, '2')})\n", number(n, "2"))),
     ("divergence", "call_variables", "STRIDE"): (
-        "pool-stride-omitted", lambda n: (f"from mindspore import nn\npool = nn.MaxPool2d({number(n, '2')})\n",
-                                          number(n, "2"))),
+        "pool-stride-omitted", lambda n: (POOL + f"pool = nn.MaxPool2d({number(n, '2')})\n", number(n, "2"))),
     ("divergence", "call_variables", "SAMPLES"): (
         "multinomial-replacement-omitted", lambda n: (
             f"from mindspore import ops\nprobs = ops.softmax(logits)\nx = ops.multinomial(probs, {number(n, '4')})\n",

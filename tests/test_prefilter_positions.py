@@ -31,8 +31,8 @@ def findings(engine, source: str, shift: int = 0, path: str | None = None) -> li
 
 
 @pytest.mark.parametrize("rule, example", EXAMPLES)
-def test_a_name_at_the_first_or_last_characters_of_the_file_changes_nothing(engine, ruleset, rule, example,
-                                                                          tmp_path, monkeypatch):
+def test_a_name_at_the_first_or_last_characters_of_the_file_changes_nothing(
+        engine, ruleset, rule, example, tmp_path, monkeypatch):
     path = None
     if example.original is not None:  # a port-pair rule: checked as the port beside its original
         monkeypatch.chdir(tmp_path)
