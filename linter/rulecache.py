@@ -56,12 +56,16 @@ CACHE_ENVIRONMENT = "FLAKE8_TORCH2MS_CACHE_DIR"  # where entries go; empty: no c
 SCREEN_FORMAT = 1  # bump when Screen.state() changes shape (marshal data carries no class names)
 
 
-def cache_directory() -> Path | None:
+def cache_directory(kind: str = "rulesets") -> Path | None:
+    """Where cache entries of one kind go: the rule sets (and their screens) at the top of a
+    chosen folder, other kinds (the original trees of port-pair mode) in a folder of their own."""
     chosen = os.environ.get(CACHE_ENVIRONMENT)
     if chosen is not None:
-        return Path(chosen) if chosen else None
+        if not chosen:
+            return None
+        return Path(chosen) if kind == "rulesets" else Path(chosen) / kind
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "flake8-torch2ms" / "rulesets"
+    return Path(base) / "flake8-torch2ms" / kind
 
 
 def load_ruleset(config_path: str | None = None) -> config.RuleSet:
@@ -78,7 +82,7 @@ def load_ruleset(config_path: str | None = None) -> config.RuleSet:
             pass
     ruleset = config.load_ruleset(config_path)
     if entry is not None:
-        _write(entry, lambda: pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+        write_entry(entry, lambda: pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
 
 
@@ -101,7 +105,7 @@ def load_screen(config_path: str | None = None, original: str | None = None,
 
     screen = engine_for(config_path, original, class_map).screen
     if entry is not None:
-        _write(entry, lambda: marshal.dumps((SCREEN_FORMAT, screen.state())))
+        write_entry(entry, lambda: marshal.dumps((SCREEN_FORMAT, screen.state())))
     return screen
 
 
@@ -145,8 +149,9 @@ def _files(folder: str, suffix: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _write(entry: Path, serialized: Callable[[], bytes]) -> None:
-    """Atomically (two flake8 processes may write the same entry at once), or not at all."""
+def write_entry(entry: Path, serialized: Callable[[], bytes]) -> None:
+    """A cache entry, atomically (two flake8 processes may write the same entry at once), or not
+    at all: the rule set's and the original trees' (port-pair mode) alike."""
     try:
         data = serialized()
         entry.parent.mkdir(parents=True, exist_ok=True)

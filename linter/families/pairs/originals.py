@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ast_grep_py import SgRoot
 
+from ... import rulecache
 from ...semantics.model import SemanticModel
 from .facts import Facts, torch_words
 from .index import ModuleIndex, index_module
@@ -84,7 +84,8 @@ class OriginalTree:
             self.files[relative] = index
             stored[relative] = {"stamp": stamp, "index": index.to_json()}
         if entry is not None and (changed or set(stored) != set(cached)):
-            _write(entry, {"format": FORMAT, "files": stored})
+            document = {"format": FORMAT, "files": stored}
+            rulecache.write_entry(entry, lambda: json.dumps(document, separators=(",", ":")).encode("utf-8"))
 
 
 def _index_file(path: Path, facts: Facts) -> ModuleIndex:
@@ -98,13 +99,7 @@ def _index_file(path: Path, facts: Facts) -> ModuleIndex:
 
 
 def cache_directory() -> Path | None:
-    from ...rulecache import CACHE_ENVIRONMENT
-
-    chosen = os.environ.get(CACHE_ENVIRONMENT)
-    if chosen is not None:
-        return Path(chosen) / "originals" if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "flake8-torch2ms" / "originals"
+    return rulecache.cache_directory("originals")
 
 
 def _cache_entry(root: Path, facts: Facts) -> Path | None:
@@ -130,22 +125,6 @@ def _load(entry: Path) -> dict:
     except Exception:  # missing, truncated, or not ours
         pass
     return {}
-
-
-def _write(entry: Path, data: dict) -> None:
-    """Atomically (two processes may write the same entry at once), or not at all."""
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, entry)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except Exception:  # a read-only home, a full disk: just no cache
-        pass
 
 
 _TREES: dict[tuple, OriginalTree] = {}
