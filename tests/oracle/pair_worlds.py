@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracle.worlds import distinct_rows
+from oracle.worlds import distinct_rows, mindspore_divergence, torch_divergence
 
 ARRAYS = {
     "X1": np.random.default_rng(11).normal(0, 1, (1, 2, 16)).astype(np.float32),
@@ -39,12 +39,6 @@ INPUTS = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]], np.float32)
 TARGETS = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
 START = (np.array([[0.1, -0.2, 0.3], [0.4, 0.0, -0.1]], np.float32), np.array([0.05, -0.05], np.float32))
 STEPS = 3
-
-
-def bn_batches(rank: int) -> list[np.ndarray]:
-    """Three training batches of mean 5 (far from the running mean's start, 0), 4 channels."""
-    rng = np.random.default_rng(0)
-    return [rng.normal(5.0, 2.0, (8, 4) + (3,) * (rank - 2)).astype(np.float32) for _ in range(3)]
 
 
 def parameter_values(shapes: list[tuple]) -> list[np.ndarray]:
@@ -72,13 +66,7 @@ def mindspore_pair_world() -> dict:
     def dropped_by(function):
         return round(float((function(Tensor(np.ones((200, 500), np.float32))).asnumpy() == 0).mean()), 1)
 
-    def batchnorm(layer, rank):
-        batches = bn_batches(rank)
-        layer.set_train(True)
-        for batch in batches:
-            layer(Tensor(batch))
-        layer.set_train(False)
-        return layer(Tensor(batches[0]))
+    batchnorm = mindspore_divergence()["BATCHNORM"]  # (layer, dims): after three training batches
 
     def train(make_optimizer):
         net = nn.Dense(3, 2)
@@ -133,14 +121,7 @@ def torch_pair_world() -> dict:
     def dropped_by(function):
         return round(float((function(torch.ones(200, 500)) == 0).float().mean()), 1)
 
-    def batchnorm(layer, rank):
-        batches = bn_batches(rank)
-        layer.train()
-        for batch in batches:
-            layer(torch.from_numpy(batch))
-        layer.eval()
-        with torch.no_grad():
-            return layer(torch.from_numpy(batches[0]))
+    batchnorm = torch_divergence()["BATCHNORM"]  # (layer, dims): after three training batches
 
     def train(make_optimizer):
         model = torch.nn.Linear(3, 2)

@@ -54,9 +54,10 @@ BN_CHANNELS = 4
 
 
 def bn_batches(dims: int) -> list[np.ndarray]:
-    """Three training batches of mean 5 (far from the running mean's start, 0), 4 channels."""
+    """Three training batches of mean 5 (far from the running mean's start, 0), 4 channels, of
+    ``dims`` dimensions (2: BatchNorm1d's input, 3: its sequences, 4: BatchNorm2d's, 5: 3d)."""
     rng = np.random.default_rng(0)
-    shape = (8, BN_CHANNELS) if dims == 2 else (8, BN_CHANNELS, 3, 3)
+    shape = (8, BN_CHANNELS) + (3,) * (dims - 2)
     return [rng.normal(5.0, 2.0, shape).astype(np.float32) for _ in range(3)]
 
 
