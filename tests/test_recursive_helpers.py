@@ -462,6 +462,8 @@ ROWS = [
     ("families.clipping.dataflow.ClippingAnalysis.classify_call", call_chain),
     ("families.clipping.dataflow.ClippingAnalysis.mapped_parameter", helper_chain),
     ("families.clipping.dataflow.ClippingAnalysis.mapped_parameter", helper_constant_chain),
+    ("families.clipping.dataflow.ClippingAnalysis._mapped_parameter", helper_chain),
+    ("families.clipping.dataflow.ClippingAnalysis._mapped_parameter", helper_constant_chain),
     ("families.clipping.dataflow.ClippingAnalysis._mapped_constant", helper_constant_chain),
     ("families.clipping.dataflow.ClippingAnalysis.from_torch", torch_name_chain),
     ("families.clipping.dataflow.ClippingAnalysis.from_torch", torch_self_chain),
@@ -559,3 +561,136 @@ def test_expected_findings_are_read_from_the_generated_file():
     assert expected("x = 1\n") == []
     marked = "a = 1  # expect: TMS301 (unsafe fix)\nb = 2  # expect: TMS301\nc = 3  # (unsafe fix)\n"
     assert unsafe_fix_lines(marked) == {1}
+
+
+# ---- where each walk gives up
+#
+# Deep input must never crash (above); short input must resolve. Between them, each walk gives up
+# at a depth of its own, which is the analysis's choice: pinned here so that moving it is a
+# decision someone makes, not a side effect (a guard that grows by 0 or 2 instead of 1, a limit
+# written `>=` for `>`). Most count MAX_EXPRESSION_DEPTH (50) steps; a construct that costs two
+# steps a level (a helper mapped over a helper's parameter: its call and its parameter; the
+# `a_i = a_{i-1}[0]` chain: a name and an item) gives up at half; stable_expression follows at most
+# four names. A row's entry is the last depth at which the deep instance still gives what it gives
+# three levels deep; one level more, it gives what it gives far beyond. Rows whose walk resolves at
+# every depth this table tries (loops, containers, shared sources: their guards only stop
+# recursion on input no one writes) are listed as None: 120 levels deep they still resolve.
+LAST_RESOLVED_DEPTH = {
+    alias_chain: 48, self_alias_chain: 48, unary_chain: 25, left_binary_chain: 50, right_binary_chain: 50,
+    constant_chain: 49, self_constant_chain: 49, default_of_default_chain: 50, stable_chain: 4, default_chain: 47,
+    kernel_chain: 49, self_kernel_chain: 49, gradient_chain: 49, self_gradient_chain: 49, item_chain: 49,
+    tuple_chain: 50, clip_of_clip_chain: 50, tuple_call_chain: 50, math_call_chain: 49, helper_chain: 24,
+    helper_constant_chain: 24, mirrored_chain: 25, literal_name_chain: 43, literal_list_chain: 46,
+    literal_method_chain: 46, literal_argument_chain: 25, tensor_name_chain: 49, tensor_binary_chain: 49,
+    tensor_item_chain: 49, tensor_method_chain: 49, tensor_self_chain: 49, tensor_self_item_chain: 24,
+    tensor_item_name_chain: 24, construct_container_chain: 4,
+    loop_chain: None, enumerate_chain: None, zip_chain: None, torch_name_chain: None,
+    container_chain_nesting: None, shared_name_chain: None, shared_call_chain: None,
+}
+# Rows whose deep instance gives nothing at any depth (the construct is there to crash a guard,
+# not to be resolved), and the engine's utils chain, whose depth is the engine's, not the file's.
+NEVER_RESOLVED = {attribute_chain, call_chain, torch_self_chain, torch_attribute_chain, util_chain}
+
+
+def deep_instance_codes(engine, generate, depth: int) -> set[str]:
+    """The codes found on the lines that carry no ``# expect``: the deep instance's verdict."""
+    source = generate(depth)
+    marked = {number for number, _ in expected(source)}
+    return {finding.code for finding in engine.check(source) if finding.line not in marked}
+
+
+@pytest.mark.parametrize("generate", sorted(LAST_RESOLVED_DEPTH, key=lambda f: f.__name__), ids=lambda f: f.__name__)
+def test_where_each_walk_gives_up_is_pinned(shallow_engine, generate):
+    last = LAST_RESOLVED_DEPTH[generate]
+    shallow = deep_instance_codes(shallow_engine, generate, 3)
+    if last is None:
+        assert deep_instance_codes(shallow_engine, generate, 120) == shallow
+        return
+    beyond = deep_instance_codes(shallow_engine, generate, last + 5)
+    assert shallow != beyond, "the deep instance is the same resolved or not: the row tells nothing"
+    assert deep_instance_codes(shallow_engine, generate, last) == shallow
+    assert deep_instance_codes(shallow_engine, generate, last + 1) == beyond
+
+
+def test_every_row_says_where_its_walk_gives_up():
+    generators = {generate for _, generate in ROWS}
+    assert generators == set(LAST_RESOLVED_DEPTH) | NEVER_RESOLVED
+    assert not set(LAST_RESOLVED_DEPTH) & NEVER_RESOLVED
+
+
+# ---- a result cut short by the limit is not the answer for a shallower read
+#
+# Each memoised walk (SemanticModel.memo) keeps what it found for a node. A node met 40 levels
+# down a 60-long chain is past the limit there, but the same node read directly is 20 levels from
+# the chain's start and resolves: the read that comes second (in the file, so in the check) must
+# not get the first one's cut-short answer.
+LONG, MIDDLE = 70, 30
+
+
+def memo_alias(long, middle):  # qualified_name's ("name", node)
+    return lines(CLIP_HEAD, chain("clip", "ops.clip_by_value", long), f"grads = clip_{long}(grads, 0.1)",
+                 f"grads = clip_{middle}(grads, 0.1)  # expect: TMS103")
+
+
+def memo_constant(long, middle):  # constant's ("constant", node, ...)
+    return lines(BOUND_HEAD, chain("c", "0.2", long), f"grads = ops.clip_by_value(grads, c_{long}, 0.1)",
+                 f"grads = ops.clip_by_value(grads, c_{middle}, 0.1)  # expect: TMS106")
+
+
+def memo_expression(long, middle):  # value_expression's ("expression", node, ...)
+    return lines(POOL_HEAD, chain("k", "(3, 3)", long), f"deep = nn.MaxPool2d(k_{long})",
+                 f"shallow = nn.MaxPool2d(k_{middle})  # expect: TMS303")
+
+
+def memo_origin(long, middle):  # DivergenceAnalysis.origin
+    return lines(REDUCTION_HEAD, chain("x", "ops.softmax(logits)", long)[1:], f"deep = x_{long}.max(axis=1)[0]",
+                 f"best = x_{middle}.max(axis=1)[0]  # expect: TMS304")
+
+
+def memo_mapped(long, middle):  # ClippingAnalysis.mapped_parameter: two steps a level, so half as deep
+    long, middle = long // 2, middle // 2
+    body = ["from mindspore import ops", "def helper_0(g):", "    return ops.clip_by_value(g, 0.1)  # expect: TMS103"]
+    body += [f"def helper_{i}(g):\n    return tuple(map(helper_{i - 1}, g))" for i in range(1, long + 1)]
+    return lines(body, "def step(grads):", f"    a = tuple(map(helper_{long}, grads))",
+                 "    loss, grads = grad_fn(data)", f"    return tuple(map(helper_{middle}, grads))")
+
+
+MEMO_ROWS = [
+    ("semantics.model.SemanticModel.qualified_name", memo_alias),
+    ("semantics.model.SemanticModel.constant", memo_constant),
+    ("semantics.model.SemanticModel.value_expression", memo_expression),
+    ("families.divergence.analysis.DivergenceAnalysis.origin", memo_origin),
+    ("families.clipping.dataflow.ClippingAnalysis.mapped_parameter", memo_mapped),
+]
+
+
+@pytest.mark.parametrize("row", MEMO_ROWS, ids=row_id)
+def test_a_read_after_a_deeper_one_through_the_same_chain_still_resolves(shallow_engine, row):
+    helper, generate = row
+    source = generate(LONG, MIDDLE)
+    findings = shallow_engine.check(source)
+    # The read of the chain's end (LONG) gives nothing: past the limit; the read of its middle resolves.
+    assert sorted((finding.line, finding.code) for finding in findings) == expected(source)
+
+
+def memoising_helpers() -> set[str]:
+    """Every function of linter/ that stores its results through SemanticModel.memo or _memo."""
+    found = set()
+    for path in sorted((ROOT / "linter").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT / "linter").with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for owner in [node for node in tree.body if isinstance(node, ast.ClassDef)]:
+            for function in owner.body:
+                if not isinstance(function, ast.FunctionDef) or function.name in ("memo", "_memo"):
+                    continue
+                calls = {node.func.attr for node in ast.walk(function)
+                         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+                if calls & {"memo", "_memo"}:
+                    found.add(f"{module}.{owner.name}.{function.name}")
+    return found
+
+
+def test_every_memoising_helper_has_a_row():
+    helpers = memoising_helpers()
+    assert len(helpers) >= 4  # the scan finds them
+    assert helpers == {helper for helper, _ in MEMO_ROWS}

@@ -16,6 +16,14 @@ from ..schema import IDENTIFIER
 from . import nodes
 
 
+# A name imported twice in one scope, to two different things.
+AMBIGUOUS = "<ambiguous>"
+
+
+def _in_except_clause(statement: SgNode) -> bool:
+    return any(ancestor.kind() == "except_clause" for ancestor in statement.ancestors())
+
+
 class ImportTable:
     def __init__(self, root: SgNode, package: tuple[str, ...] | None) -> None:
         self.package = package
@@ -27,9 +35,15 @@ class ImportTable:
         for statement in found:
             scope_key = nodes.enclosing_scope(statement)
             local = self.scoped.setdefault(scope_key, {})
+            fallback = _in_except_clause(statement)
             for alias, qualified in self._names(statement, self.stars.setdefault(scope_key, [])):
-                local.setdefault(alias, qualified)  # the first import of a name in a scope wins
                 self.modules.add(qualified)
+                earlier = local.setdefault(alias, qualified)
+                # A fallback (`except ImportError: from other import x`) runs only when the first
+                # failed: the first wins. Any other second import of the name to something else
+                # rebinds it, and which one a read sees depends on where it is: unknown.
+                if earlier != qualified and not fallback:
+                    local[alias] = AMBIGUOUS
         self.modules.update(module for modules in self.stars.values() for module in modules)
         self.module_key = root.get_root().root()  # the module node itself, however root was handed in
 
@@ -63,7 +77,7 @@ class ImportTable:
         for scope_key in scopes:
             qualified = self.scoped.get(scope_key, {}).get(name)
             if qualified is not None:
-                return qualified
+                return None if qualified is AMBIGUOUS else qualified
             for module in self.stars.get(scope_key, ()):
                 if known(f"{module}.{name}"):
                     return f"{module}.{name}"
@@ -72,9 +86,7 @@ class ImportTable:
     @property
     def packages(self) -> frozenset[str]:
         """Every top-level package imported anywhere in the module."""
-        names = [qualified for local in self.scoped.values() for qualified in local.values()]
-        names += [module for modules in self.stars.values() for module in modules]
-        return frozenset(name.split(".")[0] for name in names)
+        return frozenset(name.split(".")[0] for name in self.modules)
 
 
 def plain(module: str) -> str:

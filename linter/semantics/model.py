@@ -47,6 +47,8 @@ class SemanticModel:
         # again while it is being resolved (`x = x + 1` in a loop) has no value: no cycle, and
         # no path explosion when several bindings each reach several more.
         self._resolved: dict = {}
+        # How often a walk stopped at the depth limit: a result reached meanwhile is partial.
+        self.give_ups = 0
         self._statement_starts: dict[SgNode, int] = {}
 
     # ---- imports
@@ -305,14 +307,14 @@ class SemanticModel:
         """The dotted name an expression refers to, through imports, aliases of any name and
         ``self`` attributes; ``name()`` for an instance made by calling ``name``. None when
         different paths give different names, or nothing is known."""
-        if depth > nodes.MAX_EXPRESSION_DEPTH:
+        if self.beyond_limit(depth):
             return None
         node = nodes.unparenthesize(node)
         kind = node.kind()
         if kind == "identifier":
             reaching = self.reaching_bindings(node)
             if reaching is not None:
-                return self._memo(("name", node), lambda: self._same_for_all(
+                return self._memo(("name", node), depth, lambda: self._same_for_all(
                     [self.qualified_name(binding.source, depth + 1) if binding.plain else None
                      for binding in reaching]))
             imported = self.imports.resolve(node, lambda name: self.known(self.canonical(name)))
@@ -340,7 +342,7 @@ class SemanticModel:
         binding that may reach it, and has none when they differ. A function's parameter is
         unknown unless ``parameter_value(binding, depth)`` says otherwise (a family may know what
         a helper receives, or take the parameter's default)."""
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.beyond_limit(depth):
             return None
         node = nodes.unparenthesize(node)
         kind = node.kind()
@@ -360,7 +362,7 @@ class SemanticModel:
             reaching = self.reaching_bindings(node)
             if not reaching:
                 return None
-            return self._memo(("constant", node, parameter_value),
+            return self._memo(("constant", node, parameter_value), depth,
                               lambda: self._binding_constant(reaching, parameter_value, depth))
         if kind == "attribute":
             parts = nodes.dotted(node)
@@ -392,12 +394,30 @@ class SemanticModel:
                 return None
         return values.pop()
 
-    def _memo(self, key: tuple, compute: Callable[[], object]) -> object:
-        if key in self._resolved:
-            return self._resolved[key]
-        self._resolved[key] = None  # in progress: a cycle back here finds no value
-        value = self._resolved[key] = compute()
+    def beyond_limit(self, depth: int) -> bool:
+        """True past the depth at which every walk gives up (counted: see ``memo``)."""
+        if depth > nodes.MAX_EXPRESSION_DEPTH:
+            self.give_ups += 1
+            return True
+        return False
+
+    def memo(self, table: dict, key: object, depth: int, in_progress: object, compute: Callable[[], object]) -> object:
+        """``compute()`` once per key; ``in_progress`` while it runs (a cycle back to the key
+        gets it). A result reached while a walk below gave up at the depth limit holds only for
+        queries with no more depth left than this one had: a name 40 levels down a 60-long
+        chain is unknown there but resolves when read directly, so a shallower query computes
+        it again (each key at most once per depth, so the work stays bounded)."""
+        entry = table.get(key)
+        if entry is not None and (entry[1] is None or depth >= entry[1]):
+            return entry[0]
+        table[key] = (in_progress, None)
+        give_ups = self.give_ups
+        value = compute()
+        table[key] = (value, depth if self.give_ups != give_ups else None)
         return value
+
+    def _memo(self, key: tuple, depth: int, compute: Callable[[], object]) -> object:
+        return self.memo(self._resolved, key, depth, None, compute)
 
     @staticmethod
     def _same_for_all(values: list) -> object:
@@ -411,7 +431,7 @@ class SemanticModel:
         parameter's default. Any other expression is its own value. None when paths disagree
         (by text) or nothing is known: ruff's ``find_binding_value`` for values that are not
         numbers (``kernel=(2, 2)``, a string)."""
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.beyond_limit(depth):
             return None
         node = nodes.unparenthesize(node)
         kind = node.kind()
@@ -419,7 +439,7 @@ class SemanticModel:
             reaching = self.reaching_bindings(node)
             if not reaching:
                 return None
-            return self._memo(("expression", node, parameter_defaults),
+            return self._memo(("expression", node, parameter_defaults), depth,
                               lambda: self._binding_expression(reaching, parameter_defaults, depth))
         if kind == "attribute":
             parts = nodes.dotted(node)
@@ -456,7 +476,7 @@ class SemanticModel:
         caller may replace, from a module-level name also read elsewhere, or from an attribute,
         which a subclass or other code may set. A fix that rewrites the expression for the value
         seen here would change what those others mean."""
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.beyond_limit(depth):
             return None
         node = nodes.unparenthesize(node)
         kind = node.kind()

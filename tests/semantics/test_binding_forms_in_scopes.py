@@ -60,3 +60,36 @@ def test_a_clip_call_reads_the_name_however_it_is_bound(check, scope, form):
     source, line = program(scope, form)
     compile(source, f"{scope} / {form}", "exec")
     assert check(source) == [(line, "TMS103")]
+
+
+# Every way of binding a name, applied to the clip function itself: after `from mindspore.ops
+# import clip_by_value`, a local binding of `clip_by_value` (by any form, in the module or in the
+# function) means the call is no longer MindSpore's, so no clipping rule may speak.
+SHADOWING_FORMS = {
+    "def": ["def clip_by_value(grads, value):", "    return grads"],
+    "async def": ["async def clip_by_value(grads, value):", "    return grads"],
+    "decorated def": ["@jit", "def clip_by_value(grads, value):", "    return grads"],
+    "class": ["class clip_by_value:", "    def __init__(self, grads, value):", "        pass"],
+    "assignment": ["clip_by_value = my_clip"],
+    "unpacking": ["clip_by_value, other = helpers()"],
+    "import": ["from mylib import clip_by_value"],
+    "import as": ["from mylib import my_clip as clip_by_value"],
+    "for loop": ["for clip_by_value in clippers:", "    pass"],
+    "with ... as": ["with choose() as clip_by_value:", "    pass"],
+    "walrus": ["if (clip_by_value := choose()):", "    pass"],
+}
+SHADOWING_SCOPES = {"module": "", "function": "    "}
+
+
+@pytest.mark.parametrize("form", SHADOWING_FORMS)
+@pytest.mark.parametrize("scope", SHADOWING_SCOPES)
+def test_a_local_binding_of_an_imported_name_shadows_the_import(check, scope, form):
+    indent = SHADOWING_SCOPES[scope]
+    call = [indent + "loss, grads = grad_fn(data)", indent + "grads = clip_by_value(grads, 0.1)",
+            indent + "optimizer(grads)"]
+    head = ["from mindspore.ops import clip_by_value"] + (["def step(data):"] if indent else [])
+    shadowed = head + [indent + line for line in SHADOWING_FORMS[form]] + call
+    compile("\n".join(shadowed), form, "exec")
+    assert check("\n".join(shadowed) + "\n") == []
+    # The same call without the binding is MindSpore's one-bound clip.
+    assert check("\n".join(head + call) + "\n") == [(len(head) + 2, "TMS103")]

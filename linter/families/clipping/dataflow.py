@@ -30,7 +30,8 @@ class ClippingAnalysis:
         self.model = model
         self.facts = facts
         self._views: dict = {}
-        self._mapped: dict = {}  # (function, parameter index) -> MappedParameter
+        self._mapped: dict = {}  # (function, parameter index) -> (MappedParameter, partial-at depth), see memo
+        self._helper_uses_of: dict = {}  # function -> where it is mapped
         self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
     def view(self, node: SgNode):
@@ -55,7 +56,7 @@ class ClippingAnalysis:
 
     # ---- what a value is
     def classify(self, node: SgNode | None, depth: int = 0) -> object:
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.model.beyond_limit(depth):
             return Kind.UNKNOWN
         node = nodes.unparenthesize(node)
         kind = node.kind()
@@ -167,7 +168,7 @@ class ClippingAnalysis:
         """True when an expression provably derives from an object made by torch: a name bound to
         ``torch.nn.Linear(...)`` or to an instance of a ``torch.nn.Module`` subclass defined here,
         its ``.parameters()``, an element of those, its ``.grad``."""
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.model.beyond_limit(depth):
             return False
         node = nodes.unparenthesize(node)
         kind = node.kind()
@@ -284,12 +285,13 @@ class ClippingAnalysis:
         ``grads``. The helper is the function itself, or the ``MultitypeFuncGraph`` it is
         registered on."""
         unknown = (Kind.UNKNOWN, None)
-        if function is None or function.kind() != "function_definition" or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if function is None or function.kind() != "function_definition" or self.model.beyond_limit(depth):
             return unknown
-        cache_key = (function, position)
-        if cache_key in self._mapped:
-            return self._mapped[cache_key]
-        self._mapped[cache_key] = unknown  # a helper mapped inside itself stays unknown
+        # A helper mapped inside itself stays unknown.
+        return self.model.memo(self._mapped, (function, position), depth, unknown,
+                               lambda: self._mapped_parameter(function, position, depth))
+
+    def _mapped_parameter(self, function: SgNode, position: int, depth: int) -> tuple[object, float | None]:
         kinds, values = set(), set()
         for map_call, bound in self._helper_uses(function):
             arguments = Arguments(map_call)
@@ -303,17 +305,14 @@ class ClippingAnalysis:
                 kinds.add(element(self.classify(arguments.positional[1 + position - len(bound)], depth + 1)))
             else:
                 kinds.add(Kind.UNKNOWN)
-        found = (Kind.GRADIENTS if Kind.GRADIENTS in kinds and Kind.PARAMETERS not in kinds else Kind.UNKNOWN,
-                 values.pop() if len(values) == 1 else None)
-        self._mapped[cache_key] = found
-        return found
+        return (Kind.GRADIENTS if Kind.GRADIENTS in kinds and Kind.PARAMETERS not in kinds else Kind.UNKNOWN,
+                values.pop() if len(values) == 1 else None)
 
     def _helper_uses(self, function: SgNode) -> list[tuple[SgNode, list[SgNode]]]:
         """(map call, arguments bound by partial) for each place the helper is mapped."""
-        cache_key = ("uses", function)
-        if cache_key not in self._mapped:
-            self._mapped[cache_key] = self._find_helper_uses(function)
-        return self._mapped[cache_key]
+        if function not in self._helper_uses_of:
+            self._helper_uses_of[function] = self._find_helper_uses(function)
+        return self._helper_uses_of[function]
 
     def _find_helper_uses(self, function: SgNode) -> list[tuple[SgNode, list[SgNode]]]:
         uses = []

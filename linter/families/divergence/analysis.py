@@ -172,14 +172,11 @@ class DivergenceAnalysis:
         """Whether an expression is a MindSpore tensor: built by a MindSpore function, primitive
         or Cell, derived from one by a method, an item or an element, or a parameter of a
         Cell's ``construct``; OTHER when numpy, torch or a Python value builds it."""
-        if node is None or depth > nodes.MAX_EXPRESSION_DEPTH:
+        if node is None or self.model.beyond_limit(depth):
             return Origin.UNKNOWN
         node = nodes.unparenthesize(node)
-        if node in self._origins:
-            return self._origins[node]
-        self._origins[node] = Origin.UNKNOWN  # in progress: a cycle back here knows nothing
-        found = self._origins[node] = self._origin(node, depth)
-        return found
+        # In progress, UNKNOWN: a cycle back here knows nothing.
+        return self.model.memo(self._origins, node, depth, Origin.UNKNOWN, lambda: self._origin(node, depth))
 
     def _origin(self, node: SgNode, depth: int) -> Origin:
         kind = node.kind()
