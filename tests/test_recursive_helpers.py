@@ -435,6 +435,10 @@ ROWS = [
     ("semantics.model.SemanticModel.qualified_name", self_alias_chain),
     ("semantics.model.SemanticModel.qualified_name", attribute_chain),
     ("semantics.model.SemanticModel.qualified_name", call_chain),
+    # Not recursive themselves: every memoised walk goes through them with its depth.
+    ("semantics.model.SemanticModel.beyond_limit", alias_chain),
+    ("semantics.model.SemanticModel.memo", tensor_name_chain),
+    ("semantics.model.SemanticModel._memo", constant_chain),
     ("semantics.model.SemanticModel.constant", unary_chain),
     ("semantics.model.SemanticModel.constant", left_binary_chain),
     ("semantics.model.SemanticModel.constant", right_binary_chain),
