@@ -3,15 +3,18 @@ rule's invalid examples keep their finding when a name that starts with any part
 the finding's line is the file's first characters (where a text search's first hit is offset 0),
 or its last (no newline after it)."""
 
+import ast
 import functools
 import io
 import keyword
 import os
+import re
 import tokenize
 
 import pytest
 
 from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.prefilter import Prefilter
 from test_examples import paired_engine
 
 RULES = sorted(load_ruleset().rules, key=lambda rule: rule.code)
@@ -49,3 +52,115 @@ def test_a_name_at_the_first_or_last_characters_of_the_file_changes_nothing(
 
 def test_the_parts_include_the_whole_name_and_its_tails():
     assert name_parts("a = 1\nops.clip(g2)\n", 2) == ["clip", "g2", "ip", "lip", "ops", "p", "ps", "s"]
+
+
+def finding_statement(source: str, line: int) -> str | None:
+    """The example's finding line, dedented, when it is a whole statement by itself, else None."""
+    text = source.splitlines()[line - 1].strip()
+    try:
+        compile(text, "line", "exec")
+    except SyntaxError:
+        return None
+    return text
+
+
+def moved_to_the_top(source: str, line: int) -> str | None:
+    """The example with its finding statement as the file's first characters (and nowhere else:
+    ``pass`` where it was): a page whose first block is the call and a later one the import, a
+    script calling a name it imports further down."""
+    statement = finding_statement(source, line)
+    if statement is None:
+        return None
+    rest = source.splitlines()
+    original = rest[line - 1]
+    rest[line - 1] = original[:len(original) - len(original.lstrip())] + "pass"
+    moved = "\n".join([statement, *rest]) + "\n"
+    try:
+        compile(moved, "moved", "exec")
+    except SyntaxError:  # the line was an item of a list, an argument of a call
+        return None
+    return moved
+
+
+MOVABLE = [param for param in EXAMPLES
+           if moved_to_the_top(param.values[1].source, param.values[1].line) is not None
+           and param.values[1].original is None]
+
+
+def findings_without_prefilter(engine, source: str, monkeypatch) -> list[tuple[int, int, str]]:
+    # Every prefilter passes the file, but those of rules that match no file at all (a port-pair
+    # rule without an original).
+    may_match = Prefilter.may_match
+    with monkeypatch.context() as patch:
+        patch.setattr(Prefilter, "may_match", lambda self, text: bool(self.words) or may_match(self, text))
+        return findings(engine, source)
+
+
+@pytest.mark.parametrize("rule, example", MOVABLE)
+def test_the_prefilter_drops_no_file_the_rules_would_report(engine, rule, example, monkeypatch):
+    """The prefilter may only drop a file that gives nothing when checked in full: with the
+    finding's statement moved to the very start of the file, whatever the rules find there (the
+    move changes what some rules conclude), they find with the prefilter as without it."""
+    source = moved_to_the_top(example.source, example.line)
+    assert findings(engine, source) == findings_without_prefilter(engine, source, monkeypatch)
+
+
+def test_most_moved_examples_still_give_findings_and_every_family_is_moved(engine, monkeypatch):
+    families = {param.values[0].family or "clipping" for param in MOVABLE}
+    assert {"clipping", "divergence"} <= families, families
+    reported = [param.id for param in MOVABLE if any(
+        position[0] == 1 for position in findings_without_prefilter(
+            engine, moved_to_the_top(param.values[1].source, param.values[1].line), monkeypatch))]
+    assert len(reported) >= len(MOVABLE) // 2, reported
+
+
+def aliases(source: str) -> dict[str, str]:
+    """Local name -> the module or name it imports, from the example's imports."""
+    found = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update({alias.asname or alias.name: alias.name for alias in node.names})
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.update({alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names})
+    return found
+
+
+def called_bare_at_the_top(source: str, line: int) -> str | None:
+    """The example with its finding statement's first imported call written as a bare name at
+    the file's first character (``clip_by_value(grads, 0.1)``), the name star-imported from its
+    module at the end of the file: the trigger word is then the file's first characters and is
+    written nowhere else in code."""
+    statement = finding_statement(source, line)
+    known = aliases(source)
+    match = statement and next((match for match in re.finditer(r"\b([A-Za-z_]\w*)((?:\.\w+)*)\.(\w+)\(", statement)
+                                if match.group(1) in known), None)
+    if match is None:
+        return None
+    module = known[match.group(1)] + match.group(2)
+    rest = source.splitlines()
+    original = rest[line - 1]
+    rest[line - 1] = original[:len(original) - len(original.lstrip())] + "pass"
+    bare = match.group(3) + statement[match.end() - 1:]
+    moved = "\n".join([bare, *rest, f"from {module} import *"]) + "\n"
+    try:
+        compile(moved, "moved", "exec")
+    except SyntaxError:
+        return None
+    return moved if not re.search(rf"\b{match.group(3)}\b", "\n".join(rest)) else None
+
+
+BARE = [param for param in EXAMPLES
+        if called_bare_at_the_top(param.values[1].source, param.values[1].line) is not None
+        and param.values[1].original is None]
+
+
+@pytest.mark.parametrize("rule, example", BARE)
+def test_a_trigger_word_that_is_the_files_first_characters_is_seen(engine, rule, example, monkeypatch):
+    source = called_bare_at_the_top(example.source, example.line)
+    assert findings(engine, source) == findings_without_prefilter(engine, source, monkeypatch)
+
+
+def test_bare_calls_at_the_top_give_findings_in_every_family(engine, monkeypatch):
+    reported = {param.values[0].family or "clipping" for param in BARE if findings_without_prefilter(
+        engine, called_bare_at_the_top(param.values[1].source, param.values[1].line), monkeypatch)}
+    assert {"clipping", "divergence"} <= reported, reported
