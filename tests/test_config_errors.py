@@ -544,3 +544,44 @@ def test_a_well_formed_example_is_read_field_by_field(tmp_path):
     [example] = rule.invalid
     assert (example.name, example.source, example.message, example.line, example.column, example.fixed) == (
         "call", "f(1)", "do not call f", 1, 1, "g(1)")
+
+
+# Every place in a user's rule that holds a rule of its own: a misspelt key there is refused by
+# our loader, with its line and a suggestion, alone or beside a valid key (which ast-grep itself
+# would accept silently, or refuse with no line and no key).
+NESTED = {"kind": "identifier", "kindd": "x"}
+RULE_POSITIONS = {
+    "rule": lambda inner: {"rule": inner},
+    "has": lambda inner: {"rule": {"kind": "call", "has": inner}},
+    "inside": lambda inner: {"rule": {"kind": "call", "inside": inner}},
+    "follows": lambda inner: {"rule": {"kind": "call", "follows": inner}},
+    "precedes": lambda inner: {"rule": {"kind": "call", "precedes": inner}},
+    "not": lambda inner: {"rule": {"kind": "call", "not": inner}},
+    "an item of all": lambda inner: {"rule": {"all": [{"kind": "call"}, inner]}},
+    "an item of any": lambda inner: {"rule": {"any": [{"kind": "call"}, inner]}},
+    "has inside not": lambda inner: {"rule": {"kind": "call",
+                                              "has": {"kind": "argument_list", "not": {"inside": inner}}}},
+    "a util": lambda inner: {"utils": {"name-of-mine": inner}, "rule": {"matches": "name-of-mine"}},
+}
+
+
+@pytest.mark.parametrize("inner", [NESTED, {"kindd": "identifier"}], ids=["beside-a-valid-key", "alone"])
+@pytest.mark.parametrize("position", RULE_POSITIONS)
+def test_a_misspelt_key_anywhere_in_a_rule_tree_is_refused_with_its_line(tmp_path, position, inner):
+    rule = {"id": "my-rule", "code": "TMS901", "message": "m", **RULE_POSITIONS[position](dict(inner))}
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")  # JSON is YAML
+    with pytest.raises(ConfigError) as refused:
+        load(path)
+    message = str(refused.value)
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), start=1) if '"kindd"' in text)
+    assert message.startswith(f"{path}:{line}: unknown key 'kindd'"), message
+    assert "did you mean 'kind'" in message, message
+
+
+@pytest.mark.parametrize("position", RULE_POSITIONS)
+def test_the_same_rule_trees_spelt_right_load(tmp_path, position):
+    rule = {"id": "my-rule", "code": "TMS901", "message": "m", **RULE_POSITIONS[position]({"kind": "identifier"})}
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")
+    assert "my-rule" in {each.id for each in load(path).rules}
