@@ -93,3 +93,13 @@ def test_a_local_binding_of_an_imported_name_shadows_the_import(check, scope, fo
     assert check("\n".join(shadowed) + "\n") == []
     # The same call without the binding is MindSpore's one-bound clip.
     assert check("\n".join(head + call) + "\n") == [(len(head) + 2, "TMS103")]
+
+
+def test_a_fallback_import_in_an_except_clause_leaves_the_first_import(check):
+    source = ("try:\n    from mindspore.ops import clip_by_value\nexcept ImportError:\n"
+              "    from mylib import clip_by_value\nloss, grads = grad_fn(data)\n"
+              "grads = clip_by_value(grads, 0.1)\noptimizer(grads)\n")
+    assert check(source) == [(6, "TMS103")]
+    # The same two imports one after the other: which one a read sees depends on where it is.
+    rebinding = source.replace("try:\n    ", "").replace("except ImportError:\n    ", "")
+    assert check(rebinding) == []
