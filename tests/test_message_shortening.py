@@ -17,10 +17,16 @@ import yaml
 
 from conftest import ROOT, engine_with_rules
 from flake8_torch2ms.families.clipping import messages as clipping_messages
+from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.families import Pairing
 from flake8_torch2ms.families.divergence import messages as divergence_messages
+from flake8_torch2ms.families.pairs import messages as pairs_messages
 
 LIMIT = 60
-MESSAGES = {"clipping": clipping_messages, "divergence": divergence_messages}
+# A value shown inside a pairs rule's list of differences is cut at 40: several share the line.
+DIFFERENCE_LIMIT = 40
+MESSAGES = {"clipping": clipping_messages, "divergence": divergence_messages, "pairs": pairs_messages}
 
 
 # A torch habit: TMS303 reports a pool that no shape decides only in a file that shows one.
@@ -171,6 +177,70 @@ def test_the_limit_is_the_one_every_family_shortens_to():
         assert inspect.signature(module.shorten).parameters["limit"].default == LIMIT
 
 
+# Port-pair rules: the same, on a port checked beside its original. The port keeps torch's rate
+# as keep_prob (TMS402); the rate's name and the MindSpore module's alias set the lengths.
+PAIR_ORIGINAL = """from torch import nn
+class Net(nn.Module):
+    def __init__(self, {rate}):
+        super().__init__()
+        self.drop = nn.Dropout({rate})
+"""
+PAIR_PORT = """import mindspore as {alias}
+class Net({alias}.nn.Cell):
+    def __init__(self, {rate}):
+        super().__init__()
+        self.drop = {alias}.nn.Dropout(keep_prob={rate})
+"""
+PAIR_ROWS = {
+    # (family, function, variable) -> make(length) -> (alias, rate, the variable's full text)
+    ("pairs", "pair_variables", "CALLEE"): lambda n: (name(n - 11), "rate", f"{name(n - 11)}.nn.Dropout"),
+    ("pairs", "pair_variables", "ARGUMENTS"): lambda n: ("ms", name(n - 14), f"keep_prob=1 - {name(n - 14)}"),
+}
+
+
+def paired_copies_engine(directory, original: str) -> Engine:
+    """The pairs rule as a user's copy whose message shows the variables, in port-pair mode."""
+    default = yaml.safe_load((ROOT / "rules" / "value-differs-from-original.yml").read_text(encoding="utf-8"))
+    copy = {field: value for field, value in default.items()
+            if field in ("language", "severity", "rule", "conditions", "constraints", "utils")}
+    rule = {**copy, "id": "shortened-pairs", "code": "TMS950",
+            "message": "<$CALLEE>|<$ARGUMENTS>|<$DIFFERENCES>"}
+    (directory / "original").mkdir()
+    (directory / "original" / "model.py").write_text(original, encoding="utf-8")
+    (directory / "torch2ms.yml").write_text(yaml.safe_dump({"rules": [rule]}), encoding="utf-8")
+    load_ruleset.cache_clear()
+    try:
+        return Engine(load_ruleset(str(directory / "torch2ms.yml")), Pairing(str(directory / "original")))
+    finally:
+        load_ruleset.cache_clear()
+
+
+def pair_message(tmp_path, alias: str, rate: str) -> list[str]:
+    engine = paired_copies_engine(tmp_path, PAIR_ORIGINAL.format(rate=rate))
+    port = PAIR_PORT.format(alias=alias, rate=rate)
+    return [finding.message for finding in engine.check(port, str(tmp_path / "port" / "model.py"))
+            if finding.code == "TMS950"]
+
+
+@pytest.mark.parametrize("length", [LIMIT - 1, LIMIT, LIMIT + 1, 3 * LIMIT])
+@pytest.mark.parametrize("key", sorted(PAIR_ROWS), ids=lambda key: key[2])
+def test_a_shortened_pairs_variable_at_its_boundary(tmp_path, key, length):
+    alias, rate, text = PAIR_ROWS[key](length)
+    assert len(text) == length
+    [message] = pair_message(tmp_path, alias, rate)
+    callee, arguments, _ = message.split("|")
+    assert (callee if key[2] == "CALLEE" else arguments) == f"<{shortened(text)}>"
+
+
+@pytest.mark.parametrize("length", [DIFFERENCE_LIMIT - 1, DIFFERENCE_LIMIT, DIFFERENCE_LIMIT + 1])
+def test_a_value_in_the_differences_is_cut_at_its_own_limit(tmp_path, length):
+    rate = name(length)
+    shown = rate if length <= DIFFERENCE_LIMIT else rate[:DIFFERENCE_LIMIT - 1] + "…"
+    [message] = pair_message(tmp_path, "ms", rate)
+    assert message.split("|")[2] == (f"<keep_prob={shown} (MindSpore's keep_prob is 1 - torch's p) "
+                                     f"where the original has p={shown}>")
+
+
 @pytest.mark.parametrize("family", sorted(MESSAGES))
 def test_shorten_keeps_one_line_at_the_boundary(family):
     shorten = MESSAGES[family].shorten
@@ -204,6 +274,6 @@ def shortened_variables() -> set[tuple[str, str, str]]:
 def test_every_shortened_variable_has_a_row():
     variables = shortened_variables()
     assert ("clipping", "clip_call_variables", "VALUE") in variables  # the scan finds them
-    rows = {(family, function, variable.strip()) for family, function, variable in ROWS}
+    rows = {(family, function, variable.strip()) for family, function, variable in [*ROWS, *PAIR_ROWS]}
     assert variables - rows == set(), "shortened message variables without a boundary row in ROWS"
     assert rows - variables == set(), "ROWS names variables the messages modules no longer shorten"
