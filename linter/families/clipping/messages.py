@@ -18,7 +18,7 @@ VARIABLES = frozenset({"FUNC", "VALUE", "RESULT_TARGET", "VALUE_NAME", "MIN", "M
                        "SUGGESTED_MIN", "SUGGESTED_MAX", "SHAPE", "NAME", "TARGETS", "GRADS", "SWAPPED", "EFFECT"})
 
 
-def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
+def clip_call_variables(call, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     found = {"FUNC": short(call.node.field("function").text()),
              "VALUE": short(call.value.text()) if call.value is not None else "grads"}
@@ -60,7 +60,7 @@ def clip_call_variables(call, exact: bool = False) -> dict[str, str]:
     return found
 
 
-def unpacking_variables(unpacking, exact: bool = False) -> dict[str, str]:
+def unpacking_variables(unpacking, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     left = unpacking.node.field("left").text()
     call = unpacking.unpacked_call

@@ -24,7 +24,7 @@ VARIABLES = frozenset({"CALLEE", "ARG", "VALUE", "DROPPED", "SUGGESTED", "CALL_W
 SIMPLE_EXPRESSION = re.compile(r"[\w.]+\Z")
 
 
-def call_variables(call, exact: bool = False) -> dict[str, str]:
+def call_variables(call, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     callee = call.node.field("function")
     found = {"CALLEE": short(callee.text())}
@@ -81,7 +81,7 @@ def _batch_norm_variables(call, found: dict[str, str], short) -> None:
         found["CALL_WITH_MINDSPORE_MOMENTUM"] = replaced(call.node, [(momentum, converted)])
 
 
-def reduction_variables(subscript, exact: bool = False) -> dict[str, str]:
+def reduction_variables(subscript, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     method = subscript.method
     plural = {"max": "maxima", "min": "minima"}.get(method, f"{method} values")
@@ -102,7 +102,7 @@ def reduction_variables(subscript, exact: bool = False) -> dict[str, str]:
     return found
 
 
-def unpacking_variables(unpacking, exact: bool = False) -> dict[str, str]:
+def unpacking_variables(unpacking, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     found = {"FUNC": short(unpacking.callee.text()) if unpacking.callee is not None else "?"}
     if unpacking.targets is not None and len(unpacking.targets) == 2:

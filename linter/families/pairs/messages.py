@@ -16,7 +16,7 @@ VARIABLES = frozenset({"CALLEE", "ORIGINAL", "TORCH_API", "NEVER", "INSTEAD", "I
                        "CALL_WITH_ARGUMENTS"})
 
 
-def pair_variables(call, exact: bool = False) -> dict[str, str]:
+def pair_variables(call, exact: bool) -> dict[str, str]:
     short = (lambda text: text) if exact else shorten
     found = {"CALLEE": short(call.node.field("function").text())}
     if call.counterpart is None:
