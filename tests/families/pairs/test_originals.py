@@ -73,3 +73,47 @@ def test_an_unparsable_or_undecodable_file_indexes_as_empty(tree):
 def test_one_file_as_the_original(tree):
     found = OriginalTree(str(tree / "models" / "stem.py"), FACTS)
     assert list(found.files) == ["stem.py"] and found.display("stem.py") == str(tree / "models" / "stem.py")
+
+
+def edit(tree):
+    path = tree / "models" / "stem.py"
+    path.write_text(ORIGINAL.format(slope=0.3), encoding="utf-8")
+    stamp = path.stat()
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+
+
+def touch(tree):
+    path = tree / "models" / "stem.py"
+    stamp = path.stat()
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+
+
+def add(tree):
+    (tree / "models" / "tail.py").write_text(ORIGINAL.format(slope=0.4), encoding="utf-8")
+
+
+def remove(tree):
+    (tree / "models" / "head.py").unlink()
+
+
+def edit_and_add(tree):
+    edit(tree)
+    add(tree)
+
+
+# change -> how many files the first run after it parses
+CHANGES = {"edit": (edit, 1), "touch": (touch, 1), "add": (add, 1), "remove": (remove, 0),
+           "edit and add": (edit_and_add, 2), "nothing": (lambda tree: None, 0)}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_after_any_change_the_cache_is_brought_up_to_date(tree, change):
+    """The first run after a change reads only what changed and stores it: the run after that
+    parses nothing and sees the same tree."""
+    OriginalTree(str(tree), FACTS)
+    make, parsed = CHANGES[change]
+    make(tree)
+    after = OriginalTree(str(tree), FACTS)
+    assert after.parsed == parsed
+    again = OriginalTree(str(tree), FACTS)
+    assert (again.parsed, slopes(again)) == (0, slopes(after))
