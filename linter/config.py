@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ast_grep_py import SgRoot
 
-from .families import BY_NAME, FAMILIES, all_conditions, family_of
+from . import families as registry
+from .families import all_conditions, family_of
 from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
@@ -46,7 +47,16 @@ RELATIONAL_KEYS = ("inside", "has", "precedes", "follows")
 COMPOSITE_KEYS = ("all", "any", "not", "matches")
 RELATION_EXTRA_KEYS = ("stopBy", "field")
 
-CONDITIONS = {name: condition.values for name, condition in all_conditions().items()}
+
+def condition_values() -> dict[str, frozenset[str] | None]:
+    """Every condition a rule may name, with the values it may ask for (imports every family)."""
+    return {name: condition.values for name, condition in all_conditions().items()}
+
+
+def __getattr__(name: str) -> object:
+    if name == "CONDITIONS":  # computed on use: importing this module (to read a cached Rule) imports no family
+        return condition_values()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -280,11 +290,12 @@ def _checked_pattern(reader: Reader, pattern: object, line: int) -> object:
 
 def _checked_conditions(reader: Reader, data: LocatedDict) -> dict[str, frozenset[str]]:
     conditions = reader.mapping(data.get("conditions", LocatedDict()), data.line_of("conditions"), "'conditions'")
-    reader.keys(conditions, CONDITIONS, "'conditions'")
+    known = condition_values()
+    reader.keys(conditions, known, "'conditions'")
     checked = {}
     for name in conditions:
         values = reader.strings(conditions, name, "'conditions'")
-        allowed = CONDITIONS[name]
+        allowed = known[name]
         for value in values:
             valid = IDENTIFIER.match(value) if allowed is None else value in allowed
             if not valid:
@@ -335,19 +346,19 @@ def _check_compiles(rules: list[Rule], facts: dict[str, object]) -> list[Rule]:
 def structural_utils(facts: dict[str, object]) -> dict[str, dict]:
     """The ast-grep utils every family derives from its facts, which rules name with ``matches:``."""
     utils: dict[str, dict] = {}
-    for family in FAMILIES:
+    for family in registry.families():
         utils.update(family.structural_utils(facts[family.name], {}))
     return utils
 
 
 def _load_facts(paths: list[Path]) -> dict[str, object]:
     """Each family's facts, from ``rules/facts/<family>.yml`` (a family without a file has none)."""
-    facts = {family.name: family.new_facts() for family in FAMILIES}
+    facts = {family.name: family.new_facts() for family in registry.families()}
     for path in paths:
-        family = BY_NAME.get(path.stem)
+        family = registry.family(path.stem)
         if family is None:
             raise ConfigError(path, None, f"no rule family is named '{path.stem}'; a facts file is named after "
-                                          f"its family: {', '.join(sorted(BY_NAME))}")
+                                          f"its family: {', '.join(sorted(registry.FAMILY_NAMES))}")
         reader = Reader(str(path))
         facts[family.name] = family.load_facts(reader.mapping(load_yaml(path), 1, "a facts file"), reader,
                                                facts[family.name])
@@ -358,22 +369,23 @@ def _add_user_facts(data: LocatedDict, reader: Reader, facts: dict[str, object])
     """A configuration file's ``facts:``: each key is a family's name holding that family's
     sections, or a section of the one family that has it (``clip-functions:`` is clipping's)."""
     facts = dict(facts)
-    owners = {key: family for family in FAMILIES for key in family.fact_keys}
+    by_name = {family.name: family for family in registry.families()}
+    owners = {key: family for family in by_name.values() for key in family.fact_keys}
     by_family: dict[str, LocatedDict] = {}
     for key in data:
-        if key in BY_NAME:
+        if key in by_name:
             section = reader.mapping(data[key], data.line_of(key), f"'facts: {key}'")
-            family = BY_NAME[key]
+            family = by_name[key]
             facts[family.name] = family.load_facts(section, reader, facts[family.name])
         elif key in owners:
             part = by_family.setdefault(owners[key].name, LocatedDict())
             part[key] = data[key]
             part.key_lines[key] = data.line_of(key)
         else:
-            reader.keys(data, tuple(owners) + tuple(BY_NAME), "'facts'")
+            reader.keys(data, tuple(owners) + tuple(by_name), "'facts'")
     for name, part in by_family.items():
         part.line = data.line
-        facts[name] = BY_NAME[name].load_facts(part, reader, facts[name])
+        facts[name] = by_name[name].load_facts(part, reader, facts[name])
     return facts
 
 
@@ -441,7 +453,7 @@ TEMPLATE_VARIABLE = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engin
 def template_variables(matcher: dict, family: str | None) -> frozenset[str] | None:
     """The $NAME variables a rule's message and fix may use: its family's and the metavariables
     of its structural rule. None when the family does not declare its own (nothing is checked)."""
-    declared = BY_NAME[family].variables if family is not None else frozenset()
+    declared = registry.family(family).variables if family is not None else frozenset()
     if declared is None:
         return None
     return declared | frozenset(TEMPLATE_VARIABLE.findall(json.dumps(matcher)))

@@ -25,7 +25,8 @@ from ast_grep_py import SgNode, SgRoot
 
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Pairing, Trigger
+from . import families as registry
+from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
 from .semantics.model import SemanticModel
 
@@ -92,9 +93,14 @@ class Engine:
         self.facts = ruleset.facts
         self.pairing = pairing
         self.rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
+        # The families this engine asks (imported now): all but a paired one without an original,
+        # whose rules then match no file (see trigger) and whose module is never imported.
+        self.families: dict[str, Family] = {
+            name: registry.family(name) for name in registry.FAMILY_NAMES
+            if name not in registry.PAIRED or pairing is not None}
         # Families whose finding on a node silences another family's there (Family.yields_to).
-        self._yields = {rule.id: frozenset(BY_NAME[rule.family].yields_to) for rule in self.rules
-                        if rule.family in BY_NAME and BY_NAME[rule.family].yields_to}
+        self._yields = {rule.id: frozenset(self.families[rule.family].yields_to) for rule in self.rules
+                        if rule.family in self.families and self.families[rule.family].yields_to}
         self._family_of = {rule.id: rule.family for rule in self.rules}
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
@@ -125,23 +131,23 @@ class Engine:
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
-        family = BY_NAME.get(rule.family)
-        if family is not None and family.paired and self.pairing is None:
+        if rule.family in registry.PAIRED and self.pairing is None:
             return NO_FILE
+        family = self.families.get(rule.family)
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
     def canonical(self, qualified: str | None) -> str | None:
         """The facts' own name for any spelling of it, across families."""
         if qualified is None:
             return None
-        for family in FAMILIES:
+        for family in self.families.values():
             name = family.canonical(self.facts[family.name], qualified)
             if name is not None:
                 return name
         return qualified
 
     def known(self, qualified: str) -> bool:
-        return any(family.known(self.facts[family.name], qualified) for family in FAMILIES)
+        return any(family.known(self.facts[family.name], qualified) for family in self.families.values())
 
     def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
@@ -237,7 +243,7 @@ class Engine:
 
     def structural_utils(self, renamed: dict[str, str] | None = None) -> dict[str, dict]:
         utils: dict[str, dict] = {}
-        for family in FAMILIES:
+        for family in registry.families():  # a rule may name any family's utils (rare: renamed imports)
             facts = self.facts[family.name]
             utils.update(family.structural_utils(facts, renamed or {}))
         return utils
@@ -304,7 +310,7 @@ class FileContext:
 
     def related(self, rule: Rule, node: SgNode) -> tuple[tuple[str, int, int], ...]:
         """Other places the finding is about, when the rule's view knows some (port-pair mode)."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None or not family.paired:
             return ()
         return self.analysis(family).view(node).related_locations()
@@ -317,7 +323,7 @@ class FileContext:
             wanted = rule.conditions.get(name)
             if wanted is not None and not condition.check(self.model, wanted):
                 return None
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None:
             return {}
         view = self.analysis(family).view(node)
@@ -329,12 +335,12 @@ class FileContext:
 
     def fix_variables(self, rule: Rule, node: SgNode) -> dict[str, str]:
         """The variables for a fix template: exact source text, never shortened."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
 
     def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
         """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None:
             return None
         view = self.analysis(family).view(node)
@@ -343,7 +349,7 @@ class FileContext:
 
     def source_fix(self, rule: Rule, node: SgNode) -> tuple[SgNode, str] | None:
         """A safe fix at the shared value's source, when the family knows one: (node, new text)."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
 

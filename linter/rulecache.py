@@ -34,6 +34,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -75,15 +76,38 @@ def load_ruleset(config_path: str | None = None) -> config.RuleSet:
     entry = _entry(config_path, ".pickle")
     if entry is not None:
         try:
-            ruleset = pickle.loads(entry.read_bytes())
-            if isinstance(ruleset, config.RuleSet):
-                return ruleset
+            rules, facts = pickle.loads(entry.read_bytes())
+            if isinstance(facts, dict) and all(isinstance(rule, config.Rule) for rule in rules):
+                return config.RuleSet(rules, PickledFacts(facts))
         except Exception:  # missing, truncated, or written by code that no longer exists
             pass
     ruleset = config.load_ruleset(config_path)
     if entry is not None:
-        write_entry(entry, lambda: pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+        write_entry(entry, lambda: pickle.dumps(
+            (ruleset.rules, {name: pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+                             for name, facts in ruleset.facts.items()}), protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
+
+
+class PickledFacts(Mapping):
+    """A cached rule set's facts, each family's unpickled when first asked for: unpickling a
+    family's facts imports that family, and a run without an original never needs the paired
+    family's."""
+
+    def __init__(self, pickled: dict[str, bytes]) -> None:
+        self._pickled = pickled
+        self._facts: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self._facts:
+            self._facts[name] = pickle.loads(self._pickled[name])
+        return self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def __len__(self) -> int:
+        return len(self._pickled)
 
 
 def load_screen(config_path: str | None = None, original: str | None = None,

@@ -4,7 +4,7 @@ A family is a folder here with one ``FAMILY`` object. It owns its facts file
 (``rules/facts/<name>.yml``), its conditions as one table (name, allowed values, the facts each
 reads, the handler), a per-match view that the handlers ask, and the view's message variables.
 The engine, the loader, the docs generator and both front ends know families only through this
-protocol, so adding a family is adding a folder and one line in ``FAMILIES``.
+protocol, so adding a family is adding a folder and one line in ``FAMILY_NAMES``.
 
 A rule's family is the one that owns its conditions (resolved when the rule is loaded; a rule
 whose conditions come from two families is refused). ``imports`` belongs to no family: it asks
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from importlib import import_module
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from ast_grep_py import SgNode
@@ -163,16 +164,38 @@ CORE_CONDITIONS: dict[str, Condition] = {
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def _registry() -> tuple[Family, ...]:
-    from .clipping import FAMILY as clipping
-    from .divergence import FAMILY as divergence
-    from .pairs import FAMILY as pairs
+# The registry: each family's folder, in order. A family is imported when first asked for, so
+# that a process imports only the families its rules need (the engine without an original never
+# imports the paired ones). ``PAIRED`` names the families whose ``Family.paired`` is set, so the
+# engine can leave them out unimported; a family that disagrees fails when it is loaded.
+FAMILY_NAMES: tuple[str, ...] = ("clipping", "divergence", "pairs")
+PAIRED: frozenset[str] = frozenset({"pairs"})
+_LOADED: dict[str, Family] = {}
 
-    return (clipping, divergence, pairs)
+
+def family(name: str | None) -> Family | None:
+    """The family named ``name`` (imported on first use), or None when there is none."""
+    loaded = _LOADED.get(name)  # type: ignore[arg-type]
+    if loaded is None and name in FAMILY_NAMES:
+        loaded = import_module(f"{__name__}.{name}").FAMILY
+        if loaded.name != name or loaded.paired != (name in PAIRED):
+            raise TypeError(f"family {name}: its folder, its name and PAIRED disagree")
+        _LOADED[name] = loaded
+    return loaded
 
 
-FAMILIES: tuple[Family, ...] = _registry()
-BY_NAME: dict[str, Family] = {family.name: family for family in FAMILIES}
+def families() -> tuple[Family, ...]:
+    """Every family, in the registry's order (imports them all)."""
+    return tuple(family(name) for name in FAMILY_NAMES)
+
+
+def __getattr__(name: str) -> object:
+    # FAMILIES and BY_NAME, for the loader, the docs and the tests: every family, imported now.
+    if name == "FAMILIES":
+        return families()
+    if name == "BY_NAME":
+        return {each.name: each for each in families()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
@@ -183,7 +206,7 @@ def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
     for name in conditions:
         if name in CORE_CONDITIONS:
             continue
-        family = next((family for family in FAMILIES if name in family.table), None)
+        family = next((family for family in families() if name in family.table), None)
         if family is None:
             unknown.append(name)
         elif owner is not None and owner is not family:
@@ -197,6 +220,6 @@ def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
 def all_conditions() -> dict[str, Condition]:
     """Every condition a rule may name: the core ones and each family's."""
     table = dict(CORE_CONDITIONS)
-    for family in FAMILIES:
-        table.update(family.table)
+    for each in families():
+        table.update(each.table)
     return table
