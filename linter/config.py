@@ -6,11 +6,9 @@ or an invalid ast-grep rule is a ConfigError naming the file, the line and the k
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from ast_grep_py import SgRoot
 
 from . import families as registry
 from .families import all_conditions, family_of
+from .records import FrozenRecord, Record
 from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
@@ -59,48 +58,63 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(FrozenRecord):
     """One of a rule's ``valid:`` or ``invalid:`` examples. An invalid one states the finding it
     gives (message without the code, 1-based line and column as flake8 prints them) and, for a rule
     with a ``fix:``, the source after ``torch2ms fix`` (None: the fix leaves this example alone)."""
 
-    name: str  # kebab-case, unique within its list: tests and oracle ports are keyed by it
-    source: str
-    message: str | None = None
-    line: int | None = None
-    column: int | None = None
-    fixed: str | None = None
-    original: str | None = None  # port-pair rules: the PyTorch module ``source`` was ported from
+    __slots__ = _fields = ("name", "source", "message", "line", "column", "fixed", "original")
+
+    def __init__(self, name: str, source: str, message: str | None = None, line: int | None = None,
+                 column: int | None = None, fixed: str | None = None, original: str | None = None) -> None:
+        self.name = name  # kebab-case, unique within its list: tests and oracle ports are keyed by it
+        self.source = source
+        self.message = message
+        self.line = line
+        self.column = column
+        self.fixed = fixed
+        self.original = original  # port-pair rules: the PyTorch module ``source`` was ported from
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    code: str
-    message: str
-    matcher: dict  # the ast-grep config: rule, constraints, utils
-    conditions: dict[str, frozenset[str]]
-    family: str | None = None  # the family whose conditions the rule uses; None: structure (and imports) only
-    severity: str = "error"
-    note: str = ""
-    fix: str | None = None
-    fix_safety: str = "safe"  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
-    summary: str = ""
-    references: tuple[str, ...] = ()
-    checked_against: dict = field(default_factory=dict)
-    valid: tuple[Example, ...] = ()
-    invalid: tuple[Example, ...] = ()
-    path: str = ""
-    # False for a rule that is off by default (``off-by-default: true``) until a configuration
-    # file's ``enable:`` names it.
-    enabled: bool = True
+class Rule(FrozenRecord):
+    __slots__ = _fields = ("id", "code", "message", "matcher", "conditions", "family", "severity", "note", "fix",
+                           "fix_safety", "summary", "references", "checked_against", "valid", "invalid", "path",
+                           "enabled")
+
+    def __init__(self, id: str, code: str, message: str, matcher: dict,
+                 conditions: dict[str, frozenset[str]], family: str | None = None, severity: str = "error",
+                 note: str = "", fix: str | None = None, fix_safety: str = "safe", summary: str = "",
+                 references: tuple[str, ...] = (), checked_against: dict | None = None,
+                 valid: tuple[Example, ...] = (), invalid: tuple[Example, ...] = (), path: str = "",
+                 enabled: bool = True) -> None:
+        self.id = id
+        self.code = code
+        self.message = message
+        self.matcher = matcher  # the ast-grep config: rule, constraints, utils
+        self.conditions = conditions
+        # The family whose conditions the rule uses; None: structure (and imports) only.
+        self.family = family
+        self.severity = severity
+        self.note = note
+        self.fix = fix
+        self.fix_safety = fix_safety  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
+        self.summary = summary
+        self.references = references
+        self.checked_against = {} if checked_against is None else checked_against
+        self.valid = valid
+        self.invalid = invalid
+        self.path = path
+        # False for a rule that is off by default (``off-by-default: true``) until a configuration
+        # file's ``enable:`` names it.
+        self.enabled = enabled
 
 
-@dataclass
-class RuleSet:
-    rules: list[Rule]
-    facts: dict[str, object]  # family name -> its facts
+class RuleSet(Record):
+    __slots__ = _fields = ("rules", "facts")
+
+    def __init__(self, rules: list[Rule], facts: dict[str, object]) -> None:
+        self.rules = rules
+        self.facts = facts  # family name -> its facts
 
 
 def load_rule(path: str, data: object, user: bool = False) -> Rule:
@@ -339,7 +353,7 @@ def _check_compiles(rules: list[Rule], facts: dict[str, object]) -> list[Rule]:
         except Exception as error:  # ast-grep-py raises plain Exception for invalid rules
             raise ConfigError(rule.path, None,
                               f"rule '{rule.id}' is not a valid ast-grep rule: {ast_grep_reason(error)}") from None
-        compiled.append(dataclasses.replace(rule, matcher=matcher))
+        compiled.append(rule.replace(matcher=matcher))
     return compiled
 
 
@@ -436,7 +450,7 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
             check_variables(reader, messages.line_of(name), f"the message for '{name}'", message,
                             template_variables(rule.matcher, rule.family))
         on = rule.enabled or rule.code in enabled or rule.id in enabled
-        updated.append(dataclasses.replace(rule, message=message.strip(), enabled=on))
+        updated.append(rule.replace(message=message.strip(), enabled=on))
     if "facts" in data:
         facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
         facts = _add_user_facts(facts_data, reader, facts)

@@ -19,15 +19,15 @@ import functools
 import gc
 import json
 import re
-from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode, SgRoot
 
+from . import families as registry
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from . import families as registry
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
+from .records import OrderedRecord, Record
 from .semantics.model import SemanticModel
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
@@ -39,41 +39,52 @@ LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    line: int  # 1-based
-    column: int  # 0-based, in characters
-    code: str
-    message: str
-    rule_id: str = ""
-    # Where the flagged node ends and the rule's fix rendered for it (None when the rule has no
-    # fix or the match lacks a variable the fix needs). Not compared: two findings at the same
-    # place with the same code and message are one finding.
-    end_line: int = field(default=0, compare=False)
-    end_column: int = field(default=0, compare=False)
-    fix: str | None = field(default=None, compare=False)
-    # Other places the finding is about: (path, 1-based line, 0-based column) of the original
-    # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
-    related: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
-    # Why this fix may change what other code means (the value it relies on comes from a shared
-    # parameter default, constant or attribute): applied only with --unsafe-fixes.
-    fix_hazard: str | None = field(default=None, compare=False)
-    # Where the fix goes when it is not the flagged node: the value's source (a parameter's
-    # default), as (line, column, end line, end column), 1-based lines and 0-based columns.
-    fix_span: tuple[int, int, int, int] | None = field(default=None, compare=False)
+class Finding(OrderedRecord):
+    """One finding. Compared, hashed and ordered by its place, code, message and rule only: two
+    findings at the same place with the same code and message are one finding."""
+
+    __slots__ = _fields = ("line", "column", "code", "message", "rule_id", "end_line", "end_column", "fix",
+                           "related", "fix_hazard", "fix_span")
+    _compared = ("line", "column", "code", "message", "rule_id")
+
+    def __init__(self, line: int, column: int, code: str, message: str, rule_id: str = "", end_line: int = 0,
+                 end_column: int = 0, fix: str | None = None, related: tuple[tuple[str, int, int], ...] = (),
+                 fix_hazard: str | None = None, fix_span: tuple[int, int, int, int] | None = None) -> None:
+        self.line = line  # 1-based
+        self.column = column  # 0-based, in characters
+        self.code = code
+        self.message = message
+        self.rule_id = rule_id
+        # Where the flagged node ends and the rule's fix rendered for it (None when the rule has no
+        # fix or the match lacks a variable the fix needs).
+        self.end_line = end_line
+        self.end_column = end_column
+        self.fix = fix
+        # Other places the finding is about: (path, 1-based line, 0-based column) of the original
+        # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
+        self.related = related
+        # Why this fix may change what other code means (the value it relies on comes from a shared
+        # parameter default, constant or attribute): applied only with --unsafe-fixes.
+        self.fix_hazard = fix_hazard
+        # Where the fix goes when it is not the flagged node: the value's source (a parameter's
+        # default), as (line, column, end line, end column), 1-based lines and 0-based columns.
+        self.fix_span = fix_span
 
 
-@dataclass
-class _Group:
+class _Group(Record):
     """Rules sharing one structural matcher: ast-grep walks the tree once for all of them."""
 
-    matcher: dict
-    rules: list[Rule]
-    prefilters: dict[str, Prefilter]  # rule id -> what the text must hold for the rule to match
-    # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
-    # merged walk belongs to; None when the group must walk on its own (see _mergeable).
-    dispatch: dict | None = None
-    kinds: frozenset[str] | None = None  # the node kinds the matcher can match at all; None: any
+    __slots__ = _fields = ("matcher", "rules", "prefilters", "dispatch", "kinds")
+
+    def __init__(self, matcher: dict, rules: list[Rule], prefilters: dict[str, Prefilter],
+                 dispatch: dict | None = None, kinds: frozenset[str] | None = None) -> None:
+        self.matcher = matcher
+        self.rules = rules
+        self.prefilters = prefilters  # rule id -> what the text must hold for the rule to match
+        # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
+        # merged walk belongs to; None when the group must walk on its own (see _mergeable).
+        self.dispatch = dispatch
+        self.kinds = kinds  # the node kinds the matcher can match at all; None: any
 
 
 @functools.lru_cache(maxsize=8)
