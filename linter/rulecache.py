@@ -151,7 +151,7 @@ def _key(config_path: str | None) -> str:
     folders = [(ast_grep.submodule_search_locations[0], "")] if ast_grep and ast_grep.submodule_search_locations else []
     folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
     for folder, suffix in folders:
-        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in _files(folder, suffix))
+        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in file_stamps(folder, suffix))
     digest = sha256("\0\0".join(parts).encode())
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
@@ -159,14 +159,14 @@ def _key(config_path: str | None) -> str:
     return digest.hexdigest()
 
 
-def _files(folder: str, suffix: str) -> list[tuple[str, int, int]]:
+def file_stamps(folder: str, suffix: str) -> list[tuple[str, int, int]]:
     """(path, size, modification time) of every file under ``folder`` named ``*suffix``, in a fixed order."""
     found = []
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda entry: entry.name):
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
-                    found.extend(_files(entry.path, suffix))
+                    found.extend(file_stamps(entry.path, suffix))
             elif entry.name.endswith(suffix):
                 status = entry.stat()
                 found.append((entry.path, status.st_size, status.st_mtime_ns))
