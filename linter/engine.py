@@ -117,8 +117,8 @@ class Engine:
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
         for rule in self.rules:
-            key = json.dumps(rule.matcher, sort_keys=True)
-            group = groups.setdefault(key, _Group(_used_utils(rule.matcher), [], {}))
+            matcher = _used_utils(rule.matcher)
+            group = groups.setdefault(json.dumps(matcher, sort_keys=True), _Group(matcher, [], {}))
             group.rules.append(rule)
             # Each distinct trigger is tested once per file, however many rules share it.
             wanted = (self.trigger(rule), rule.conditions.get("imports", frozenset()))
