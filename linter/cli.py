@@ -12,7 +12,6 @@ pages are checked.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
 import fnmatch
 import os
@@ -269,8 +268,8 @@ def fix_file(path: str, options: Options, write: bool, text: str | None = None) 
     fixed = fix_module(document.module, engine, wanted, path)
     # Fixes were applied from the end up; one applied where the value is written says so.
     result.fixed = sorted(_reports(document, [
-        dataclasses.replace(finding, message=f"{finding.message} (fixed where the value is written: the "
-                                             "parameter's default)") if finding.fix_span else finding
+        finding.replace(message=f"{finding.message} (fixed where the value is written: the "
+                                "parameter's default)") if finding.fix_span else finding
         for finding in fixed.fixed], options))
     result.refused.update(fixed.refused)
     if fixed.changed:

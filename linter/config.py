@@ -6,17 +6,17 @@ or an invalid ast-grep rule is a ConfigError naming the file, the line and the k
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from ast_grep_py import SgRoot
 
-from .families import BY_NAME, FAMILIES, all_conditions, family_of
+from . import families as registry
+from .families import all_conditions, family_of
+from .records import FrozenRecord, Record
 from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
@@ -46,51 +46,75 @@ RELATIONAL_KEYS = ("inside", "has", "precedes", "follows")
 COMPOSITE_KEYS = ("all", "any", "not", "matches")
 RELATION_EXTRA_KEYS = ("stopBy", "field")
 
-CONDITIONS = {name: condition.values for name, condition in all_conditions().items()}
+
+def condition_values() -> dict[str, frozenset[str] | None]:
+    """Every condition a rule may name, with the values it may ask for (imports every family)."""
+    return {name: condition.values for name, condition in all_conditions().items()}
 
 
-@dataclass(frozen=True)
-class Example:
+def __getattr__(name: str) -> object:
+    if name == "CONDITIONS":  # computed on use: importing this module (to read a cached Rule) imports no family
+        return condition_values()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Example(FrozenRecord):
     """One of a rule's ``valid:`` or ``invalid:`` examples. An invalid one states the finding it
     gives (message without the code, 1-based line and column as flake8 prints them) and, for a rule
     with a ``fix:``, the source after ``torch2ms fix`` (None: the fix leaves this example alone)."""
 
-    name: str  # kebab-case, unique within its list: tests and oracle ports are keyed by it
-    source: str
-    message: str | None = None
-    line: int | None = None
-    column: int | None = None
-    fixed: str | None = None
-    original: str | None = None  # port-pair rules: the PyTorch module ``source`` was ported from
+    __slots__ = _fields = ("name", "source", "message", "line", "column", "fixed", "original")
+
+    def __init__(self, name: str, source: str, message: str | None = None, line: int | None = None,
+                 column: int | None = None, fixed: str | None = None, original: str | None = None) -> None:
+        self.name = name  # kebab-case, unique within its list: tests and oracle ports are keyed by it
+        self.source = source
+        self.message = message
+        self.line = line
+        self.column = column
+        self.fixed = fixed
+        self.original = original  # port-pair rules: the PyTorch module ``source`` was ported from
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    code: str
-    message: str
-    matcher: dict  # the ast-grep config: rule, constraints, utils
-    conditions: dict[str, frozenset[str]]
-    family: str | None = None  # the family whose conditions the rule uses; None: structure (and imports) only
-    severity: str = "error"
-    note: str = ""
-    fix: str | None = None
-    fix_safety: str = "safe"  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
-    summary: str = ""
-    references: tuple[str, ...] = ()
-    checked_against: dict = field(default_factory=dict)
-    valid: tuple[Example, ...] = ()
-    invalid: tuple[Example, ...] = ()
-    path: str = ""
-    # False for a rule that is off by default (``off-by-default: true``) until a configuration
-    # file's ``enable:`` names it.
-    enabled: bool = True
+class Rule(FrozenRecord):
+    __slots__ = _fields = ("id", "code", "message", "matcher", "conditions", "family", "severity", "note", "fix",
+                           "fix_safety", "summary", "references", "checked_against", "valid", "invalid", "path",
+                           "enabled")
+
+    def __init__(self, id: str, code: str, message: str, matcher: dict,
+                 conditions: dict[str, frozenset[str]], family: str | None = None, severity: str = "error",
+                 note: str = "", fix: str | None = None, fix_safety: str = "safe", summary: str = "",
+                 references: tuple[str, ...] = (), checked_against: dict | None = None,
+                 valid: tuple[Example, ...] = (), invalid: tuple[Example, ...] = (), path: str = "",
+                 enabled: bool = True) -> None:
+        self.id = id
+        self.code = code
+        self.message = message
+        self.matcher = matcher  # the ast-grep config: rule, constraints, utils
+        self.conditions = conditions
+        # The family whose conditions the rule uses; None: structure (and imports) only.
+        self.family = family
+        self.severity = severity
+        self.note = note
+        self.fix = fix
+        self.fix_safety = fix_safety  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
+        self.summary = summary
+        self.references = references
+        self.checked_against = {} if checked_against is None else checked_against
+        self.valid = valid
+        self.invalid = invalid
+        self.path = path
+        # False for a rule that is off by default (``off-by-default: true``) until a configuration
+        # file's ``enable:`` names it.
+        self.enabled = enabled
 
 
-@dataclass
-class RuleSet:
-    rules: list[Rule]
-    facts: dict[str, object]  # family name -> its facts
+class RuleSet(Record):
+    __slots__ = _fields = ("rules", "facts")
+
+    def __init__(self, rules: list[Rule], facts: dict[str, object]) -> None:
+        self.rules = rules
+        self.facts = facts  # family name -> its facts
 
 
 def load_rule(path: str, data: object, user: bool = False) -> Rule:
@@ -280,11 +304,12 @@ def _checked_pattern(reader: Reader, pattern: object, line: int) -> object:
 
 def _checked_conditions(reader: Reader, data: LocatedDict) -> dict[str, frozenset[str]]:
     conditions = reader.mapping(data.get("conditions", LocatedDict()), data.line_of("conditions"), "'conditions'")
-    reader.keys(conditions, CONDITIONS, "'conditions'")
+    known = condition_values()
+    reader.keys(conditions, known, "'conditions'")
     checked = {}
     for name in conditions:
         values = reader.strings(conditions, name, "'conditions'")
-        allowed = CONDITIONS[name]
+        allowed = known[name]
         for value in values:
             valid = IDENTIFIER.match(value) if allowed is None else value in allowed
             if not valid:
@@ -328,26 +353,26 @@ def _check_compiles(rules: list[Rule], facts: dict[str, object]) -> list[Rule]:
         except Exception as error:  # ast-grep-py raises plain Exception for invalid rules
             raise ConfigError(rule.path, None,
                               f"rule '{rule.id}' is not a valid ast-grep rule: {ast_grep_reason(error)}") from None
-        compiled.append(dataclasses.replace(rule, matcher=matcher))
+        compiled.append(rule.replace(matcher=matcher))
     return compiled
 
 
 def structural_utils(facts: dict[str, object]) -> dict[str, dict]:
     """The ast-grep utils every family derives from its facts, which rules name with ``matches:``."""
     utils: dict[str, dict] = {}
-    for family in FAMILIES:
+    for family in registry.families():
         utils.update(family.structural_utils(facts[family.name], {}))
     return utils
 
 
 def _load_facts(paths: list[Path]) -> dict[str, object]:
     """Each family's facts, from ``rules/facts/<family>.yml`` (a family without a file has none)."""
-    facts = {family.name: family.new_facts() for family in FAMILIES}
+    facts = {family.name: family.new_facts() for family in registry.families()}
     for path in paths:
-        family = BY_NAME.get(path.stem)
+        family = registry.family(path.stem)
         if family is None:
             raise ConfigError(path, None, f"no rule family is named '{path.stem}'; a facts file is named after "
-                                          f"its family: {', '.join(sorted(BY_NAME))}")
+                                          f"its family: {', '.join(sorted(registry.FAMILY_NAMES))}")
         reader = Reader(str(path))
         facts[family.name] = family.load_facts(reader.mapping(load_yaml(path), 1, "a facts file"), reader,
                                                facts[family.name])
@@ -358,22 +383,23 @@ def _add_user_facts(data: LocatedDict, reader: Reader, facts: dict[str, object])
     """A configuration file's ``facts:``: each key is a family's name holding that family's
     sections, or a section of the one family that has it (``clip-functions:`` is clipping's)."""
     facts = dict(facts)
-    owners = {key: family for family in FAMILIES for key in family.fact_keys}
+    by_name = {family.name: family for family in registry.families()}
+    owners = {key: family for family in by_name.values() for key in family.fact_keys}
     by_family: dict[str, LocatedDict] = {}
     for key in data:
-        if key in BY_NAME:
+        if key in by_name:
             section = reader.mapping(data[key], data.line_of(key), f"'facts: {key}'")
-            family = BY_NAME[key]
+            family = by_name[key]
             facts[family.name] = family.load_facts(section, reader, facts[family.name])
         elif key in owners:
             part = by_family.setdefault(owners[key].name, LocatedDict())
             part[key] = data[key]
             part.key_lines[key] = data.line_of(key)
         else:
-            reader.keys(data, tuple(owners) + tuple(BY_NAME), "'facts'")
+            reader.keys(data, tuple(owners) + tuple(by_name), "'facts'")
     for name, part in by_family.items():
         part.line = data.line
-        facts[name] = BY_NAME[name].load_facts(part, reader, facts[name])
+        facts[name] = by_name[name].load_facts(part, reader, facts[name])
     return facts
 
 
@@ -424,7 +450,7 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
             check_variables(reader, messages.line_of(name), f"the message for '{name}'", message,
                             template_variables(rule.matcher, rule.family))
         on = rule.enabled or rule.code in enabled or rule.id in enabled
-        updated.append(dataclasses.replace(rule, message=message.strip(), enabled=on))
+        updated.append(rule.replace(message=message.strip(), enabled=on))
     if "facts" in data:
         facts_data = reader.mapping(data["facts"], data.line_of("facts"), "'facts'")
         facts = _add_user_facts(facts_data, reader, facts)
@@ -441,7 +467,7 @@ TEMPLATE_VARIABLE = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engin
 def template_variables(matcher: dict, family: str | None) -> frozenset[str] | None:
     """The $NAME variables a rule's message and fix may use: its family's and the metavariables
     of its structural rule. None when the family does not declare its own (nothing is checked)."""
-    declared = BY_NAME[family].variables if family is not None else frozenset()
+    declared = registry.family(family).variables if family is not None else frozenset()
     if declared is None:
         return None
     return declared | frozenset(TEMPLATE_VARIABLE.findall(json.dumps(matcher)))

@@ -19,14 +19,15 @@ import functools
 import gc
 import json
 import re
-from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode, SgRoot
 
+from . import families as registry
 from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .families import BY_NAME, CORE_CONDITIONS, FAMILIES, Family, Pairing, Trigger
+from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
+from .records import OrderedRecord, Record
 from .semantics.model import SemanticModel
 
 VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
@@ -38,41 +39,52 @@ LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    line: int  # 1-based
-    column: int  # 0-based, in characters
-    code: str
-    message: str
-    rule_id: str = ""
-    # Where the flagged node ends and the rule's fix rendered for it (None when the rule has no
-    # fix or the match lacks a variable the fix needs). Not compared: two findings at the same
-    # place with the same code and message are one finding.
-    end_line: int = field(default=0, compare=False)
-    end_column: int = field(default=0, compare=False)
-    fix: str | None = field(default=None, compare=False)
-    # Other places the finding is about: (path, 1-based line, 0-based column) of the original
-    # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
-    related: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
-    # Why this fix may change what other code means (the value it relies on comes from a shared
-    # parameter default, constant or attribute): applied only with --unsafe-fixes.
-    fix_hazard: str | None = field(default=None, compare=False)
-    # Where the fix goes when it is not the flagged node: the value's source (a parameter's
-    # default), as (line, column, end line, end column), 1-based lines and 0-based columns.
-    fix_span: tuple[int, int, int, int] | None = field(default=None, compare=False)
+class Finding(OrderedRecord):
+    """One finding. Compared, hashed and ordered by its place, code, message and rule only: two
+    findings at the same place with the same code and message are one finding."""
+
+    __slots__ = _fields = ("line", "column", "code", "message", "rule_id", "end_line", "end_column", "fix",
+                           "related", "fix_hazard", "fix_span")
+    _compared = ("line", "column", "code", "message", "rule_id")
+
+    def __init__(self, line: int, column: int, code: str, message: str, rule_id: str = "", end_line: int = 0,
+                 end_column: int = 0, fix: str | None = None, related: tuple[tuple[str, int, int], ...] = (),
+                 fix_hazard: str | None = None, fix_span: tuple[int, int, int, int] | None = None) -> None:
+        self.line = line  # 1-based
+        self.column = column  # 0-based, in characters
+        self.code = code
+        self.message = message
+        self.rule_id = rule_id
+        # Where the flagged node ends and the rule's fix rendered for it (None when the rule has no
+        # fix or the match lacks a variable the fix needs).
+        self.end_line = end_line
+        self.end_column = end_column
+        self.fix = fix
+        # Other places the finding is about: (path, 1-based line, 0-based column) of the original
+        # call a port call was compared with (port-pair mode; SARIF's relatedLocations).
+        self.related = related
+        # Why this fix may change what other code means (the value it relies on comes from a shared
+        # parameter default, constant or attribute): applied only with --unsafe-fixes.
+        self.fix_hazard = fix_hazard
+        # Where the fix goes when it is not the flagged node: the value's source (a parameter's
+        # default), as (line, column, end line, end column), 1-based lines and 0-based columns.
+        self.fix_span = fix_span
 
 
-@dataclass
-class _Group:
+class _Group(Record):
     """Rules sharing one structural matcher: ast-grep walks the tree once for all of them."""
 
-    matcher: dict
-    rules: list[Rule]
-    prefilters: dict[str, Prefilter]  # rule id -> what the text must hold for the rule to match
-    # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
-    # merged walk belongs to; None when the group must walk on its own (see _mergeable).
-    dispatch: dict | None = None
-    kinds: frozenset[str] | None = None  # the node kinds the matcher can match at all; None: any
+    __slots__ = _fields = ("matcher", "rules", "prefilters", "dispatch", "kinds")
+
+    def __init__(self, matcher: dict, rules: list[Rule], prefilters: dict[str, Prefilter],
+                 dispatch: dict | None = None, kinds: frozenset[str] | None = None) -> None:
+        self.matcher = matcher
+        self.rules = rules
+        self.prefilters = prefilters  # rule id -> what the text must hold for the rule to match
+        # The matcher as one self-contained rule (utils inlined), to tell which group a node of a
+        # merged walk belongs to; None when the group must walk on its own (see _mergeable).
+        self.dispatch = dispatch
+        self.kinds = kinds  # the node kinds the matcher can match at all; None: any
 
 
 @functools.lru_cache(maxsize=8)
@@ -92,16 +104,21 @@ class Engine:
         self.facts = ruleset.facts
         self.pairing = pairing
         self.rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
+        # The families this engine asks (imported now): all but a paired one without an original,
+        # whose rules then match no file (see trigger) and whose module is never imported.
+        self.families: dict[str, Family] = {
+            name: registry.family(name) for name in registry.FAMILY_NAMES
+            if name not in registry.PAIRED or pairing is not None}
         # Families whose finding on a node silences another family's there (Family.yields_to).
-        self._yields = {rule.id: frozenset(BY_NAME[rule.family].yields_to) for rule in self.rules
-                        if rule.family in BY_NAME and BY_NAME[rule.family].yields_to}
+        self._yields = {rule.id: frozenset(self.families[rule.family].yields_to) for rule in self.rules
+                        if rule.family in self.families and self.families[rule.family].yields_to}
         self._family_of = {rule.id: rule.family for rule in self.rules}
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
         for rule in self.rules:
-            key = json.dumps(rule.matcher, sort_keys=True)
-            group = groups.setdefault(key, _Group(rule.matcher, [], {}))
+            matcher = _used_utils(rule.matcher)
+            group = groups.setdefault(json.dumps(matcher, sort_keys=True), _Group(matcher, [], {}))
             group.rules.append(rule)
             # Each distinct trigger is tested once per file, however many rules share it.
             wanted = (self.trigger(rule), rule.conditions.get("imports", frozenset()))
@@ -125,23 +142,23 @@ class Engine:
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
-        family = BY_NAME.get(rule.family)
-        if family is not None and family.paired and self.pairing is None:
+        if rule.family in registry.PAIRED and self.pairing is None:
             return NO_FILE
+        family = self.families.get(rule.family)
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
     def canonical(self, qualified: str | None) -> str | None:
         """The facts' own name for any spelling of it, across families."""
         if qualified is None:
             return None
-        for family in FAMILIES:
+        for family in self.families.values():
             name = family.canonical(self.facts[family.name], qualified)
             if name is not None:
                 return name
         return qualified
 
     def known(self, qualified: str) -> bool:
-        return any(family.known(self.facts[family.name], qualified) for family in FAMILIES)
+        return any(family.known(self.facts[family.name], qualified) for family in self.families.values())
 
     def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
@@ -199,7 +216,7 @@ class Engine:
         if renamed:
             # Rare: matchers widened for this file's local names, each group on its own walk.
             for group, rules in active:
-                matcher = _with_utils(group.matcher, self.structural_utils(renamed))
+                matcher = _used_utils(_with_utils(group.rules[0].matcher, self.structural_utils(renamed)))
                 findings.extend(self._run_group(root, context, matcher, rules))
             return self._without_yielded(sorted(set(findings)))
         active_ids = {id(group) for group, _ in active}
@@ -237,7 +254,7 @@ class Engine:
 
     def structural_utils(self, renamed: dict[str, str] | None = None) -> dict[str, dict]:
         utils: dict[str, dict] = {}
-        for family in FAMILIES:
+        for family in registry.families():  # a rule may name any family's utils (rare: renamed imports)
             facts = self.facts[family.name]
             utils.update(family.structural_utils(facts, renamed or {}))
         return utils
@@ -304,7 +321,7 @@ class FileContext:
 
     def related(self, rule: Rule, node: SgNode) -> tuple[tuple[str, int, int], ...]:
         """Other places the finding is about, when the rule's view knows some (port-pair mode)."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None or not family.paired:
             return ()
         return self.analysis(family).view(node).related_locations()
@@ -317,7 +334,7 @@ class FileContext:
             wanted = rule.conditions.get(name)
             if wanted is not None and not condition.check(self.model, wanted):
                 return None
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None:
             return {}
         view = self.analysis(family).view(node)
@@ -329,12 +346,12 @@ class FileContext:
 
     def fix_variables(self, rule: Rule, node: SgNode) -> dict[str, str]:
         """The variables for a fix template: exact source text, never shortened."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
 
     def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
         """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         if family is None:
             return None
         view = self.analysis(family).view(node)
@@ -343,7 +360,7 @@ class FileContext:
 
     def source_fix(self, rule: Rule, node: SgNode) -> tuple[SgNode, str] | None:
         """A safe fix at the shared value's source, when the family knows one: (node, new text)."""
-        family = BY_NAME.get(rule.family)
+        family = self.engine.families.get(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
 
@@ -354,6 +371,34 @@ def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
     if not own:
         return matcher
     return {**matcher, "utils": {name: utils.get(name, body) for name, body in own.items()}}
+
+
+def _used_utils(matcher: dict) -> dict:
+    """The matcher with only the utils its rule names (``matches:``), directly or through another
+    util. Every rule carries every family's utils (config.py adds them), and ast-grep compiles all
+    of a matcher's utils on every walk, used or not: 2 ms a walk on a model file for eight utils."""
+    utils = matcher.get("utils")
+    if not utils:
+        return matcher
+    wanted = _named_utils({key: value for key, value in matcher.items() if key != "utils"})
+    used: set[str] = set()
+    while wanted - used:
+        name = (wanted - used).pop()
+        if name not in utils:  # ast-grep reports an unknown util: leave the matcher as it was
+            return matcher
+        used.add(name)
+        wanted |= _named_utils(utils[name])
+    return {**matcher, "utils": {name: body for name, body in utils.items() if name in used}}
+
+
+def _named_utils(rule: object) -> set[str]:
+    """The util names ``rule`` refers to with ``matches:``."""
+    if isinstance(rule, dict):
+        found = {rule["matches"]} if isinstance(rule.get("matches"), str) else set()
+        return found.union(*(_named_utils(value) for value in rule.values()))
+    if isinstance(rule, list):
+        return set().union(*(_named_utils(item) for item in rule))
+    return set()
 
 
 def _mergeable(matcher: dict) -> dict | None:

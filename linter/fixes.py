@@ -10,7 +10,6 @@ changes, so running the fixer again on its own output changes nothing.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -41,7 +40,7 @@ def offered(findings: list[Finding]) -> list[Finding]:
     """The findings, without the fix of one whose code another rule flags for another reason: a
     fix is offered only when its finding is the whole story (assigning back the discarded clip of
     ``net.trainable_params()`` would hide that parameters were clipped, not gradients)."""
-    return [dataclasses.replace(finding, fix=None) if finding.fix is not None and _other_reason(finding, findings)
+    return [finding.replace(fix=None) if finding.fix is not None and _other_reason(finding, findings)
             else finding for finding in findings]
 
 

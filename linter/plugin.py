@@ -94,9 +94,7 @@ class Torch2MSChecker:
                 screen = self.screen if self.screen is not None else rulecache.load_screen(*key)
                 if not screen.may_match(source, self.filename):
                     return
-            from .engine import engine_for
-
-            findings = engine_for(*key).check(source, self.filename)
+            findings = _check(key, source, self.filename)
             _ENGINE_BUILT.add(key)
         except Exception as error:  # the engine reports its own failures; this is the last net
             from .engine import internal_error
@@ -104,6 +102,25 @@ class Torch2MSChecker:
             findings = [internal_error("the engine", error)]
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
+
+
+def _check(key: tuple, source: str, filename: str) -> list:
+    """The engine's findings; the first call in a process imports the engine and builds it.
+
+    Python's cycle collector is held off meanwhile, as Engine.check does for a check: by then
+    flake8 holds the file's tokens and trees, and each collection the import's allocations set off
+    walks them (about 1 ms of an editor's run on a model file); it catches up on later allocations."""
+    import gc  # here, not at the top: a file no rule can match imports nothing more
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from .engine import engine_for
+
+        return engine_for(*key).check(source, filename)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _class_map(value: str | None) -> tuple[tuple[str, str], ...]:

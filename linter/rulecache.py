@@ -34,6 +34,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -75,15 +76,38 @@ def load_ruleset(config_path: str | None = None) -> config.RuleSet:
     entry = _entry(config_path, ".pickle")
     if entry is not None:
         try:
-            ruleset = pickle.loads(entry.read_bytes())
-            if isinstance(ruleset, config.RuleSet):
-                return ruleset
+            rules, facts = pickle.loads(entry.read_bytes())
+            if isinstance(facts, dict) and all(isinstance(rule, config.Rule) for rule in rules):
+                return config.RuleSet(rules, PickledFacts(facts))
         except Exception:  # missing, truncated, or written by code that no longer exists
             pass
     ruleset = config.load_ruleset(config_path)
     if entry is not None:
-        write_entry(entry, lambda: pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+        write_entry(entry, lambda: pickle.dumps(
+            (ruleset.rules, {name: pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+                             for name, facts in ruleset.facts.items()}), protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
+
+
+class PickledFacts(Mapping):
+    """A cached rule set's facts, each family's unpickled when first asked for: unpickling a
+    family's facts imports that family, and a run without an original never needs the paired
+    family's."""
+
+    def __init__(self, pickled: dict[str, bytes]) -> None:
+        self._pickled = pickled
+        self._facts: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self._facts:
+            self._facts[name] = pickle.loads(self._pickled[name])
+        return self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def __len__(self) -> int:
+        return len(self._pickled)
 
 
 def load_screen(config_path: str | None = None, original: str | None = None,
@@ -127,7 +151,7 @@ def _key(config_path: str | None) -> str:
     folders = [(ast_grep.submodule_search_locations[0], "")] if ast_grep and ast_grep.submodule_search_locations else []
     folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
     for folder, suffix in folders:
-        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in _files(folder, suffix))
+        parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in file_stamps(folder, suffix))
     digest = sha256("\0\0".join(parts).encode())
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
@@ -135,14 +159,14 @@ def _key(config_path: str | None) -> str:
     return digest.hexdigest()
 
 
-def _files(folder: str, suffix: str) -> list[tuple[str, int, int]]:
+def file_stamps(folder: str, suffix: str) -> list[tuple[str, int, int]]:
     """(path, size, modification time) of every file under ``folder`` named ``*suffix``, in a fixed order."""
     found = []
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda entry: entry.name):
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
-                    found.extend(_files(entry.path, suffix))
+                    found.extend(file_stamps(entry.path, suffix))
             elif entry.name.endswith(suffix):
                 status = entry.stat()
                 found.append((entry.path, status.st_size, status.st_mtime_ns))

@@ -55,6 +55,18 @@ def test_rules_sharing_a_matcher_share_one_walk(engine, monkeypatch):
     assert walks == [{"matches": "clip-call"}]
 
 
+def test_a_walk_carries_only_the_utils_its_rule_names(engine):
+    # Every rule is loaded with every family's utils; ast-grep would compile them all on each walk.
+    for group in engine.groups:
+        named = engine_module._named_utils(group.matcher["rule"])
+        assert set(group.matcher.get("utils", {})) == named, group.matcher["rule"]
+    utils = {"a": {"any": [{"matches": "b"}]}, "b": {"kind": "call"}, "c": {"kind": "call"}}
+    nested = {"rule": {"matches": "a"}, "utils": utils}
+    assert set(engine_module._used_utils(nested)["utils"]) == {"a", "b"}
+    unknown = {"rule": {"matches": "d"}, "utils": {"c": {"kind": "call"}}}
+    assert engine_module._used_utils(unknown) == unknown  # ast-grep's own error, unchanged
+
+
 def test_a_failing_rule_reports_tms000_and_the_others_go_on(engine, monkeypatch):
     def broken(self):
         raise RecursionError("maximum recursion depth exceeded")

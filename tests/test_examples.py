@@ -9,7 +9,6 @@ A port-pair rule's example carries ``original:`` beside ``source:``: the origina
 ``original/model.py`` and the source checked as ``port/model.py`` in port-pair mode, with the
 default rules plus the rule itself (which may be off by default)."""
 
-import dataclasses
 import os
 
 import pytest
@@ -36,7 +35,7 @@ def paired_engine(ruleset, rule, original, directory):
     """Port-pair mode on ``original`` (written under ``directory``), the rule enabled."""
     (directory / "original").mkdir()
     (directory / "original" / "model.py").write_text(original, encoding="utf-8")
-    rules = [dataclasses.replace(each, enabled=each.enabled or each.id == rule.id) for each in ruleset.rules]
+    rules = [each.replace(enabled=each.enabled or each.id == rule.id) for each in ruleset.rules]
     return Engine(RuleSet(rules, ruleset.facts), Pairing("original"))
 
 

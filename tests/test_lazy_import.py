@@ -15,6 +15,7 @@ import pytest
 HEAVY = ("ast_grep_py", "yaml", "dataclasses", "hashlib", "flake8_torch2ms.engine", "flake8_torch2ms.config",
          "flake8_torch2ms.families", "flake8_torch2ms.semantics", "flake8_torch2ms.yamlloader",
          "flake8_torch2ms.schema", "flake8_torch2ms.flake8config")
+PAIRS = "flake8_torch2ms.families.pairs"  # port-pair mode's family: loaded only with an original
 
 FLAKE8_THEN_MODULES = """
 import json, sys
@@ -74,6 +75,8 @@ def test_a_file_the_rules_match_loads_the_engine_and_is_checked(tmp_path, cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS103"]
     assert {"flake8_torch2ms.engine", "ast_grep_py"} <= modules
     assert "yaml" not in modules  # the checked rule set comes from the cache too
+    # Without an original the paired family's rules match no file: neither it nor its facts are loaded.
+    assert [name for name in modules if name.startswith(PAIRS)] == []
 
 
 def test_without_a_cache_the_rules_are_checked_at_start_up(tmp_path):
@@ -119,8 +122,13 @@ def test_port_pair_mode_keeps_the_editor_path_and_reports_through_it(tmp_path, c
     assert (status, findings) == (0, []) and heavy(modules) == []
     status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, option, cache=cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS401"]
+    assert PAIRS in modules
     # The same port file without the original: the paired rules match no file (the first run
     # without an original checks the rules and keeps that screen, as any first run).
     flake8_in_a_fresh_process(port, NO_TRIGGER, cache=cache)
     status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, cache=cache)
     assert (status, findings) == (0, []) and heavy(modules) == []
+    # A port file that the other families' rules match is checked without the paired family.
+    status, findings, modules, _ = flake8_in_a_fresh_process(port, MATCHED, cache=cache)
+    assert status == 1 and "flake8_torch2ms.engine" in modules
+    assert [name for name in modules if name.startswith(PAIRS)] == []

@@ -45,7 +45,7 @@ def test_a_second_run_reads_the_checked_rules_back(cache, checks):
     assert len(checks) == 1 and len(list(cache.glob("*.pickle"))) == 1
     assert [rule.code for rule in second.rules] == [rule.code for rule in first.rules]
     assert second.rules == first.rules and second.facts.keys() == first.facts.keys()
-    assert all(vars(second.facts[family]) == vars(first.facts[family]) for family in first.facts)
+    assert all(second.facts[family] == first.facts[family] for family in first.facts)
 
 
 def test_a_changed_configuration_is_checked_again(cache, checks, tmp_path):

@@ -4,7 +4,7 @@ A family is a folder here with one ``FAMILY`` object. It owns its facts file
 (``rules/facts/<name>.yml``), its conditions as one table (name, allowed values, the facts each
 reads, the handler), a per-match view that the handlers ask, and the view's message variables.
 The engine, the loader, the docs generator and both front ends know families only through this
-protocol, so adding a family is adding a folder and one line in ``FAMILIES``.
+protocol, so adding a family is adding a folder and one line in ``FAMILY_NAMES``.
 
 A rule's family is the one that owns its conditions (resolved when the rule is loaded; a rule
 whose conditions come from two families is refused). ``imports`` belongs to no family: it asks
@@ -14,26 +14,30 @@ the model, so any rule, a user's structural rule too, may use it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from importlib import import_module
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from ast_grep_py import SgNode
 
+from ..records import FrozenRecord
 from ..semantics.model import SemanticModel
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(FrozenRecord):
     """A named semantic condition a rule's ``conditions:`` may ask for."""
 
-    name: str
-    values: frozenset[str] | None  # the values a rule may ask for; None: any identifier
-    check: Callable[[Any, frozenset[str]], bool]  # (the match's view, the wanted values) -> holds
-    # The facts sections the condition reads ("Options" on a rule's page); a mapping when it
-    # depends on the value asked for.
-    facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()
+    __slots__ = _fields = ("name", "values", "check", "facts")
+
+    def __init__(self, name: str, values: frozenset[str] | None, check: Callable[[Any, frozenset[str]], bool],
+                 facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()) -> None:
+        self.name = name
+        self.values = values  # the values a rule may ask for; None: any identifier
+        self.check = check  # (the match's view, the wanted values) -> holds
+        # The facts sections the condition reads ("Options" on a rule's page); a mapping when it
+        # depends on the value asked for.
+        self.facts = facts
 
     def facts_for(self, wanted: Iterable[str]) -> set[str]:
         if isinstance(self.facts, Mapping):
@@ -53,8 +57,7 @@ class Analysis(Protocol):
     def view(self, node: SgNode) -> View: ...
 
 
-@dataclass(frozen=True)
-class Trigger:
+class Trigger(FrozenRecord):
     """What a file's raw text must hold for a rule to possibly match, decided before any parse.
 
     ``words``: one of them written as a whole name in code (not in a comment or a string), since
@@ -66,9 +69,13 @@ class Trigger:
     one of ``prefilter.AFTER_WORD``, which names it when the prefilter is kept between runs.
     """
 
-    words: frozenset[str]
-    roots: frozenset[str] | None = None
-    after: re.Pattern | None = None
+    __slots__ = _fields = ("words", "roots", "after")
+
+    def __init__(self, words: frozenset[str], roots: frozenset[str] | None = None,
+                 after: re.Pattern | None = None) -> None:
+        self.words = words
+        self.roots = roots
+        self.after = after
 
 
 def roots_of(names: Iterable[str]) -> frozenset[str]:
@@ -76,42 +83,67 @@ def roots_of(names: Iterable[str]) -> frozenset[str]:
     return frozenset(name.split(".", 1)[0] for name in names)
 
 
-@dataclass(frozen=True)
-class Pairing:
+class Pairing(FrozenRecord):
     """Port-pair mode: the original (PyTorch) tree a port is checked against, as the user gave
     it, and the user's class renames (torch name, port name)."""
 
-    original: str
-    class_map: tuple[tuple[str, str], ...] = ()
+    __slots__ = _fields = ("original", "class_map")
+
+    def __init__(self, original: str, class_map: tuple[tuple[str, str], ...] = ()) -> None:
+        self.original = original
+        self.class_map = class_map
 
 
-@dataclass(frozen=True)
-class Family:
-    name: str
-    conditions: tuple[Condition, ...]  # evaluation order: the cheap, most selective first
-    fact_keys: tuple[str, ...]  # the top-level keys of its facts file
-    new_facts: Callable[[], Any]
-    load_facts: Callable[[Any, Any, Any], Any]  # (YAML mapping, schema.Reader, facts) -> facts
-    analysis: Callable[[SemanticModel, Any], Analysis]  # (model, facts) -> the file's analysis
-    # (facts, a rule's conditions) -> what a file's text must hold for the rule to match (None:
-    # nothing is known, the file is always parsed).
-    triggers: Callable[[Any, Mapping[str, frozenset[str]]], Trigger | None]
-    # (facts, local name -> the name it renames in this file) -> ast-grep utils rules may name
-    structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = lambda facts, renamed: {}
-    canonical: Callable[[Any, str], str | None] = lambda facts, name: None  # another spelling's name
-    known: Callable[[Any, str], bool] = lambda facts, name: False  # a name the facts hold
-    # A paired family's analysis also takes the engine's Pairing: (model, facts, pairing). Without
-    # one (no original configured) the engine gives its rules a trigger no file matches.
-    paired: bool = False
-    # Families whose finding on a node replaces this family's finding there (a call that a TMS3xx
-    # rule already reports gets no TMS4xx finding).
-    yields_to: tuple[str, ...] = ()
-    # The $NAME variables its views give messages and fixes (a template naming another is a
-    # configuration error); None: not declared, not checked.
-    variables: frozenset[str] | None = None
-    table: dict[str, Condition] = field(init=False, repr=False, compare=False)
+def _no_utils(facts: Any, renamed: Mapping[str, str]) -> dict[str, dict]:
+    return {}
 
-    def __post_init__(self) -> None:
+
+def _no_canonical(facts: Any, name: str) -> str | None:
+    return None
+
+
+def _not_known(facts: Any, name: str) -> bool:
+    return False
+
+
+class Family(FrozenRecord):
+    _fields = ("name", "conditions", "fact_keys", "new_facts", "load_facts", "analysis", "triggers", "structural_utils",
+               "canonical", "known", "paired", "yields_to", "variables")
+    __slots__ = (*_fields, "table")  # table: derived from the conditions, neither compared nor shown
+
+    def __init__(self, name: str, conditions: tuple[Condition, ...], fact_keys: tuple[str, ...],
+                 new_facts: Callable[[], Any], load_facts: Callable[[Any, Any, Any], Any],
+                 analysis: Callable[[SemanticModel, Any], Analysis],
+                 triggers: Callable[[Any, Mapping[str, frozenset[str]]], Trigger | None],
+                 structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = _no_utils,
+                 canonical: Callable[[Any, str], str | None] = _no_canonical,
+                 known: Callable[[Any, str], bool] = _not_known, paired: bool = False,
+                 yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None) -> None:
+        self.name = name
+        self.conditions = conditions  # evaluation order: the cheap, most selective first
+        self.fact_keys = fact_keys  # the top-level keys of its facts file
+        self.new_facts = new_facts
+        self.load_facts = load_facts  # (YAML mapping, schema.Reader, facts) -> facts
+        self.analysis = analysis  # (model, facts) -> the file's analysis
+        # (facts, a rule's conditions) -> what a file's text must hold for the rule to match (None:
+        # nothing is known, the file is always parsed).
+        self.triggers = triggers
+        # (facts, local name -> the name it renames in this file) -> ast-grep utils rules may name
+        self.structural_utils = structural_utils
+        self.canonical = canonical  # another spelling's name
+        self.known = known  # a name the facts hold
+        # A paired family's analysis also takes the engine's Pairing: (model, facts, pairing). Without
+        # one (no original configured) the engine gives its rules a trigger no file matches.
+        self.paired = paired
+        # Families whose finding on a node replaces this family's finding there (a call that a TMS3xx
+        # rule already reports gets no TMS4xx finding).
+        self.yields_to = yields_to
+        # The $NAME variables its views give messages and fixes (a template naming another is a
+        # configuration error); None: not declared, not checked.
+        self.variables = variables
+        self.table: dict[str, Condition] = self._table()
+
+    def _table(self) -> dict[str, Condition]:
         table = {}
         for condition in self.conditions:
             if condition.name in table or condition.name in CORE_CONDITIONS:
@@ -127,7 +159,7 @@ class Family:
                 raise TypeError(f"family {self.name}: condition '{condition.name}' reads unknown facts "
                                 f"{sorted(read - set(self.fact_keys))}")
             table[condition.name] = condition
-        object.__setattr__(self, "table", table)
+        return table
 
 
 def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
@@ -163,16 +195,38 @@ CORE_CONDITIONS: dict[str, Condition] = {
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def _registry() -> tuple[Family, ...]:
-    from .clipping import FAMILY as clipping
-    from .divergence import FAMILY as divergence
-    from .pairs import FAMILY as pairs
+# The registry: each family's folder, in order. A family is imported when first asked for, so
+# that a process imports only the families its rules need (the engine without an original never
+# imports the paired ones). ``PAIRED`` names the families whose ``Family.paired`` is set, so the
+# engine can leave them out unimported; a family that disagrees fails when it is loaded.
+FAMILY_NAMES: tuple[str, ...] = ("clipping", "divergence", "pairs")
+PAIRED: frozenset[str] = frozenset({"pairs"})
+_LOADED: dict[str, Family] = {}
 
-    return (clipping, divergence, pairs)
+
+def family(name: str | None) -> Family | None:
+    """The family named ``name`` (imported on first use), or None when there is none."""
+    loaded = _LOADED.get(name)  # type: ignore[arg-type]
+    if loaded is None and name in FAMILY_NAMES:
+        loaded = import_module(f"{__name__}.{name}").FAMILY
+        if loaded.name != name or loaded.paired != (name in PAIRED):
+            raise TypeError(f"family {name}: its folder, its name and PAIRED disagree")
+        _LOADED[name] = loaded
+    return loaded
 
 
-FAMILIES: tuple[Family, ...] = _registry()
-BY_NAME: dict[str, Family] = {family.name: family for family in FAMILIES}
+def families() -> tuple[Family, ...]:
+    """Every family, in the registry's order (imports them all)."""
+    return tuple(family(name) for name in FAMILY_NAMES)
+
+
+def __getattr__(name: str) -> object:
+    # FAMILIES and BY_NAME, for the loader, the docs and the tests: every family, imported now.
+    if name == "FAMILIES":
+        return families()
+    if name == "BY_NAME":
+        return {each.name: each for each in families()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
@@ -183,7 +237,7 @@ def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
     for name in conditions:
         if name in CORE_CONDITIONS:
             continue
-        family = next((family for family in FAMILIES if name in family.table), None)
+        family = next((family for family in families() if name in family.table), None)
         if family is None:
             unknown.append(name)
         elif owner is not None and owner is not family:
@@ -197,6 +251,6 @@ def family_of(conditions: Iterable[str]) -> tuple[Family | None, list[str]]:
 def all_conditions() -> dict[str, Condition]:
     """Every condition a rule may name: the core ones and each family's."""
     table = dict(CORE_CONDITIONS)
-    for family in FAMILIES:
-        table.update(family.table)
+    for each in families():
+        table.update(each.table)
     return table

@@ -3,18 +3,19 @@ other spellings, argument slots, lists of names), with the file and line of ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import FrozenRecord
 from ..schema import Reader
 from ..yamlfile import LocatedDict
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(FrozenRecord):
     """Where an argument sits in a call: its position and its keyword."""
 
-    position: int | None
-    keyword: str | None
+    __slots__ = _fields = ("position", "keyword")
+
+    def __init__(self, position: int | None, keyword: str | None) -> None:
+        self.position = position
+        self.keyword = keyword
 
 
 def entries(data: LocatedDict, key: str, reader: Reader) -> list[LocatedDict]:

@@ -8,10 +8,10 @@ skips nested scopes.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode
 
+from ..records import FrozenRecord, Record
 from . import nodes
 
 BINDING_KINDS = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
@@ -23,16 +23,21 @@ CONDITIONAL_KINDS = frozenset({"if_statement", "elif_clause", "else_clause", "fo
 LOOP_KINDS = frozenset({"for_statement", "while_statement"})
 
 
-@dataclass(frozen=True)
-class Binding:
-    position: int  # where the binding takes effect
-    source: SgNode | None  # the assigned or iterated expression; None when unknowable
-    path: tuple[int, ...] = ()  # the element of ``source`` a tuple target takes: a, (b, c) = ...
-    iterated: bool = False  # bound to an element of ``source`` (for loops, comprehensions)
-    parameter: int | None = None  # the position of a function's parameter (source is None)
-    function: SgNode | None = None  # ... and that function
-    statement: SgNode | None = field(default=None, compare=False)  # the binding statement itself
-    default: SgNode | None = field(default=None, compare=False)  # a parameter's default value
+class Binding(FrozenRecord):
+    __slots__ = _fields = ("position", "source", "path", "iterated", "parameter", "function", "statement", "default")
+    _compared = ("position", "source", "path", "iterated", "parameter", "function")
+
+    def __init__(self, position: int, source: SgNode | None, path: tuple[int, ...] = (), iterated: bool = False,
+                 parameter: int | None = None, function: SgNode | None = None, statement: SgNode | None = None,
+                 default: SgNode | None = None) -> None:
+        self.position = position  # where the binding takes effect
+        self.source = source  # the assigned or iterated expression; None when unknowable
+        self.path = path  # the element of ``source`` a tuple target takes: a, (b, c) = ...
+        self.iterated = iterated  # bound to an element of ``source`` (for loops, comprehensions)
+        self.parameter = parameter  # the position of a function's parameter (source is None)
+        self.function = function  # ... and that function
+        self.statement = statement  # the binding statement itself (not compared)
+        self.default = default  # a parameter's default value (not compared)
 
     @property
     def plain(self) -> bool:
@@ -40,11 +45,13 @@ class Binding:
         return self.source is not None and not self.iterated and not self.path
 
 
-@dataclass
-class NameUses:
-    reads: list = field(default_factory=list)  # identifier nodes, in source order
-    positions: list = field(default_factory=list)  # their start positions, sorted
-    declared_global: bool = False
+class NameUses(Record):
+    __slots__ = _fields = ("reads", "positions", "declared_global")
+
+    def __init__(self, reads: list | None = None, positions: list | None = None, declared_global: bool = False) -> None:
+        self.reads = [] if reads is None else reads  # identifier nodes, in source order
+        self.positions = [] if positions is None else positions  # their start positions, sorted
+        self.declared_global = declared_global
 
 
 def collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:

@@ -9,11 +9,11 @@ the walk (an unknown size never produces an answer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from ast_grep_py import SgNode
 
+from ..records import FrozenRecord
 from . import nodes
 
 # A layer's effect on one spatial size: the next size, or None (unknown: the walk stops).
@@ -23,15 +23,17 @@ Step = Callable[[int], "int | None"]
 MAX_INPUT_SIZE = 4096
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(FrozenRecord):
     """A sliding window along one spatial axis (a convolution's or a pool's)."""
 
-    kernel: int
-    stride: int = 1
-    padding: int = 0  # on each side
-    dilation: int = 1
-    same: bool = False  # pads so that the output is ceil(size / stride), whatever the kernel
+    __slots__ = _fields = ("kernel", "stride", "padding", "dilation", "same")
+
+    def __init__(self, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, same: bool = False) -> None:
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding  # on each side
+        self.dilation = dilation
+        self.same = same  # pads so that the output is ceil(size / stride), whatever the kernel
 
     def __call__(self, size: int) -> int | None:
         if self.kernel < 1 or self.stride < 1 or self.dilation < 1 or self.padding < 0:

@@ -6,10 +6,10 @@ optimizers, helper maps, and PyTorch's clipping; and what the engine derives fro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from ...records import FrozenRecord, Record
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import Trigger, roots_of
@@ -18,41 +18,52 @@ from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class ClipFunction:
-    name: str
-    value: Slot
-    minimum: Slot | None
-    maximum: Slot | None
+class ClipFunction(FrozenRecord):
+    __slots__ = _fields = ("name", "value", "minimum", "maximum")
+
+    def __init__(self, name: str, value: Slot, minimum: Slot | None, maximum: Slot | None) -> None:
+        self.name = name
+        self.value = value
+        self.minimum = minimum
+        self.maximum = maximum
 
 
-@dataclass(frozen=True)
-class GradientFunction:
-    name: str
-    returns_value: bool  # value_and_grad returns (value, grads); grad returns grads
-    has_aux: Slot
+class GradientFunction(FrozenRecord):
+    __slots__ = _fields = ("name", "returns_value", "has_aux")
+
+    def __init__(self, name: str, returns_value: bool, has_aux: Slot) -> None:
+        self.name = name
+        self.returns_value = returns_value  # value_and_grad returns (value, grads); grad returns grads
+        self.has_aux = has_aux
 
 
-@dataclass
-class Facts:
-    clip_functions: dict[str, ClipFunction] = field(default_factory=dict)
-    gradient_functions: dict[str, GradientFunction] = field(default_factory=dict)
-    gradient_operations: set[str] = field(default_factory=set)
-    parameter_methods: set[str] = field(default_factory=set)
-    parameter_attributes: set[str] = field(default_factory=set)
-    parameter_functions: set[str] = field(default_factory=set)
-    writer_methods: set[str] = field(default_factory=set)
-    writer_functions: set[str] = field(default_factory=set)
-    gradient_names: str = ""
-    value_names: str = ""
-    optimizer_names: str = ""
-    map_functions: set[str] = field(default_factory=set)
-    partial_functions: set[str] = field(default_factory=set)
-    optimizer_classes: set[str] = field(default_factory=set)
-    torch_functions: set[str] = field(default_factory=set)
-    torch_names: set[str] = field(default_factory=set)
-    grad_methods: set[str] = field(default_factory=set)
-    aliases: dict[str, str] = field(default_factory=dict)  # any spelling -> canonical name
+class Facts(Record):
+    """Filled by load_facts, from empty."""
+
+    __slots__ = _fields = ("clip_functions", "gradient_functions", "gradient_operations", "parameter_methods",
+                           "parameter_attributes", "parameter_functions", "writer_methods", "writer_functions",
+                           "gradient_names", "value_names", "optimizer_names", "map_functions", "partial_functions",
+                           "optimizer_classes", "torch_functions", "torch_names", "grad_methods", "aliases")
+
+    def __init__(self) -> None:
+        self.clip_functions: dict[str, ClipFunction] = {}
+        self.gradient_functions: dict[str, GradientFunction] = {}
+        self.gradient_operations: set[str] = set()
+        self.parameter_methods: set[str] = set()
+        self.parameter_attributes: set[str] = set()
+        self.parameter_functions: set[str] = set()
+        self.writer_methods: set[str] = set()
+        self.writer_functions: set[str] = set()
+        self.gradient_names: str = ""
+        self.value_names: str = ""
+        self.optimizer_names: str = ""
+        self.map_functions: set[str] = set()
+        self.partial_functions: set[str] = set()
+        self.optimizer_classes: set[str] = set()
+        self.torch_functions: set[str] = set()
+        self.torch_names: set[str] = set()
+        self.grad_methods: set[str] = set()
+        self.aliases: dict[str, str] = {}  # any spelling -> canonical name
 
     def canonical(self, qualified: str | None) -> str | None:
         if qualified is None:

@@ -7,8 +7,9 @@ only for their values, and a view property returns one of their members.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from ...records import FrozenRecord
 
 
 class Kind(Enum):
@@ -22,16 +23,20 @@ class Kind(Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class TupleOf:
-    items: tuple
+class TupleOf(FrozenRecord):
+    __slots__ = _fields = ("items",)
+
+    def __init__(self, items: tuple) -> None:
+        self.items = items
 
 
-@dataclass(frozen=True)
-class GradFunctionValue:
+class GradFunctionValue(FrozenRecord):
     """A gradient function, and what it returns when called."""
 
-    output: object
+    __slots__ = _fields = ("output",)
+
+    def __init__(self, output: object) -> None:
+        self.output = output
 
 
 COLLECTIONS = (Kind.GRADIENTS, Kind.PARAMETERS)  # an item or element of these is the same kind

@@ -4,11 +4,11 @@ so a rule that needs only the callee never pays for dataflow; the conditions rea
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 
 from ast_grep_py import SgNode
 
+from ...records import FrozenRecord
 from ...semantics import bindings, nodes
 from ...semantics.model import receiving_call
 from ...semantics.nodes import Arguments, unpacked_targets
@@ -20,12 +20,14 @@ from .values import (Bounds, Callee, Clipped, Kind, Operand, Result, TupleOf, Un
 from ..fact_loading import last
 
 
-@dataclass(frozen=True)
-class BoundsVerdict:
-    kind: Bounds
-    # `low = c; high = c; clip(x, low, high)` or `clip(x, 0.5, 1 / 2)`: the texts differ, the
-    # values are the same, so a fix that swaps the two would change nothing.
-    equal_values: bool = False
+class BoundsVerdict(FrozenRecord):
+    __slots__ = _fields = ("kind", "equal_values")
+
+    def __init__(self, kind: Bounds, equal_values: bool = False) -> None:
+        self.kind = kind
+        # `low = c; high = c; clip(x, low, high)` or `clip(x, 0.5, 1 / 2)`: the texts differ, the
+        # values are the same, so a fix that swaps the two would change nothing.
+        self.equal_values = equal_values
 
 
 class ClipCall:

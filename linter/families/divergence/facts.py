@@ -5,11 +5,11 @@ what the engine derives from them (structural utils, prefilter words, other spel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from ...prefilter import positional_first
+from ...records import FrozenRecord, Record
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import Trigger, roots_of
@@ -19,56 +19,71 @@ from .values import Dropout
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class KeepProbDropout:
-    name: str
-    keep_prob: Slot
-    rate: Slot | None  # the keyword that takes torch's rate (the fix); None: write keep_prob=1 - rate
+class KeepProbDropout(FrozenRecord):
+    __slots__ = _fields = ("name", "keep_prob", "rate")
+
+    def __init__(self, name: str, keep_prob: Slot, rate: Slot | None) -> None:
+        self.name = name
+        self.keep_prob = keep_prob
+        self.rate = rate  # the keyword that takes torch's rate (the fix); None: write keep_prob=1 - rate
 
 
-@dataclass(frozen=True)
-class BatchNorm:
-    name: str
-    eps: Slot
-    momentum: Slot
-    frozen: Slot  # use_batch_statistics: False never updates the statistics
+class BatchNorm(FrozenRecord):
+    __slots__ = _fields = ("name", "eps", "momentum", "frozen")
+
+    def __init__(self, name: str, eps: Slot, momentum: Slot, frozen: Slot) -> None:
+        self.name = name
+        self.eps = eps
+        self.momentum = momentum
+        self.frozen = frozen  # use_batch_statistics: False never updates the statistics
 
 
-@dataclass(frozen=True)
-class StrideOnePool:
-    name: str
-    kernel: Slot
-    stride: Slot
-    padding_mode: Slot | None  # pad_mode: "same" without a stride is a stride-1 pool on purpose
+class StrideOnePool(FrozenRecord):
+    __slots__ = _fields = ("name", "kernel", "stride", "padding_mode")
+
+    def __init__(self, name: str, kernel: Slot, stride: Slot, padding_mode: Slot | None) -> None:
+        self.name = name
+        self.kernel = kernel
+        self.stride = stride
+        self.padding_mode = padding_mode  # pad_mode: "same" without a stride is a stride-1 pool on purpose
 
 
-@dataclass(frozen=True)
-class ShapeWindow:
+class ShapeWindow(FrozenRecord):
     """A layer that slides a window over the map: how it changes the size, in the shape walk."""
 
-    name: str
-    dims: int
-    kernel: Slot
-    stride: Slot
-    padding_mode: Slot | None
-    padding: Slot | None
-    dilation: Slot | None
-    in_channels: Slot | None
-    out_channels: Slot | None  # None: keeps the channels (a pool)
-    default_mode: str  # the padding mode when none is given: "same" or "valid"
+    __slots__ = _fields = ("name", "dims", "kernel", "stride", "padding_mode", "padding", "dilation", "in_channels",
+                           "out_channels", "default_mode")
+
+    def __init__(self, name: str, dims: int, kernel: Slot, stride: Slot, padding_mode: Slot | None,
+                 padding: Slot | None, dilation: Slot | None, in_channels: Slot | None, out_channels: Slot | None,
+                 default_mode: str) -> None:
+        self.name = name
+        self.dims = dims
+        self.kernel = kernel
+        self.stride = stride
+        self.padding_mode = padding_mode
+        self.padding = padding
+        self.dilation = dilation
+        self.in_channels = in_channels
+        self.out_channels = out_channels  # None: keeps the channels (a pool)
+        self.default_mode = default_mode  # the padding mode when none is given: "same" or "valid"
 
 
-@dataclass(frozen=True)
-class ShapeDense:
-    name: str
-    in_channels: Slot
+class ShapeDense(FrozenRecord):
+    __slots__ = _fields = ("name", "in_channels")
+
+    def __init__(self, name: str, in_channels: Slot) -> None:
+        self.name = name
+        self.in_channels = in_channels
 
 
-@dataclass(frozen=True)
-class ReplacementSampler:
-    name: str
-    samples: Slot
-    replacement: Slot
+class ReplacementSampler(FrozenRecord):
+    __slots__ = _fields = ("name", "samples", "replacement")
+
+    def __init__(self, name: str, samples: Slot, replacement: Slot) -> None:
+        self.name = name
+        self.samples = samples
+        self.replacement = replacement
 
 
 # Each section of entries: (its key, the entry's slot keys: required, optional).
@@ -91,31 +106,39 @@ FACT_KEYS = (*ENTRY_SECTIONS, "values-only-reductions", "argmax-index-names", "a
 REGEX_FACTS = {"argmax-index-names": "index_names", "argmax-value-names": "value_names"}
 
 
-@dataclass
-class Facts:
-    dropouts: dict[str, KeepProbDropout] = field(default_factory=dict)
-    batch_norms: dict[str, BatchNorm] = field(default_factory=dict)
-    pools: dict[str, StrideOnePool] = field(default_factory=dict)
-    samplers: dict[str, ReplacementSampler] = field(default_factory=dict)
-    index_value_reductions: set[str] = field(default_factory=set)
-    reduction_methods: set[str] = field(default_factory=set)  # max, min
-    reduction_axis: str = "axis"  # the keyword of the values-only overload
-    reduction_indices: str = "return_indices"  # the keyword that asks for indices too
-    reduction_dim: str = "dim"  # the keyword of the (values, indices) overload: the fix
-    index_names: str = ""
-    value_names: str = ""
-    torch_convention: set[str] = field(default_factory=set)
-    aliases: dict[str, str] = field(default_factory=dict)  # any spelling -> canonical name
-    windows: dict[str, ShapeWindow] = field(default_factory=dict)
-    denses: dict[str, ShapeDense] = field(default_factory=dict)
-    keeping: set[str] = field(default_factory=set)
-    flattens: set[str] = field(default_factory=set)
-    reshapes: set[str] = field(default_factory=set)  # reshape(x, (batch, -1)) flattens
-    sequences: set[str] = field(default_factory=set)
-    reshape_methods: set[str] = field(default_factory=set)
-    flatten_methods: set[str] = field(default_factory=set)
-    habit_modules: set[str] = field(default_factory=set)
-    habit_methods: set[str] = field(default_factory=set)
+class Facts(Record):
+    """Filled by load_facts, from empty."""
+
+    __slots__ = _fields = ("dropouts", "batch_norms", "pools", "samplers", "index_value_reductions",
+                           "reduction_methods", "reduction_axis", "reduction_indices", "reduction_dim",
+                           "index_names", "value_names", "torch_convention", "aliases", "windows", "denses",
+                           "keeping", "flattens", "reshapes", "sequences", "reshape_methods", "flatten_methods",
+                           "habit_modules", "habit_methods")
+
+    def __init__(self) -> None:
+        self.dropouts: dict[str, KeepProbDropout] = {}
+        self.batch_norms: dict[str, BatchNorm] = {}
+        self.pools: dict[str, StrideOnePool] = {}
+        self.samplers: dict[str, ReplacementSampler] = {}
+        self.index_value_reductions: set[str] = set()
+        self.reduction_methods: set[str] = set()  # max, min
+        self.reduction_axis: str = "axis"  # the keyword of the values-only overload
+        self.reduction_indices: str = "return_indices"  # the keyword that asks for indices too
+        self.reduction_dim: str = "dim"  # the keyword of the (values, indices) overload: the fix
+        self.index_names: str = ""
+        self.value_names: str = ""
+        self.torch_convention: set[str] = set()
+        self.aliases: dict[str, str] = {}  # any spelling -> canonical name
+        self.windows: dict[str, ShapeWindow] = {}
+        self.denses: dict[str, ShapeDense] = {}
+        self.keeping: set[str] = set()
+        self.flattens: set[str] = set()
+        self.reshapes: set[str] = set()  # reshape(x, (batch, -1)) flattens
+        self.sequences: set[str] = set()
+        self.reshape_methods: set[str] = set()
+        self.flatten_methods: set[str] = set()
+        self.habit_modules: set[str] = set()
+        self.habit_methods: set[str] = set()
 
     def canonical(self, qualified: str | None) -> str | None:
         if qualified is None:

@@ -12,12 +12,12 @@ Evidence, in the order it is looked for:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
+from ...records import FrozenRecord
 from ...semantics import nodes, shapes
 from ...semantics.nodes import Arguments
 from .values import StrideEvidence
@@ -28,22 +28,27 @@ if TYPE_CHECKING:
 TORCH, MINDSPORE = "torch", "mindspore"  # the two strides a pool without one is walked with
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(FrozenRecord):
     """One step of a chain: a window (conv or pool), a layer keeping the size, a flatten, or a
     Dense; ``None`` fields are unknown."""
 
-    kind: str  # "window", "keep", "flatten", "dense", "unknown"
-    node: SgNode | None = None  # the construction call
-    kernel: int | None = None
-    stride: int | None = None  # None on a pool that omits it
-    padding: int = 0
-    dilation: int = 1
-    same: bool = False
-    dims: int | None = None
-    in_channels: int | None = None
-    out_channels: int | None = None  # a window that sets the channels; a Dense's in-size is in_channels
-    omits_stride: bool = False  # a pool of stride-one-pools without a stride
+    __slots__ = _fields = ("kind", "node", "kernel", "stride", "padding", "dilation", "same", "dims", "in_channels",
+                           "out_channels", "omits_stride")
+
+    def __init__(self, kind: str, node: SgNode | None = None, kernel: int | None = None, stride: int | None = None,
+                 padding: int = 0, dilation: int = 1, same: bool = False, dims: int | None = None,
+                 in_channels: int | None = None, out_channels: int | None = None, omits_stride: bool = False) -> None:
+        self.kind = kind  # "window", "keep", "flatten", "dense", "unknown"
+        self.node = node  # the construction call
+        self.kernel = kernel
+        self.stride = stride  # None on a pool that omits it
+        self.padding = padding
+        self.dilation = dilation
+        self.same = same
+        self.dims = dims
+        self.in_channels = in_channels
+        self.out_channels = out_channels  # a window that sets the channels; a Dense's in-size is in_channels
+        self.omits_stride = omits_stride  # a pool of stride-one-pools without a stride
 
     def step(self, hypothesis: str) -> shapes.Step | None:
         if self.kind == "keep":

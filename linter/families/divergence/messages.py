@@ -8,12 +8,15 @@ when the rewrite is known in full.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
 from ...semantics import nodes
 from .values import Momentum
+
+if TYPE_CHECKING:
+    import decimal
 
 NUMBER_LITERAL = ("integer", "float")
 # Every variable the functions below may give (tests/test_config_errors.py checks they agree).
@@ -128,6 +131,8 @@ def complement(node: SgNode) -> str:
     """``1 - x`` as source text: a literal computed exactly (0.1 -> 0.9), anything else spelled out."""
     inner = nodes.unparenthesize(node)
     if inner.kind() in NUMBER_LITERAL:
+        from decimal import Decimal, InvalidOperation  # here: importing decimal costs every editor run 1 ms
+
         try:
             return _decimal_text(Decimal(1) - Decimal(inner.text().replace("_", "")))
         except InvalidOperation:
@@ -145,7 +150,7 @@ def format_number(value: float) -> str:
     return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
-def _decimal_text(value: Decimal) -> str:
+def _decimal_text(value: decimal.Decimal) -> str:
     return format(value.normalize(), "f")
 
 

@@ -19,22 +19,26 @@ counterpart of the original's.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Callable
 
+from ...records import Record
 from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
 
 METHOD_COUNTERPARTS = {"construct": "forward"}
 LARGEST_TABLE = 1_000_000  # calls x calls: beyond it, a scope is left unaligned
 
 
-@dataclass
-class Alignment:
-    original: str | None = None  # the original file's relative path
-    file_reason: str = ""
-    classes: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # port -> (original, why)
-    calls: dict[int, tuple[int, str]] = field(default_factory=dict)  # port call -> (original call, how)
+class Alignment(Record):
+    __slots__ = _fields = ("original", "file_reason", "classes", "calls")
+
+    def __init__(self, original: str | None = None, file_reason: str = "",
+                 classes: dict[str, tuple[str | None, str]] | None = None,
+                 calls: dict[int, tuple[int, str]] | None = None) -> None:
+        self.original = original  # the original file's relative path
+        self.file_reason = file_reason
+        self.classes = {} if classes is None else classes  # port -> (original, why)
+        self.calls = {} if calls is None else calls  # port call -> (original call, how)
 
 
 @functools.lru_cache(maxsize=65536)  # each original path is asked once per port file

@@ -4,11 +4,11 @@ align (alignment.py), and for each aligned call each parameter compared in its c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from ast_grep_py import SgNode
 
+from ...records import FrozenRecord
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .. import Pairing
@@ -24,14 +24,17 @@ from .values import UNKNOWN_VALUE, Value
 CONTAINER_WORDS = frozenset(CONTAINER_NAMES)
 
 
-@dataclass(frozen=True)
-class Compared:
-    row: Row
-    torch: Value
-    port: Value  # for conv-padding: pad_mode
-    outcome: conventions.Outcome
-    port_given: bool  # the port wrote a value (rather than leaving MindSpore's default)
-    extra: Value | None = None  # conv-padding: MindSpore's padding; complement: the rate keyword's value
+class Compared(FrozenRecord):
+    __slots__ = _fields = ("row", "torch", "port", "outcome", "port_given", "extra")
+
+    def __init__(self, row: Row, torch: Value, port: Value, outcome: conventions.Outcome, port_given: bool,
+                 extra: Value | None = None) -> None:
+        self.row = row
+        self.torch = torch
+        self.port = port  # for conv-padding: pad_mode
+        self.outcome = outcome
+        self.port_given = port_given  # the port wrote a value (rather than leaving MindSpore's default)
+        self.extra = extra  # conv-padding: MindSpore's padding; complement: the rate keyword's value
 
 
 class PairAnalysis:

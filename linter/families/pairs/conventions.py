@@ -10,21 +10,22 @@ both sides mean the same value flows in, which agrees under ``same`` and differs
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from ...records import FrozenRecord
 from .facts import Side
 from .values import Value, Verdict
 
 TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class Outcome:
-    verdict: Verdict
-    # (MindSpore slot, argument text) to write, in order; None: no exact text is known.
-    fix: tuple[tuple[Side, str], ...] | None = None
-    exact: bool = True  # the fix text is a literal or the port's own expression
+class Outcome(FrozenRecord):
+    __slots__ = _fields = ("verdict", "fix", "exact")
+
+    def __init__(self, verdict: Verdict, fix: tuple[tuple[Side, str], ...] | None = None, exact: bool = True) -> None:
+        self.verdict = verdict
+        # (MindSpore slot, argument text) to write, in order; None: no exact text is known.
+        self.fix = fix
+        self.exact = exact  # the fix text is a literal or the port's own expression
 
 
 AGREE = Outcome(Verdict.AGREE)
@@ -150,6 +151,8 @@ def _complement_fix(torch: Value, target: Side, replacing: bool) -> tuple[tuple[
         return None
     if target.rate_keyword and not replacing:
         return ((Side(None, target.rate_keyword), text),)
+    from decimal import Decimal, InvalidOperation  # here: importing decimal costs every editor run 1 ms
+
     try:
         converted = format((Decimal(1) - Decimal(text.replace("_", ""))).normalize(), "f")
     except InvalidOperation:

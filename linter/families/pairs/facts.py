@@ -7,9 +7,9 @@ The format is shared with the oracle (tests/oracle/) and described in docs/port-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Mapping
 
+from ...records import FrozenRecord, Record
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import Trigger, roots_of
@@ -37,45 +37,59 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(FrozenRecord):
     """One framework's parameter: where it sits, and its default (a literal; UNKNOWN if not given)."""
 
-    position: int | None
-    keyword: str | None
-    default: object = UNKNOWN
-    rate_keyword: str | None = None  # MindSpore: a keyword that takes torch's convention (Dropout's p=)
+    __slots__ = _fields = ("position", "keyword", "default", "rate_keyword")
+
+    def __init__(self, position: int | None, keyword: str | None, default: object = UNKNOWN,
+                 rate_keyword: str | None = None) -> None:
+        self.position = position
+        self.keyword = keyword
+        self.default = default
+        self.rate_keyword = rate_keyword  # MindSpore: a keyword that takes torch's convention (Dropout's p=)
 
 
-@dataclass(frozen=True)
-class Row:
-    torch: Side
-    mindspore: Side
-    convention: str
-    padding: Side | None = None  # conv-padding: MindSpore's `padding` beside `pad_mode`
-    kernel: tuple[Side, Side] | None = None  # (torch, mindspore) kernel slots, for this row only
+class Row(FrozenRecord):
+    __slots__ = _fields = ("torch", "mindspore", "convention", "padding", "kernel")
+
+    def __init__(self, torch: Side, mindspore: Side, convention: str, padding: Side | None = None,
+                 kernel: tuple[Side, Side] | None = None) -> None:
+        self.torch = torch
+        self.mindspore = mindspore
+        self.convention = convention
+        self.padding = padding  # conv-padding: MindSpore's `padding` beside `pad_mode`
+        self.kernel = kernel  # (torch, mindspore) kernel slots, for this row only
 
 
-@dataclass(frozen=True)
-class Api:
-    torch: str
-    mindspore: tuple[str, ...]
-    kind: str
-    parameters: tuple[Row, ...] = ()
-    init: tuple[str, ...] = ()
-    never_agrees: str | None = None
-    instead: str | None = None
-    kernel: tuple[Side, Side] | None = None  # (torch, mindspore)
+class Api(FrozenRecord):
+    __slots__ = _fields = ("torch", "mindspore", "kind", "parameters", "init", "never_agrees", "instead", "kernel")
+
+    def __init__(self, torch: str, mindspore: tuple[str, ...], kind: str, parameters: tuple[Row, ...] = (),
+                 init: tuple[str, ...] = (), never_agrees: str | None = None, instead: str | None = None,
+                 kernel: tuple[Side, Side] | None = None) -> None:
+        self.torch = torch
+        self.mindspore = mindspore
+        self.kind = kind
+        self.parameters = parameters
+        self.init = init
+        self.never_agrees = never_agrees
+        self.instead = instead
+        self.kernel = kernel  # (torch, mindspore)
 
     def kernel_of(self, row: Row) -> tuple[Side, Side] | None:
         return row.kernel or self.kernel
 
 
-@dataclass
-class Facts:
-    apis: dict[str, Api] = field(default_factory=dict)  # canonical torch name -> entry
-    torch_names: dict[str, str] = field(default_factory=dict)  # any torch spelling -> canonical
-    counterparts: dict[str, set[str]] = field(default_factory=dict)  # MindSpore name -> canonical torch names
+class Facts(Record):
+    """Filled by load_facts, from empty."""
+
+    __slots__ = _fields = ("apis", "torch_names", "counterparts")
+
+    def __init__(self) -> None:
+        self.apis: dict[str, Api] = {}  # canonical torch name -> entry
+        self.torch_names: dict[str, str] = {}  # any torch spelling -> canonical
+        self.counterparts: dict[str, set[str]] = {}  # MindSpore name -> canonical torch names
 
     def torch_api(self, qualified: str | None) -> Api | None:
         name = self.torch_names.get(qualified) if qualified else None

@@ -9,11 +9,11 @@ dozens that matter. An index is plain data, so the original tree's is kept on di
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 from ast_grep_py import SgNode
 
+from ...records import Record
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .values import Value
@@ -23,16 +23,19 @@ CONTAINER_NAMES = ("Sequential", "SequentialCell")
 CONTAINER_ROOTS = ("torch.", "mindspore.", "tinyms.")
 
 
-@dataclass
-class Call:
-    name: str  # the qualified name the call resolves to
-    line: int  # 1-based
-    column: int  # 0-based
-    start: int  # character offset of the call in its file
-    positional: list[Value] = field(default_factory=list)
-    keywords: dict[str, Value] = field(default_factory=dict)
-    opaque: bool = False  # *args or **kwargs: the positions and keywords are not all known
-    role: str = ""  # where it sits: "conv1", "layer1[2]", "forward"
+class Call(Record):
+    __slots__ = _fields = ("name", "line", "column", "start", "positional", "keywords", "opaque", "role")
+
+    def __init__(self, name: str, line: int, column: int, start: int, positional: list[Value] | None = None,
+                 keywords: dict[str, Value] | None = None, opaque: bool = False, role: str = "") -> None:
+        self.name = name  # the qualified name the call resolves to
+        self.line = line  # 1-based
+        self.column = column  # 0-based
+        self.start = start  # character offset of the call in its file
+        self.positional = [] if positional is None else positional
+        self.keywords = {} if keywords is None else keywords
+        self.opaque = opaque  # *args or **kwargs: the positions and keywords are not all known
+        self.role = role  # where it sits: "conv1", "layer1[2]", "forward"
 
     def argument(self, position: int | None, keyword: str | None) -> Value | None:
         if position is not None and position < len(self.positional):
@@ -50,15 +53,19 @@ class Call:
                    {key: Value.from_json(value) for key, value in keywords.items()}, opaque, role)
 
 
-@dataclass
-class ClassIndex:
-    name: str
-    line: int
-    # attr -> the call of each assignment to it, in source order (None: a call of another API); an
-    # attribute assigned in several branches has several.
-    attributes: dict[str, list[int | None]] = field(default_factory=dict)
-    containers: dict[str, list[list[int | None]]] = field(default_factory=dict)  # attr -> each item's call
-    methods: dict[str, list[int]] = field(default_factory=dict)  # the other calls, in source order
+class ClassIndex(Record):
+    __slots__ = _fields = ("name", "line", "attributes", "containers", "methods")
+
+    def __init__(self, name: str, line: int, attributes: dict[str, list[int | None]] | None = None,
+                 containers: dict[str, list[list[int | None]]] | None = None,
+                 methods: dict[str, list[int]] | None = None) -> None:
+        self.name = name
+        self.line = line
+        # attr -> the call of each assignment to it, in source order (None: a call of another API); an
+        # attribute assigned in several branches has several.
+        self.attributes = {} if attributes is None else attributes
+        self.containers = {} if containers is None else containers  # attr -> each item's call
+        self.methods = {} if methods is None else methods  # the other calls, in source order
 
     def to_json(self) -> list:
         return [self.name, self.line, self.attributes, self.containers, self.methods]
@@ -68,14 +75,17 @@ class ClassIndex:
         return cls(*item)
 
 
-@dataclass
-class ModuleIndex:
-    calls: list[Call] = field(default_factory=list)
-    classes: dict[str, ClassIndex] = field(default_factory=dict)
-    functions: dict[str, list[int]] = field(default_factory=dict)  # top-level functions and MODULE_SCOPE
-    # Attributes set on something other than self after construction (`m.momentum = 0.01` in a
-    # loop over self.modules()): a layer's value for such a parameter is not its constructor's.
-    reassigned: list[str] = field(default_factory=list)
+class ModuleIndex(Record):
+    __slots__ = _fields = ("calls", "classes", "functions", "reassigned")
+
+    def __init__(self, calls: list[Call] | None = None, classes: dict[str, ClassIndex] | None = None,
+                 functions: dict[str, list[int]] | None = None, reassigned: list[str] | None = None) -> None:
+        self.calls = [] if calls is None else calls
+        self.classes = {} if classes is None else classes
+        self.functions = {} if functions is None else functions  # top-level functions and MODULE_SCOPE
+        # Attributes set on something other than self after construction (`m.momentum = 0.01` in a
+        # loop over self.modules()): a layer's value for such a parameter is not its constructor's.
+        self.reassigned = [] if reassigned is None else reassigned
 
     @property
     def definitions(self) -> set[str]:

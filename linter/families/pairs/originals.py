@@ -9,7 +9,6 @@ read or parsed has an empty index (nothing aligns with it)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -75,14 +74,15 @@ class OriginalTree:
             if isinstance(old, dict) and old.get("stamp") == stamp:
                 try:
                     index = ModuleIndex.from_json(old["index"])
+                    stored[relative] = old  # kept as read: written back only when another file changed
                 except Exception:  # written by another version: read the file again
                     index = None
             if index is None:
                 index = _index_file(path, self.facts)
                 self.parsed += 1
                 changed = True
+                stored[relative] = {"stamp": stamp, "index": index.to_json()}
             self.files[relative] = index
-            stored[relative] = {"stamp": stamp, "index": index.to_json()}
         if entry is not None and (changed or set(stored) != set(cached)):
             document = {"format": FORMAT, "files": stored}
             rulecache.write_entry(entry, lambda: json.dumps(document, separators=(",", ":")).encode("utf-8"))
@@ -106,12 +106,12 @@ def _cache_entry(root: Path, facts: Facts) -> Path | None:
     directory = cache_directory()
     if directory is None:
         return None
-    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{root}\0".encode())
+    digest = rulecache.sha256(f"{FORMAT}\0{sys.version}\0{root}\0".encode())
     digest.update("\0".join(sorted(facts.torch_names)).encode())
-    try:
+    try:  # the code that builds an index, by each file's path, size and time (as the rule cache)
         for base in (CODE, MODEL):
-            for path in sorted(base.glob("*.py")):
-                digest.update(path.read_bytes())
+            for path, size, modified in rulecache.file_stamps(str(base), ".py"):
+                digest.update(f"{path}\0{size}\0{modified}\0".encode())
     except OSError:
         return None
     return directory / f"{digest.hexdigest()[:32]}.json"

@@ -22,8 +22,11 @@ from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .originals import SKIPPED_DIRECTORIES
 
-# `nn.LayerNorm = ...` at the start of a line (module level); not `==`.
-DOTTED_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[ \t]*=(?!=)", re.MULTILINE)
+# `nn.LayerNorm = ...` at the start of a line (module level); not `==`. Searched as the first line or
+# after a "\n" (what `^` matches with re.MULTILINE): a literal first character lets re skip to each line
+# end instead of trying every position, four times faster over a package (mindcv's 1.1 MB: 7 ms).
+DOTTED_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[ \t]*=(?!=)")
+DOTTED_ASSIGNMENT_LINE = re.compile(r"\n[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[ \t]*=(?!=)")
 PACKAGE = "mindspore."
 
 
@@ -59,7 +62,7 @@ def patched_names(folder: str) -> dict[str, str]:
 def _scan(path: Path, found: dict[str, str]) -> None:
     try:
         text = path.read_text(encoding="utf-8")
-        if "mindspore" not in text or DOTTED_ASSIGNMENT.search(text) is None:
+        if "mindspore" not in text or not (DOTTED_ASSIGNMENT.match(text) or DOTTED_ASSIGNMENT_LINE.search(text)):
             return
         tree = SgRoot(text, "python").root()
         model = SemanticModel(tree, str(path))

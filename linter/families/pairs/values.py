@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from ...records import FrozenRecord
 
 
 class Pair(Enum):
@@ -25,8 +26,7 @@ class Verdict(Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(FrozenRecord):
     """One side's effective value of a parameter.
 
     ``known``: ``value`` holds the literal (a number, a string, a bool, None, a tuple of numbers);
@@ -34,11 +34,15 @@ class Value:
     default), to tell when both sides pass the same expression; ``source``: the argument's source
     text (for a fix); ``given``: written in the call rather than a default."""
 
-    known: bool
-    value: object = None
-    text: str | None = None
-    source: str | None = None
-    given: bool = False
+    __slots__ = _fields = ("known", "value", "text", "source", "given")
+
+    def __init__(self, known: bool, value: object = None, text: str | None = None, source: str | None = None,
+                 given: bool = False) -> None:
+        self.known = known
+        self.value = value
+        self.text = text
+        self.source = source
+        self.given = given
 
     @classmethod
     def default(cls, value: object, known: bool) -> Value:
