@@ -1,6 +1,8 @@
 """Each convention decides agree / differ / unknown from both sides' effective values, and renders
 the arguments that restore the original's behaviour."""
 
+import math
+
 import pytest
 
 from flake8_torch2ms.families.pairs import conventions
@@ -140,3 +142,25 @@ def test_correction(torch, port, verdict, fix):
                                           (1e-5, "1e-05"), (3.0, "3"), (2 ** 0.5, "1.41421356237")])
 def test_a_computed_value_is_shown_without_float_noise(value, shown):
     assert conventions.literal(value) == shown
+
+
+# Every value a convention can compute or read: its literal is Python that evaluates to the same
+# value (written into a fix, it means what it shows), or None where no literal says it (then no
+# fix is offered).
+ROUND_TRIPS = [0, 1, -1, 3, 0.1, -0.5, 1e-5, 1 - 0.9997, 1e15, 1e16, 2.0 ** 60, 1 / 3, True, False, None,
+               "same", 'say "hi"', "back\\slash", (1, 2), (3,), ((1, 2), 0.5), ()]
+NO_LITERAL = [math.inf, -math.inf, math.nan, (1, math.inf), object(), [1, 2], {"a": 1}]
+
+
+@pytest.mark.parametrize("value", ROUND_TRIPS, ids=repr)
+def test_a_literal_evaluates_to_its_value(value):
+    text = conventions.literal(value)
+    assert text is not None
+    again = eval(text, {"__builtins__": {}})  # a literal needs no name at all
+    assert again == value or (isinstance(value, float) and math.isclose(again, value, rel_tol=1e-11))
+    assert type(again) is type(value) or isinstance(value, float)
+
+
+@pytest.mark.parametrize("value", NO_LITERAL, ids=repr)
+def test_a_value_no_literal_can_write_has_none(value):
+    assert conventions.literal(value) is None
