@@ -129,3 +129,26 @@ def test_imports_list_every_module_in_full():
         '''), None)
     assert {"mindspore.mint", "torch.nn", "mindspore.nn", "mindspore.ops", "transformers.models.bert",
             "timm.layers", "numpy"} <= table.modules
+
+
+def torch_output_size(size, kernel, stride, padding, dilation):
+    """PyTorch's documented formula (nn.Conv2d / nn.MaxPool2d, floor mode); None where the
+    window does not fit the padded input, which raises."""
+    span = dilation * (kernel - 1) + 1
+    if size + 2 * padding < span:
+        return None
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+GRID = [(size, kernel, stride, padding, dilation) for size in (1, 2, 3, 4, 5, 7, 8) for kernel in (1, 2, 3, 5)
+        for stride in (1, 2, 3) for padding in (0, 1, 2) for dilation in (1, 2)]
+
+
+def test_every_window_follows_the_formula_including_where_it_stops_fitting():
+    wrong = [(case, Window(kernel=case[1], stride=case[2], padding=case[3], dilation=case[4])(case[0]),
+              torch_output_size(*case)) for case in GRID
+             if Window(kernel=case[1], stride=case[2], padding=case[3], dilation=case[4])(case[0])
+             != torch_output_size(*case)]
+    assert not wrong, wrong[:5]
+    assert any(torch_output_size(*case) is None for case in GRID)
+    assert any(torch_output_size(*case) is None and case[3] for case in GRID)  # padded and still too small
