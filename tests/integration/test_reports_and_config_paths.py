@@ -72,3 +72,30 @@ def test_tms201_says_what_the_leftover_does(tmp_path):
     assert len(lines) == 2 and "does nothing" not in result.stdout
     assert subprocess.run([*TORCH2MS, "check", "--select", "TMS201", "train.py"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120).stdout == result.stdout
+
+
+def line_in(output: str, form: str, code: str) -> int:
+    """The line a format gives the report of ``code`` (each format has one such report here)."""
+    if form == "text":
+        return int(next(line for line in output.splitlines() if f" {code} " in line).split(":")[1])
+    if form == "json":
+        return next(item["line"] for item in json.loads(output) if item["code"] == code)
+    if form == "github":
+        annotation = next(line for line in output.splitlines() if f"title={code}" in line)
+        return int(annotation.split("line=")[1].split(",")[0])
+    results = json.loads(output)["runs"][0]["results"]
+    item = next(item for item in results if item["ruleId"] == code)
+    return item["locations"][0]["physicalLocation"]["region"]["startLine"]
+
+
+@pytest.mark.parametrize("form", ["text", "json", "github", "sarif"])
+def test_every_format_puts_every_kind_of_report_on_its_line(tmp_path, monkeypatch, capsys, form):
+    """A finding, a syntax error in a Python file and one in a notebook's cell: every format puts
+    each where it is (for a notebook, the cell's line in text and json, the file's line in the
+    formats that only know files)."""
+    (tmp_path / "syntax.py").write_text("from mindspore import ops\n\nops.clip_by_value(grads, 0.1\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(BAD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for path, code, line in (("syntax.py", "E999", 3), ("train.py", "TMS103", 5)):
+        cli.main(["check", "--format", form, "-j", "1", path])
+        assert line_in(capsys.readouterr().out, form, code) == line, (path, form)
