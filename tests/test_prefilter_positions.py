@@ -155,8 +155,11 @@ BARE = [param for param in EXAMPLES
 
 
 @pytest.mark.parametrize("rule, example", BARE)
-def test_a_trigger_word_that_is_the_files_first_characters_is_seen(engine, rule, example, monkeypatch):
-    source = called_bare_at_the_top(example.source, example.line)
+@pytest.mark.parametrize("ending", ["", "last = value"], ids=["newline", "a name without a newline"])
+def test_a_trigger_word_that_is_the_files_first_characters_is_seen(engine, rule, example, monkeypatch, ending):
+    # The file's last character is read where the word's previous one would be (offset -1), so
+    # the file also ends in a name with no line end after it.
+    source = called_bare_at_the_top(example.source, example.line) + ending
     assert findings(engine, source) == findings_without_prefilter(engine, source, monkeypatch)
 
 
