@@ -149,13 +149,18 @@ def shortened(text: str) -> str:
     return text if len(text) <= LIMIT else text[:LIMIT - 1] + "…"
 
 
-def user_copy(key: tuple[str, str, str]) -> dict:
-    """The default rule as a user's rule whose message is the variable alone, between brackets."""
-    rule_id, _ = ROWS[key]
+def default_copy(rule_id: str, code: str, message: str) -> dict:
+    """A user's copy of a default rule: the same matcher and conditions, its own code and message."""
     default = yaml.safe_load((ROOT / "rules" / f"{rule_id}.yml").read_text(encoding="utf-8"))
     copy = {field: value for field, value in default.items()
             if field in ("language", "severity", "rule", "conditions", "constraints", "utils")}
-    return {**copy, "id": f"shortened-{CODES[key].lower()}", "code": CODES[key], "message": f"<${key[2].strip()}>"}
+    return {**copy, "id": f"shortened-{code.lower()}", "code": code, "message": message}
+
+
+def user_copy(key: tuple[str, str, str]) -> dict:
+    """The default rule as a user's rule whose message is the variable alone, between brackets."""
+    rule_id, _ = ROWS[key]
+    return default_copy(rule_id, CODES[key], f"<${key[2].strip()}>")
 
 
 @pytest.fixture(scope="module")
@@ -200,11 +205,7 @@ PAIR_ROWS = {
 
 def paired_copies_engine(directory, original: str) -> Engine:
     """The pairs rule as a user's copy whose message shows the variables, in port-pair mode."""
-    default = yaml.safe_load((ROOT / "rules" / "value-differs-from-original.yml").read_text(encoding="utf-8"))
-    copy = {field: value for field, value in default.items()
-            if field in ("language", "severity", "rule", "conditions", "constraints", "utils")}
-    rule = {**copy, "id": "shortened-pairs", "code": "TMS950",
-            "message": "<$CALLEE>|<$ARGUMENTS>|<$DIFFERENCES>"}
+    rule = default_copy("value-differs-from-original", "TMS950", "<$CALLEE>|<$ARGUMENTS>|<$DIFFERENCES>")
     (directory / "original").mkdir()
     (directory / "original" / "model.py").write_text(original, encoding="utf-8")
     (directory / "torch2ms.yml").write_text(yaml.safe_dump({"rules": [rule]}), encoding="utf-8")

@@ -69,17 +69,26 @@ def moved_to_the_top(source: str, line: int) -> str | None:
     ``pass`` where it was): a page whose first block is the call and a later one the import, a
     script calling a name it imports further down."""
     statement = finding_statement(source, line)
-    if statement is None:
-        return None
-    rest = source.splitlines()
-    original = rest[line - 1]
-    rest[line - 1] = original[:len(original) - len(original.lstrip())] + "pass"
-    moved = "\n".join([statement, *rest]) + "\n"
+    return None if statement is None else rebuilt(statement, lines_with_pass_at(source, line), [])
+
+
+def lines_with_pass_at(source: str, line: int) -> list[str]:
+    """The source's lines with ``pass`` in place of ``line``, at its indentation."""
+    lines = source.splitlines()
+    original = lines[line - 1]
+    lines[line - 1] = original[:len(original) - len(original.lstrip())] + "pass"
+    return lines
+
+
+def rebuilt(first: str, rest: list[str], last: list[str]) -> str | None:
+    """``first``, then ``rest`` and ``last`` as one file; None when that is not Python (the moved
+    line was an item of a list, an argument of a call)."""
+    text = "\n".join([first, *rest, *last]) + "\n"
     try:
-        compile(moved, "moved", "exec")
-    except SyntaxError:  # the line was an item of a list, an argument of a call
+        compile(text, "moved", "exec")
+    except SyntaxError:
         return None
-    return moved
+    return text
 
 
 MOVABLE = [param for param in EXAMPLES
@@ -137,16 +146,10 @@ def called_bare_at_the_top(source: str, line: int) -> str | None:
     if match is None:
         return None
     module = known[match.group(1)] + match.group(2)
-    rest = source.splitlines()
-    original = rest[line - 1]
-    rest[line - 1] = original[:len(original) - len(original.lstrip())] + "pass"
-    bare = match.group(3) + statement[match.end() - 1:]
-    moved = "\n".join([bare, *rest, f"from {module} import *"]) + "\n"
-    try:
-        compile(moved, "moved", "exec")
-    except SyntaxError:
+    rest = lines_with_pass_at(source, line)
+    if re.search(rf"\b{match.group(3)}\b", "\n".join(rest)):
         return None
-    return moved if not re.search(rf"\b{match.group(3)}\b", "\n".join(rest)) else None
+    return rebuilt(match.group(3) + statement[match.end() - 1:], rest, [f"from {module} import *"])
 
 
 BARE = [param for param in EXAMPLES
