@@ -585,3 +585,34 @@ def test_the_same_rule_trees_spelt_right_load(tmp_path, position):
     path = tmp_path / "torch2ms.yml"
     path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")
     assert "my-rule" in {each.id for each in load(path).rules}
+
+
+# A value of the wrong type at every place a rule tree holds a pattern or a list of rules: refused
+# with the line of its key and what it must be, never an AttributeError from reading it as text.
+WRONGLY_TYPED = {
+    "a number pattern": ({"pattern": 5}, "pattern", "'pattern' must be a non-empty string of Python code"),
+    "a list pattern": ({"pattern": ["f($X)"]}, "pattern", "'pattern' must be a non-empty string of Python code"),
+    "an empty pattern": ({"pattern": ""}, "pattern", "'pattern' must be a non-empty string of Python code"),
+    "a blank pattern": ({"pattern": "  \n"}, "pattern", "'pattern' must be a non-empty string of Python code"),
+    "a null pattern": ({"pattern": None}, "pattern", "'pattern' must be a non-empty string of Python code"),
+    "a number context": ({"pattern": {"context": 5}}, "pattern",
+                         "'pattern' must be a non-empty string of Python code"),
+    "an empty context": ({"pattern": {"context": ""}}, "pattern",
+                         "'pattern' must be a non-empty string of Python code"),
+    "all as a mapping": ({"all": {"kind": "call"}}, "all", "'all' in "),
+    "an empty any": ({"any": []}, "any", "'any' in "),
+}
+
+
+@pytest.mark.parametrize("value", WRONGLY_TYPED)
+@pytest.mark.parametrize("position", RULE_POSITIONS)
+def test_a_wrongly_typed_value_anywhere_in_a_rule_tree_is_refused_with_its_line(tmp_path, position, value):
+    inner, key, expected = WRONGLY_TYPED[value]
+    rule = {"id": "my-rule", "code": "TMS901", "message": "m", **RULE_POSITIONS[position](dict(inner))}
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load(path)
+    # the innermost key of that name: the position may itself be an item of 'all' or 'any'
+    line = max(number for number, text in enumerate(path.read_text().splitlines(), start=1) if f'"{key}"' in text)
+    assert str(refused.value).startswith(f"{path}:{line}: {expected}"), refused.value
