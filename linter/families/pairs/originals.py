@@ -15,6 +15,7 @@ and the one index its port aligns with, not all of them (97 for timm's models)."
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -169,6 +170,7 @@ def cache_directory() -> Path | None:
     return rulecache.cache_directory("originals")
 
 
+@functools.lru_cache(maxsize=1)  # once per process: the code a process runs does not change under it
 def code_stamps() -> str | None:
     """The path, size and modification time of each source file an index (or a patch scan,
     patches.py) is built with: this family's and the semantic model's. None when one cannot be read."""
