@@ -19,8 +19,8 @@ counterpart of the original's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping, Set
 from pathlib import PurePath
-from typing import Callable
 
 from ...records import Record
 from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
@@ -46,13 +46,14 @@ def path_parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in PurePath(path.replace("\\", "/")).parts if part not in ("", ".", "/"))
 
 
-def align_file(port_path: str | None, port: ModuleIndex, originals: dict[str, ModuleIndex],
+def align_file(port_path: str | None, port: ModuleIndex, definitions: Mapping[str, Set[str]],
                class_map: dict[str, str]) -> tuple[str | None, str]:
-    """The original file a port file pairs with, and why (or None, and why not)."""
+    """The original file a port file pairs with, and why (or None, and why not); ``definitions``:
+    each original file's top-level classes and functions, by relative path."""
     if port_path:
         parts = path_parts(port_path)
         best, found = 0, []
-        for relative in originals:
+        for relative in definitions:
             length = _common_suffix(parts, path_parts(relative))
             if length > best:
                 best, found = length, [relative]
@@ -63,7 +64,7 @@ def align_file(port_path: str | None, port: ModuleIndex, originals: dict[str, Mo
     wanted = port.definitions
     if not wanted:
         return None, "no original file shares its path, and it defines no class or function"
-    scores = {relative: _defined(wanted, index, class_map) for relative, index in originals.items()}
+    scores = {relative: _defined(wanted, theirs, class_map) for relative, theirs in definitions.items()}
     top = max(scores.values(), default=0)
     winners = [relative for relative, score in scores.items() if score == top]
     if top == 0:
@@ -82,8 +83,7 @@ def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
     return length
 
 
-def _defined(names: set[str], index: ModuleIndex, class_map: dict[str, str]) -> int:
-    theirs = index.definitions
+def _defined(names: set[str], theirs: Set[str], class_map: dict[str, str]) -> int:
     lowered = {name.lower() for name in theirs}
     renamed = {port: torch for torch, port in class_map.items()}
     return sum(1 for name in names if name in theirs or name.lower() in lowered or renamed.get(name) in theirs)
@@ -125,10 +125,14 @@ def _other_role(port: ClassIndex, original: ClassIndex) -> bool:
     return bool(mine) and bool(theirs) and not mine & theirs
 
 
-def align(port_path: str | None, port: ModuleIndex, originals: dict[str, ModuleIndex], class_map: dict[str, str],
-          compatible: Callable[[Call, Call], bool]) -> Alignment:
-    """Everything a port module aligns with in the original tree."""
-    relative, reason = align_file(port_path, port, originals, class_map)
+def align(port_path: str | None, port: ModuleIndex, originals: Mapping[str, ModuleIndex], class_map: dict[str, str],
+          compatible: Callable[[Call, Call], bool], definitions: Mapping[str, Set[str]] | None = None) -> Alignment:
+    """Everything a port module aligns with in the original tree. ``definitions`` (each original
+    file's top-level names, as OriginalTree keeps them) chooses the file without reading every
+    file's index; by default they are taken from ``originals``."""
+    if definitions is None:
+        definitions = {relative: index.definitions for relative, index in originals.items()}
+    relative, reason = align_file(port_path, port, definitions, class_map)
     found = Alignment(relative, reason)
     if relative is None:
         return found

@@ -54,7 +54,8 @@ class PairAnalysis:
 
     @cached_property
     def alignment(self) -> Alignment:
-        return align(self.model.path, self.port, self.tree.files, dict(self.pairing.class_map), self.compatible)
+        return align(self.model.path, self.port, self.tree.files, dict(self.pairing.class_map), self.compatible,
+                     self.tree.definitions)
 
     @cached_property
     def patched(self) -> dict[str, str]:

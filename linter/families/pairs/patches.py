@@ -7,20 +7,29 @@ Found once per process and package: the package is the outermost folder with an 
 above the port file (or the file's own folder). Only module-level assignments count (a patch
 made inside a function is not seen): a file is parsed only when one of its lines starts with an
 assignment to a dotted name, and an assignment counts when its target resolves to a
-``mindspore.`` name."""
+``mindspore.`` name.
+
+Scanning a package (mindcv's 1.1 MB) costs more than the rest of a port file's check, and an
+editor starts a new process on every save: each file's assignments are kept in the cache directory
+(``patches/``, one JSON file per package), and a file is read again only when its size or
+modification time changed, as the original tree's (originals.py)."""
 
 from __future__ import annotations
 
 import functools
-import os
+import json
 import re
+import sys
 from pathlib import Path
 
 from ast_grep_py import SgRoot
 
+from ... import rulecache
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
-from .originals import SKIPPED_DIRECTORIES
+from .originals import SKIPPED_DIRECTORIES, code_stamps, python_files
+
+FORMAT = 1
 
 # `nn.LayerNorm = ...` at the start of a line (module level); not `==`. Searched as the first line or
 # after a "\n" (what `^` matches with re.MULTILINE): a literal first character lets re skip to each line
@@ -46,24 +55,36 @@ def package_of(path: str) -> Path | None:
 
 @functools.lru_cache(maxsize=32)
 def patched_names(folder: str) -> dict[str, str]:
-    """``mindspore.`` name -> where the package assigns it (``path:line``)."""
-    found: dict[str, str] = {}
+    """``mindspore.`` name -> where the package assigns it (``path:line``), the first in the
+    order of its files."""
     root = Path(folder)
     package = (root / "__init__.py").is_file()
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(name for name in subdirectories if name not in SKIPPED_DIRECTORIES) \
-            if package else []
-        for name in sorted(files):
-            if name.endswith(".py"):
-                _scan(Path(directory) / name, found)
+    entry = _cache_entry(root)
+    cached = _load(entry) if entry is not None else {}
+    stored: dict[str, list] = {}  # relative path -> [stamp, its assignments]
+    changed = False
+    found: dict[str, str] = {}
+    for relative, path, stamp in python_files(root, SKIPPED_DIRECTORIES.__contains__, recurse=package):
+        assignments = _kept(cached.get(relative), stamp)
+        if assignments is None:
+            assignments = _scan(path)
+            changed = True
+        stored[relative] = [stamp, assignments]
+        for name, where in assignments:
+            found.setdefault(name, where)
+    if entry is not None and (changed or set(stored) != set(cached)):
+        document = {"format": FORMAT, "files": stored}
+        rulecache.write_entry(entry, lambda: json.dumps(document, separators=(",", ":")).encode("utf-8"))
     return found
 
 
-def _scan(path: Path, found: dict[str, str]) -> None:
+def _scan(path: Path) -> list[list[str]]:
+    """[``mindspore.`` name, ``path:line``] of each module-level assignment to one, in order."""
+    found: list[list[str]] = []
     try:
         text = path.read_text(encoding="utf-8")
         if "mindspore" not in text or not (DOTTED_ASSIGNMENT.match(text) or DOTTED_ASSIGNMENT_LINE.search(text)):
-            return
+            return found
         tree = SgRoot(text, "python").root()
         model = SemanticModel(tree, str(path))
         for statement in tree.named_children():
@@ -78,6 +99,45 @@ def _scan(path: Path, found: dict[str, str]) -> None:
                 continue
             qualified = model.qualified_name(left)
             if qualified is not None and qualified.startswith(PACKAGE):
-                found.setdefault(qualified, f"{path}:{assignment.range().start.line + 1}")
-    except Exception:  # unreadable, undecodable, too deep: it patches nothing we can see
-        return
+                found.append([qualified, f"{path}:{assignment.range().start.line + 1}"])
+    except Exception:  # unreadable, undecodable, too deep: it patches nothing more that we can see
+        pass
+    return found
+
+
+def cache_directory() -> Path | None:
+    return rulecache.cache_directory("patches")
+
+
+def _cache_entry(root: Path) -> Path | None:
+    """The entry of one package, named by what a scan's result follows from besides the files:
+    the package's path and the code that scans (this family's and the semantic model's)."""
+    directory = cache_directory()
+    code = code_stamps()
+    if directory is None or code is None:
+        return None
+    digest = rulecache.sha256(f"{FORMAT}\0{sys.version}\0{root.resolve()}\0{root}\0{code}".encode())
+    return directory / f"{digest.hexdigest()[:32]}.json"
+
+
+def _load(entry: Path) -> dict:
+    try:
+        data = json.loads(entry.read_bytes())
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+            return data["files"]
+    except Exception:  # missing, truncated, or not ours
+        pass
+    return {}
+
+
+def _kept(old: object, stamp: list[int]) -> list[list[str]] | None:
+    """The assignments a cache entry holds for a file of this stamp, else None."""
+    try:
+        kept_stamp, assignments = old  # type: ignore[misc]
+        if kept_stamp == stamp and isinstance(assignments, list) and all(
+                isinstance(item, list) and len(item) == 2 and all(isinstance(part, str) for part in item)
+                for item in assignments):
+            return assignments
+    except Exception:  # another shape
+        pass
+    return None

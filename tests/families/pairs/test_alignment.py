@@ -32,6 +32,11 @@ PORT_BLOCK = """
 """
 
 
+def definitions(originals):
+    """What align_file reads of each original file: its top-level names."""
+    return {relative: index.definitions for relative, index in originals.items()}
+
+
 def aligned(port_source, torch_source, class_map=None, port_path="port/model.py"):
     port, original = port_index(port_source), torch_index(torch_source)
     found = align(port_path, port, {"model.py": original}, class_map or {}, compatible)
@@ -44,7 +49,7 @@ def aligned(port_source, torch_source, class_map=None, port_path="port/model.py"
 def test_the_longest_path_suffix_wins():
     empty = torch_index("x = 1\n")
     originals = {"proj/models/resnet.py": empty, "proj/resnet.py": empty, "proj/models/vit.py": empty}
-    assert align_file("proj-ms/src/models/resnet.py", empty, originals, {})[0] == "proj/models/resnet.py"
+    assert align_file("proj-ms/src/models/resnet.py", empty, definitions(originals), {})[0] == "proj/models/resnet.py"
 
 
 def test_without_a_path_match_the_file_defining_the_classes_pairs():
@@ -52,16 +57,17 @@ def test_without_a_path_match_the_file_defining_the_classes_pairs():
                       "class Decoder(nn.Cell):\n    pass\n")
     originals = {"a.py": torch_index("class Encoder:\n    pass\nclass Decoder:\n    pass\n"),
                  "b.py": torch_index("class Encoder:\n    pass\n")}
-    assert align_file("layers/coder.py", port, originals, {})[0] == "a.py"
+    assert align_file("layers/coder.py", port, definitions(originals), {})[0] == "a.py"
 
 
 def test_a_tie_pairs_no_file():
     port = port_index("class Encoder:\n    pass\n")
     originals = {"a.py": torch_index("class Encoder:\n    pass\n"), "b.py": torch_index("class Encoder:\n    pass\n")}
-    relative, reason = align_file("other.py", port, originals, {})
+    relative, reason = align_file("other.py", port, definitions(originals), {})
     assert relative is None and "ambiguous" in reason
     originals = {"x/model.py": torch_index("y = 1\n"), "y/model.py": torch_index("y = 1\n")}
-    assert align_file("model.py", port_index("y = 1\n"), originals, {})[0] is None  # equal suffixes, no classes
+    # equal suffixes, no classes
+    assert align_file("model.py", port_index("y = 1\n"), definitions(originals), {})[0] is None
 
 
 # ---- classes
@@ -177,7 +183,7 @@ def test_common_subsequence_keeps_only_pairs_every_alignment_makes():
 def test_a_minority_of_shared_definitions_pairs_no_file():
     port = port_index("class A:\n    pass\nclass B:\n    pass\nclass C:\n    pass\n")
     originals = {"a.py": torch_index("class A:\n    pass\n"), "b.py": torch_index("class X:\n    pass\n")}
-    relative, reason = align_file("other.py", port, originals, {})
+    relative, reason = align_file("other.py", port, definitions(originals), {})
     assert relative is None and "at best 1 of 3" in reason
 
 

@@ -1,11 +1,15 @@
 """The original tree's index: read once, kept on disk, read again for a file that changed; a
 broken or unwritable cache only means reading the files again."""
 
+import json
 import os
+import zlib
 
 import pytest
 from pair_helpers import FACTS
 
+from flake8_torch2ms.families.pairs import originals
+from flake8_torch2ms.families.pairs.index import ModuleIndex
 from flake8_torch2ms.families.pairs.originals import OriginalTree, cache_directory
 
 ORIGINAL = "from torch import nn\n\nclass Stem(nn.Module):\n    def __init__(self):\n" \
@@ -101,19 +105,141 @@ def edit_and_add(tree):
     add(tree)
 
 
+def rename_class(tree):
+    path = tree / "models" / "stem.py"
+    path.write_text(ORIGINAL.format(slope=0.1).replace("class Stem", "class Root"), encoding="utf-8")
+    stamp = path.stat()
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+
+
 # change -> how many files the first run after it parses
 CHANGES = {"edit": (edit, 1), "touch": (touch, 1), "add": (add, 1), "remove": (remove, 0),
-           "edit and add": (edit_and_add, 2), "nothing": (lambda tree: None, 0)}
+           "edit and add": (edit_and_add, 2), "rename a class": (rename_class, 1), "nothing": (lambda tree: None, 0)}
+
+
+def fresh(tree) -> OriginalTree:
+    """The tree as read with no cache at all."""
+    saved = os.environ.get("FLAKE8_TORCH2MS_CACHE_DIR")
+    os.environ["FLAKE8_TORCH2MS_CACHE_DIR"] = ""
+    try:
+        return OriginalTree(str(tree), FACTS)
+    finally:
+        if saved is None:
+            del os.environ["FLAKE8_TORCH2MS_CACHE_DIR"]
+        else:
+            os.environ["FLAKE8_TORCH2MS_CACHE_DIR"] = saved
+
+
+def contents(found: OriginalTree) -> tuple[dict, dict]:
+    return {path: found.files[path] for path in found.files}, found.definitions
 
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_after_any_change_the_cache_is_brought_up_to_date(tree, change):
     """The first run after a change reads only what changed and stores it: the run after that
-    parses nothing and sees the same tree."""
+    parses nothing and sees the same tree, indexes and top-level names, as a run without a cache."""
     OriginalTree(str(tree), FACTS)
     make, parsed = CHANGES[change]
     make(tree)
     after = OriginalTree(str(tree), FACTS)
     assert after.parsed == parsed
     again = OriginalTree(str(tree), FACTS)
-    assert (again.parsed, slopes(again)) == (0, slopes(after))
+    assert (again.parsed, contents(again)) == (0, contents(after))
+    assert contents(fresh(tree)) == contents(after)
+
+
+def test_the_top_level_names_come_without_decoding_an_index(tree, monkeypatch):
+    """A port aligns with one original file: a run from the cache decodes that file's index alone."""
+    OriginalTree(str(tree), FACTS)
+    decoded = []
+    monkeypatch.setattr(ModuleIndex, "from_json", classmethod(
+        lambda cls, data, real=ModuleIndex.from_json: decoded.append(data) or real(data)))
+    found = OriginalTree(str(tree), FACTS)
+    assert found.definitions == {"models/stem.py": {"Stem"}, "models/head.py": {"Stem"}} and decoded == []
+    assert found.files["models/head.py"].calls[0].positional[0].value == 0.2 and len(decoded) == 1
+
+
+def entry_of():
+    [entry] = cache_directory().glob("*.json")
+    return entry
+
+
+def rewritten(entry, change) -> None:
+    """The entry with its header changed by ``change`` and its checksum kept valid."""
+    header, body = entry.read_bytes().split(b"\n", 1)
+    header = json.loads(header)
+    change(header, body)
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
+def point_past_the_end(header, body):
+    header["files"]["models/stem.py"]["at"] = [len(body), 10]
+
+
+def name_a_string(header, body):
+    header["files"]["models/stem.py"]["definitions"] = "Stem"
+
+
+def lose_the_file_entries(header, body):
+    header["files"] = []
+
+
+# a damaged entry -> (what it is, how many files the next run parses)
+DAMAGE = {
+    "truncated": (lambda entry: entry.write_bytes(entry.read_bytes()[:-5]), 2),
+    "a changed byte in an index": (lambda entry: entry.write_bytes(entry.read_bytes().replace(b"0.2", b"0.7")), 2),
+    "no header line": (lambda entry: entry.write_bytes(entry.read_bytes().replace(b"\n", b" ")), 2),
+    "empty": (lambda entry: entry.write_bytes(b""), 2),
+    "not a file": (lambda entry: (entry.unlink(), entry.mkdir()), 2),
+    "an index placed past the end": (lambda entry: rewritten(entry, point_past_the_end), 1),
+    "names that are not a list": (lambda entry: rewritten(entry, name_a_string), 1),
+    "file entries that are not a table": (lambda entry: rewritten(entry, lose_the_file_entries), 2),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_entry_is_read_again_from_the_files(tree, damage):
+    OriginalTree(str(tree), FACTS)
+    make, parsed = DAMAGE[damage]
+    make(entry_of())
+    found = OriginalTree(str(tree), FACTS)
+    assert found.parsed == parsed and contents(found) == contents(fresh(tree))
+
+
+def test_an_index_that_does_not_decode_is_built_from_its_file(tree):
+    """An entry whose checksum holds but whose index is not one (written by a bug): that file is
+    indexed again when it is asked for, never an error."""
+    OriginalTree(str(tree), FACTS)
+    entry = entry_of()
+    header, body = entry.read_bytes().split(b"\n", 1)
+    header = json.loads(header)
+    start, length = header["files"]["models/stem.py"]["at"]
+    body = body[:start] + b"[" + b" " * (length - 1) + body[start + length:]
+    header["body"] = [len(body), zlib.crc32(body)]
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    found = OriginalTree(str(tree), FACTS)
+    assert found.parsed == 0 and contents(found) == contents(fresh(tree))
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_current_tree(tree, tmp_path, monkeypatch):
+    """A read-only cache (made so by a write that always fails, as for a user who is not root):
+    every run is right, and reads again what changed since the entry was written."""
+    OriginalTree(str(tree), FACTS)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(originals.rulecache.tempfile, "mkstemp", refuse)
+    edit(tree)
+    for _ in range(2):
+        found = OriginalTree(str(tree), FACTS)
+        assert found.parsed == 1 and slopes(found)["models/stem.py"] == 0.3
+    monkeypatch.setenv("FLAKE8_TORCH2MS_CACHE_DIR", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # the cache directory's parent is a file
+    assert slopes(OriginalTree(str(tree), FACTS)) == {"models/stem.py": 0.3, "models/head.py": 0.2}
+
+
+def test_symbolic_links_to_folders_are_not_followed(tree):
+    (tree / "linked").symlink_to(tree / "models", target_is_directory=True)
+    (tree / "models" / "linked.py").symlink_to(tree / "models" / "stem.py")
+    assert set(OriginalTree(str(tree), FACTS).files) == {"models/stem.py", "models/head.py", "models/linked.py"}
