@@ -55,6 +55,15 @@ TESTS = ["tests"]
 IGNORED = ["tests/test_robustness.py", "tests/corpus", "tests/oracle"]
 PYTEST = ["-q", "-p", "no:cacheprovider", *[f"--ignore={path}" for path in IGNORED]]
 
+
+def own_basetemp(shadow: Path) -> list[str]:
+    """pytest's temporary files under this run's own folder, not /tmp/pytest-of-USER: the packaging
+    test (which installs the wheel into a venv per Python) once failed in a coverage run while
+    other pytest sessions shared that folder, and passed alone. A failure no mutant caused would
+    count a survivor as killed."""
+    return [f"--basetemp={shadow / 'pytest-tmp'}"]
+
+
 # A pytest plugin, loaded in the coverage run: each test's lines go to a context named by its node id.
 CONTEXTS_PLUGIN = """
 import coverage
@@ -109,7 +118,8 @@ def run_tests(shadow: Path, tests: list[str], timeout: float, workers: int = 0) 
     """Whether the tests pass, or the first that failed. One process (``workers=0``): -x stops at
     the first failure at once. A survivor's run against every test uses the cores (pytest-xdist)."""
     try:
-        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-n", str(workers), *PYTEST, *tests], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-n", str(workers), *PYTEST,
+                                 *own_basetemp(shadow), *tests], cwd=ROOT,
                                 env=environment(shadow), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "timed out"
@@ -161,7 +171,7 @@ def tests_by_line(shadow: Path, package: Path, tests: list[str]) -> dict[str, di
     data_file = shadow / ".coverage"
     result = subprocess.run([sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
                              f"--source={package}", "-m", "pytest", "-p", "mutation_contexts", "-n", "0", *PYTEST,
-                             *tests],
+                             *own_basetemp(shadow), *tests],
                             cwd=ROOT, env=environment(shadow), capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"the tests fail without any mutant:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
