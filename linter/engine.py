@@ -139,6 +139,9 @@ class Engine:
         # utils are then widened for that file, so the match reaches the model's import table.
         self._renamable = frozenset(word for prefilter in self.prefilters for word in prefilter.words
                                     if IDENTIFIER_WORD.match(word))
+        # How far before " as " the imported name is looked for: one character more than the
+        # longest word, so that a longer name ending in a word is read whole, never as the word.
+        self._rename_window = 1 + max(map(len, self._renamable), default=0)
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
@@ -244,7 +247,7 @@ class Engine:
         renamed: dict[str, str] = {}
         start = source.find(" as ")
         while start >= 0:  # from mindspore.ops import clip_by_value as cbv
-            word = NAME_BEFORE.search(source, max(0, start - 64), start)
+            word = NAME_BEFORE.search(source, max(0, start - self._rename_window), start)
             if word is not None and word.group() in self._renamable:
                 alias = ALIAS_AFTER_AS.match(source, start + 4)
                 if alias is not None and alias.group(1) != word.group():

@@ -150,3 +150,28 @@ def test_an_unknown_facts_section_names_the_families_and_sections(tmp_path):
     path.write_text("facts:\n  clip-functoins: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"2: unknown key 'clip-functoins' in 'facts'.*clip-functions"):
         load_ruleset(str(path))
+
+
+@pytest.mark.parametrize("length", [6, 40, 63, 64, 65, 66, 200])
+@pytest.mark.parametrize("imported_as", ["short", None])
+def test_a_clip_function_of_any_name_length_keeps_its_finding_imported_under_any_name(tmp_path, length, imported_as):
+    """The structural pass is widened for a word imported under another name, found by looking
+    back from " as ": whatever the word's length (a limit of 64 characters once lost these)."""
+    word = "clip_" + "g" * (length - 5)
+    config = f"""\
+        facts:
+          clip-functions:
+            - name: mypkg.{word}
+              value: {{position: 0}}
+              min: {{position: 1}}
+              max: {{position: 2}}
+        """
+    called = imported_as or word
+    source = f"""\
+        import mindspore
+        from mypkg import {word}{f" as {imported_as}" if imported_as else ""}
+        loss, grads = grad_fn(data, label)
+        grads = {called}(grads, 0.5)
+        optimizer(grads)
+        """
+    assert [(f.line, f.code) for f in lint_with(tmp_path, config, source)] == [(4, "TMS103")]
