@@ -87,36 +87,70 @@ class _Group(Record):
         self.kinds = kinds  # the node kinds the matcher can match at all; None: any
 
 
+class Plan(Record):
+    """What an engine derives from its rule set before it sees any file: the enabled rules, the
+    groups that share a matcher (with their merged-walk dispatch and kinds), the prefilters and
+    the words a file may import under another name. It depends only on the rule set and on
+    whether an original is given, so rulecache.load_engine keeps it with the rule set: a new
+    process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
+    an editor's save of a file the rules match)."""
+
+    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable")
+
+    def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
+                 prefilters: list[Prefilter], renamable: frozenset[str]) -> None:
+        self.rules = rules
+        self.groups = groups
+        # In a merged walk a node is labelled with the first group that matches it and tested
+        # against the later ones only; the group with the most rules (most matches) goes last.
+        self.merge_order = merge_order
+        self.prefilters = prefilters
+        # Words that a file may import under another name (`clip_by_value as cbv`): the structural
+        # utils are then widened for that file, so the match reaches the model's import table.
+        self.renamable = renamable
+
+
 @functools.lru_cache(maxsize=8)
 def engine_for(config_path: str | None = None, original: str | None = None,
                class_map: tuple[tuple[str, str], ...] = ()) -> Engine:
     """The engine for the default rules plus a configuration file: rules are loaded once per
     process (flake8's workers re-parse options), and checked once until a rule, the configuration
-    or the package changes (rulecache.py). ``original``: the PyTorch tree a port is checked
-    against (port-pair mode, docs/port-pair.md), with ``class_map``'s (torch, port) class renames;
-    without it the paired rules (TMS4xx) match no file."""
+    or the package changes (rulecache.py), which also keeps the engine's plan. ``original``: the
+    PyTorch tree a port is checked against (port-pair mode, docs/port-pair.md), with
+    ``class_map``'s (torch, port) class renames; without it the paired rules (TMS4xx) match no file."""
     pairing = Pairing(original, tuple(class_map)) if original else None
-    return Engine(rulecache.load_ruleset(config_path), pairing)
+    return rulecache.load_engine(config_path, pairing)
 
 
 class Engine:
-    def __init__(self, ruleset: RuleSet, pairing: Pairing | None = None) -> None:
+    def __init__(self, ruleset: RuleSet, pairing: Pairing | None = None, plan: Plan | None = None) -> None:
+        """``plan``: what ``Engine(ruleset, pairing).plan`` would be (with or without a pairing
+        alike), read back from the rule cache; None: derived now."""
         self.facts = ruleset.facts
         self.pairing = pairing
-        self.rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
         # The families this engine asks (imported now): all but a paired one without an original,
         # whose rules then match no file (see trigger) and whose module is never imported.
         self.families: dict[str, Family] = {
             name: registry.family(name) for name in registry.FAMILY_NAMES
             if name not in registry.PAIRED or pairing is not None}
+        self.plan = plan if plan is not None else self._plan(ruleset)
+        self.rules = self.plan.rules
+        self.groups = self.plan.groups
+        self._merge_order = self.plan.merge_order
+        self.prefilters = self.plan.prefilters
+        self.screen = Screen(self.prefilters)
+        self._renamable = self.plan.renamable
         # Families whose finding on a node silences another family's there (Family.yields_to).
         self._yields = {rule.id: frozenset(self.families[rule.family].yields_to) for rule in self.rules
                         if rule.family in self.families and self.families[rule.family].yields_to}
         self._family_of = {rule.id: rule.family for rule in self.rules}
+
+    def _plan(self, ruleset: RuleSet) -> Plan:
+        rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
-        for rule in self.rules:
+        for rule in rules:
             matcher = _used_utils(rule.matcher)
             group = groups.setdefault(json.dumps(matcher, sort_keys=True), _Group(matcher, [], {}))
             group.rules.append(rule)
@@ -125,20 +159,14 @@ class Engine:
             if wanted not in prefilters:
                 prefilters[wanted] = Prefilter(*wanted, probes)
             group.prefilters[rule.id] = prefilters[wanted]
-        self.groups = list(groups.values())
-        for group in self.groups:
+        for group in groups.values():
             group.dispatch = _mergeable(group.matcher)
             group.kinds = _top_kinds(group.dispatch) if group.dispatch is not None else None
-        # In a merged walk a node is labelled with the first group that matches it and tested
-        # against the later ones only; the group with the most rules (most matches) goes last.
-        self._merge_order = sorted((group for group in self.groups if group.dispatch is not None),
-                                   key=lambda group: len(group.rules))
-        self.prefilters = list(prefilters.values())
-        self.screen = Screen(self.prefilters)
-        # Words that a file may import under another name (`clip_by_value as cbv`): the structural
-        # utils are then widened for that file, so the match reaches the model's import table.
-        self._renamable = frozenset(word for prefilter in self.prefilters for word in prefilter.words
-                                    if IDENTIFIER_WORD.match(word))
+        merge_order = sorted((group for group in groups.values() if group.dispatch is not None),
+                             key=lambda group: len(group.rules))
+        renamable = frozenset(word for prefilter in prefilters.values() for word in prefilter.words
+                              if IDENTIFIER_WORD.match(word))
+        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable)
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""

@@ -178,6 +178,11 @@ class Prefilter:
         prefilter._after, prefilter._after_name = None, after  # compiled when a word asks
         return prefilter
 
+    def __reduce__(self) -> tuple:
+        # Pickled (the engine's plan in the rule cache) as its plain state: a compiled regex would
+        # be compiled again on every read; by name, only when a word asks for it.
+        return Prefilter.from_state, (self.state(),)
+
     def may_match(self, text: FileText) -> bool:
         if not all(text.names_package(package) for package in self.imports):
             return False
