@@ -14,7 +14,6 @@ the model, so any rule, a user's structural rule too, may use it.
 from __future__ import annotations
 
 import re
-from enum import Enum
 from functools import cached_property
 from importlib import import_module
 from typing import Any, Callable, Iterable, Mapping, Protocol
@@ -162,11 +161,12 @@ class Family(FrozenRecord):
         return table
 
 
-def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
+def attribute_condition(name: str, values: Iterable[Any], views: tuple[type, ...],
                         facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = (),
-                        unaskable: tuple[Enum, ...] = ()) -> Condition:
+                        unaskable: tuple[Any, ...] = ()) -> Condition:
     """A condition answered by the view property of the same name, which returns a member of
-    ``values``: the allowed values are the enum's, so the table and the handler cannot disagree.
+    ``values`` (a records.Vocabulary, or an Enum: members with a ``value``): the allowed values
+    are the vocabulary's, so the table and the handler cannot disagree.
     One of the family's view classes must define the property (checked at import time); a
     match whose view lacks it (a rule on calls that matched an assignment) does not hold.
     ``unaskable`` members are answers no rule may ask for (the callee of any other call)."""
