@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from ast_grep_py import SgRoot
 
 from . import families as registry
 from .families import all_conditions, family_of
-from .records import FrozenRecord, Record
+from .records import FrozenRecord, LazyPattern, Record
 from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
@@ -35,9 +34,11 @@ VALID_EXAMPLE_KEYS = ("name", "source", "original")
 INVALID_EXAMPLE_KEYS = ("name", "source", "original", "message", "line", "column", "fixed")
 INVALID_EXAMPLE_REQUIRED = ("name", "source", "message", "line", "column")
 
-CODE = re.compile(r"TMS[0-9]{3}\Z")
-RULE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-USER_CODE = re.compile(r"TMS9[0-9]{2}\Z")
+# Compiled on first use: an engine read from the rule cache imports this module (its Rule class)
+# but checks no rule.
+CODE = LazyPattern(r"TMS[0-9]{3}\Z")
+RULE_ID = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+USER_CODE = LazyPattern(r"TMS9[0-9]{2}\Z")
 INTERNAL_ERROR_CODE = "TMS000"
 
 # ast-grep's rule vocabulary: checked here so a typo is an error, not a rule that never matches.
@@ -461,7 +462,7 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
     return updated, facts
 
 
-TEMPLATE_VARIABLE = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engine fills them
+TEMPLATE_VARIABLE = LazyPattern(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engine fills them
 
 
 def template_variables(matcher: dict, family: str | None) -> frozenset[str] | None:

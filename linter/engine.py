@@ -27,15 +27,16 @@ from . import rulecache
 from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
-from .records import OrderedRecord, Record
+from .records import LazyPattern, OrderedRecord, Record
 from .semantics.model import SemanticModel
 
-VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
-IDENTIFIER_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
+VARIABLE = LazyPattern(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")  # a message's or fix's: for a finding only
+IDENTIFIER_WORD = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # the plan's: kept in the rule cache
 # A function imported under another name: `... import clip_by_value as cbv`, read just after " as ".
-ALIAS_AFTER_AS = re.compile(r"[ \t]*([A-Za-z_]\w*)")
-NAME_BEFORE = re.compile(r"[A-Za-z_]\w*\Z")
-LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+ALIAS_AFTER_AS = LazyPattern(r"[ \t]*([A-Za-z_]\w*)")
+NAME_BEFORE = LazyPattern(r"[A-Za-z_]\w*\Z")
+LONE_CARRIAGE_RETURN = LazyPattern(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 
 
@@ -228,7 +229,8 @@ class Engine:
             return []
         # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
         # so every offset and column stays where it was.
-        source = LONE_CARRIAGE_RETURN.sub("\n", source)
+        if "\r" in source:
+            source = LONE_CARRIAGE_RETURN.sub("\n", source)
         if not source.isascii():
             try:
                 source.encode("utf-8")

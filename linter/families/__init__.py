@@ -192,8 +192,6 @@ CORE_CONDITIONS: dict[str, Condition] = {
     "imports": Condition("imports", None, _imports),  # any top-level package name
 }
 
-PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
 
 # The registry: each family's folder, in order. A family is imported when first asked for, so
 # that a process imports only the families its rules need (the engine without an original never
