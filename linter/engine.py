@@ -19,6 +19,7 @@ import functools
 import gc
 import json
 import re
+from typing import Callable
 
 from ast_grep_py import SgNode, SgRoot
 
@@ -96,10 +97,11 @@ class Plan(Record):
     process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
     an editor's save of a file the rules match)."""
 
-    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable")
+    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "callbacks", "yields")
 
     def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
-                 prefilters: list[Prefilter], renamable: frozenset[str]) -> None:
+                 prefilters: list[Prefilter], renamable: frozenset[str],
+                 callbacks: tuple[tuple[str, Callable, Callable], ...], yields: dict[str, frozenset[str]]) -> None:
         self.rules = rules
         self.groups = groups
         # In a merged walk a node is labelled with the first group that matches it and tested
@@ -109,6 +111,12 @@ class Plan(Record):
         # Words that a file may import under another name (`clip_by_value as cbv`): the structural
         # utils are then widened for that file, so the match reaches the model's import table.
         self.renamable = renamable
+        # (family, its canonical, its known) for each family the engine asks, in the registry's
+        # order: the model's two callbacks. Functions of the families' facts modules, pickled by
+        # name: reading them back imports those modules, not the families' views and analyses.
+        self.callbacks = callbacks
+        # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
+        self.yields = yields
 
 
 @functools.lru_cache(maxsize=8)
@@ -129,11 +137,11 @@ class Engine:
         alike), read back from the rule cache; None: derived now."""
         self.facts = ruleset.facts
         self.pairing = pairing
-        # The families this engine asks (imported now): all but a paired one without an original,
-        # whose rules then match no file (see trigger) and whose module is never imported.
-        self.families: dict[str, Family] = {
-            name: registry.family(name) for name in registry.FAMILY_NAMES
-            if name not in registry.PAIRED or pairing is not None}
+        # The families this engine asks: all but a paired one without an original, whose rules then
+        # match no file (see trigger) and whose module is never imported. Each is imported when
+        # first asked for (Engine.family).
+        self.family_names = tuple(name for name in registry.FAMILY_NAMES
+                                  if name not in registry.PAIRED or pairing is not None)
         self.plan = plan if plan is not None else self._plan(ruleset)
         self.rules = self.plan.rules
         self.groups = self.plan.groups
@@ -141,9 +149,7 @@ class Engine:
         self.prefilters = self.plan.prefilters
         self.screen = Screen(self.prefilters)
         self._renamable = self.plan.renamable
-        # Families whose finding on a node silences another family's there (Family.yields_to).
-        self._yields = {rule.id: frozenset(self.families[rule.family].yields_to) for rule in self.rules
-                        if rule.family in self.families and self.families[rule.family].yields_to}
+        self._yields = self.plan.yields
         self._family_of = {rule.id: rule.family for rule in self.rules}
 
     def _plan(self, ruleset: RuleSet) -> Plan:
@@ -167,27 +173,38 @@ class Engine:
                              key=lambda group: len(group.rules))
         renamable = frozenset(word for prefilter in prefilters.values() for word in prefilter.words
                               if IDENTIFIER_WORD.match(word))
-        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable)
+        families = [registry.family(name) for name in self.family_names]
+        callbacks = tuple((family.name, family.canonical, family.known) for family in families)
+        yields = {rule.id: frozenset(family.yields_to) for rule in rules
+                  for family in [self.family(rule.family)] if family is not None and family.yields_to}
+        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, callbacks,
+                    yields)
+
+    def family(self, name: str | None) -> Family | None:
+        """The family ``name`` if this engine asks it (None for a rule without one), imported when
+        first asked for: by the first match of one of its rules, so that a model file only the
+        divergence rules match never imports the clipping family's views and dataflow."""
+        return registry.family(name) if name in self.family_names else None
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
         if rule.family in registry.PAIRED and self.pairing is None:
             return NO_FILE
-        family = self.families.get(rule.family)
+        family = self.family(rule.family)
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
     def canonical(self, qualified: str | None) -> str | None:
         """The facts' own name for any spelling of it, across families."""
         if qualified is None:
             return None
-        for family in self.families.values():
-            name = family.canonical(self.facts[family.name], qualified)
+        for family, canonical, _ in self.plan.callbacks:
+            name = canonical(self.facts[family], qualified)
             if name is not None:
                 return name
         return qualified
 
     def known(self, qualified: str) -> bool:
-        return any(family.known(self.facts[family.name], qualified) for family in self.families.values())
+        return any(known(self.facts[family], qualified) for family, _, known in self.plan.callbacks)
 
     def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
@@ -351,7 +368,7 @@ class FileContext:
 
     def related(self, rule: Rule, node: SgNode) -> tuple[tuple[str, int, int], ...]:
         """Other places the finding is about, when the rule's view knows some (port-pair mode)."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None or not family.paired:
             return ()
         return self.analysis(family).view(node).related_locations()
@@ -364,7 +381,7 @@ class FileContext:
             wanted = rule.conditions.get(name)
             if wanted is not None and not condition.check(self.model, wanted):
                 return None
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None:
             return {}
         view = self.analysis(family).view(node)
@@ -376,12 +393,12 @@ class FileContext:
 
     def fix_variables(self, rule: Rule, node: SgNode) -> dict[str, str]:
         """The variables for a fix template: exact source text, never shortened."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
 
     def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
         """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None:
             return None
         view = self.analysis(family).view(node)
@@ -390,7 +407,7 @@ class FileContext:
 
     def source_fix(self, rule: Rule, node: SgNode) -> tuple[SgNode, str] | None:
         """A safe fix at the shared value's source, when the family knows one: (node, new text)."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
 

@@ -1,6 +1,6 @@
 """Rule families: what each group of rules knows on top of the semantic model.
 
-A family is a folder here with one ``FAMILY`` object. It owns its facts file
+A family is a folder here with one ``FAMILY`` object, in its ``family.py``. It owns its facts file
 (``rules/facts/<name>.yml``), its conditions as one table (name, allowed values, the facts each
 reads, the handler), a per-match view that the handlers ask, and the view's message variables.
 The engine, the loader, the docs generator and both front ends know families only through this
@@ -206,7 +206,7 @@ def family(name: str | None) -> Family | None:
     """The family named ``name`` (imported on first use), or None when there is none."""
     loaded = _LOADED.get(name)  # type: ignore[arg-type]
     if loaded is None and name in FAMILY_NAMES:
-        loaded = import_module(f"{__name__}.{name}").FAMILY
+        loaded = import_module(f"{__name__}.{name}.family").FAMILY
         if loaded.name != name or loaded.paired != (name in PAIRED):
             raise TypeError(f"family {name}: its folder, its name and PAIRED disagree")
         _LOADED[name] = loaded
