@@ -25,7 +25,7 @@ from ast_grep_py import SgNode, SgRoot
 
 from . import families as registry
 from . import rulecache
-from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
+from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
 from .records import LazyPattern, OrderedRecord, Record

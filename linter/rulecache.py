@@ -103,7 +103,7 @@ def load_engine(config_path: str | None = None, pairing: Pairing | None = None) 
     exactly these files exists, so a new process does not derive it again. With a pairing the
     paired rules have triggers of their own, whatever the original is: one entry serves every
     original, another every run without one."""
-    from .config import Rule, RuleSet
+    from .ruleset import Rule, RuleSet
     from .engine import Engine, Plan
 
     entry = _entry(config_path, ".pair-engine" if pairing is not None else ".engine")
