@@ -35,8 +35,7 @@ VALID_EXAMPLE_KEYS = ("name", "source", "original")
 INVALID_EXAMPLE_KEYS = ("name", "source", "original", "message", "line", "column", "fixed")
 INVALID_EXAMPLE_REQUIRED = ("name", "source", "message", "line", "column")
 
-# Compiled on first use: an engine read from the rule cache imports this module (its Rule class)
-# but checks no rule.
+# Compiled on first use: a process that reads its rules from the rule cache (rulecache.py) checks none.
 CODE = LazyPattern(r"TMS[0-9]{3}\Z")
 RULE_ID = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 USER_CODE = LazyPattern(r"TMS9[0-9]{2}\Z")

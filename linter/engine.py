@@ -91,8 +91,9 @@ class _Group(Record):
 
 class Plan(Record):
     """What an engine derives from its rule set before it sees any file: the enabled rules, the
-    groups that share a matcher (with their merged-walk dispatch and kinds), the prefilters and
-    the words a file may import under another name. It depends only on the rule set and on
+    groups that share a matcher (with their merged-walk dispatch and kinds), the prefilters, the
+    words a file may import under another name, and what the families give the model (their
+    callbacks) and one another (yields_to). It depends only on the rule set and on
     whether an original is given, so rulecache.load_engine keeps it with the rule set: a new
     process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
     an editor's save of a file the rules match)."""
