@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from ast_grep_py import SgRoot
 
 from . import families as registry
 from .families import all_conditions, family_of
-from .records import FrozenRecord, Record
+from .records import LazyPattern
+from .ruleset import INTERNAL_ERROR_CODE, Example, Rule, RuleSet
 from .schema import IDENTIFIER, Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
@@ -35,10 +35,10 @@ VALID_EXAMPLE_KEYS = ("name", "source", "original")
 INVALID_EXAMPLE_KEYS = ("name", "source", "original", "message", "line", "column", "fixed")
 INVALID_EXAMPLE_REQUIRED = ("name", "source", "message", "line", "column")
 
-CODE = re.compile(r"TMS[0-9]{3}\Z")
-RULE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-USER_CODE = re.compile(r"TMS9[0-9]{2}\Z")
-INTERNAL_ERROR_CODE = "TMS000"
+# Compiled on first use: a process that reads its rules from the rule cache (rulecache.py) checks none.
+CODE = LazyPattern(r"TMS[0-9]{3}\Z")
+RULE_ID = LazyPattern(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+USER_CODE = LazyPattern(r"TMS9[0-9]{2}\Z")
 
 # ast-grep's rule vocabulary: checked here so a typo is an error, not a rule that never matches.
 ATOMIC_KEYS = ("pattern", "kind", "regex", "nthChild", "range")
@@ -53,68 +53,9 @@ def condition_values() -> dict[str, frozenset[str] | None]:
 
 
 def __getattr__(name: str) -> object:
-    if name == "CONDITIONS":  # computed on use: importing this module (to read a cached Rule) imports no family
+    if name == "CONDITIONS":  # computed on use: importing this module imports no family
         return condition_values()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class Example(FrozenRecord):
-    """One of a rule's ``valid:`` or ``invalid:`` examples. An invalid one states the finding it
-    gives (message without the code, 1-based line and column as flake8 prints them) and, for a rule
-    with a ``fix:``, the source after ``torch2ms fix`` (None: the fix leaves this example alone)."""
-
-    __slots__ = _fields = ("name", "source", "message", "line", "column", "fixed", "original")
-
-    def __init__(self, name: str, source: str, message: str | None = None, line: int | None = None,
-                 column: int | None = None, fixed: str | None = None, original: str | None = None) -> None:
-        self.name = name  # kebab-case, unique within its list: tests and oracle ports are keyed by it
-        self.source = source
-        self.message = message
-        self.line = line
-        self.column = column
-        self.fixed = fixed
-        self.original = original  # port-pair rules: the PyTorch module ``source`` was ported from
-
-
-class Rule(FrozenRecord):
-    __slots__ = _fields = ("id", "code", "message", "matcher", "conditions", "family", "severity", "note", "fix",
-                           "fix_safety", "summary", "references", "checked_against", "valid", "invalid", "path",
-                           "enabled")
-
-    def __init__(self, id: str, code: str, message: str, matcher: dict,
-                 conditions: dict[str, frozenset[str]], family: str | None = None, severity: str = "error",
-                 note: str = "", fix: str | None = None, fix_safety: str = "safe", summary: str = "",
-                 references: tuple[str, ...] = (), checked_against: dict | None = None,
-                 valid: tuple[Example, ...] = (), invalid: tuple[Example, ...] = (), path: str = "",
-                 enabled: bool = True) -> None:
-        self.id = id
-        self.code = code
-        self.message = message
-        self.matcher = matcher  # the ast-grep config: rule, constraints, utils
-        self.conditions = conditions
-        # The family whose conditions the rule uses; None: structure (and imports) only.
-        self.family = family
-        self.severity = severity
-        self.note = note
-        self.fix = fix
-        self.fix_safety = fix_safety  # "unsafe": torch2ms fix applies it only with --unsafe-fixes
-        self.summary = summary
-        self.references = references
-        self.checked_against = {} if checked_against is None else checked_against
-        self.valid = valid
-        self.invalid = invalid
-        self.path = path
-        # False for a rule that is off by default (``off-by-default: true``) until a configuration
-        # file's ``enable:`` names it.
-        self.enabled = enabled
-
-
-class RuleSet(Record):
-    __slots__ = _fields = ("rules", "facts")
-
-    def __init__(self, rules: list[Rule], facts: dict[str, object]) -> None:
-        self.rules = rules
-        self.facts = facts  # family name -> its facts
 
 
 def load_rule(path: str, data: object, user: bool = False) -> Rule:
@@ -461,7 +402,7 @@ def _apply_user_config(path: str, rules: list[Rule], facts: dict[str, object]) -
     return updated, facts
 
 
-TEMPLATE_VARIABLE = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engine fills them
+TEMPLATE_VARIABLE = LazyPattern(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")  # as the engine fills them
 
 
 def template_variables(matcher: dict, family: str | None) -> frozenset[str] | None:

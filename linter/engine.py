@@ -19,23 +19,25 @@ import functools
 import gc
 import json
 import re
+from typing import Callable
 
 from ast_grep_py import SgNode, SgRoot
 
 from . import families as registry
 from . import rulecache
-from .config import INTERNAL_ERROR_CODE, Rule, RuleSet
+from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
-from .records import OrderedRecord, Record
+from .records import LazyPattern, OrderedRecord, Record
 from .semantics.model import SemanticModel
 
-VARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
-IDENTIFIER_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
+VARIABLE = LazyPattern(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")  # a message's or fix's: for a finding only
+IDENTIFIER_WORD = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # the plan's: kept in the rule cache
 # A function imported under another name: `... import clip_by_value as cbv`, read just after " as ".
-ALIAS_AFTER_AS = re.compile(r"[ \t]*([A-Za-z_]\w*)")
-NAME_BEFORE = re.compile(r"[A-Za-z_]\w*\Z")
-LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+ALIAS_AFTER_AS = LazyPattern(r"[ \t]*([A-Za-z_]\w*)")
+NAME_BEFORE = LazyPattern(r"[A-Za-z_]\w*\Z")
+LONE_CARRIAGE_RETURN = LazyPattern(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 
 
@@ -87,36 +89,79 @@ class _Group(Record):
         self.kinds = kinds  # the node kinds the matcher can match at all; None: any
 
 
+class Plan(Record):
+    """What an engine derives from its rule set before it sees any file: the enabled rules, the
+    groups that share a matcher (with their merged-walk dispatch and kinds), the prefilters, the
+    words a file may import under another name, and what the families give the model (their
+    callbacks) and one another (yields_to). It depends only on the rule set and on
+    whether an original is given, so rulecache.load_engine keeps it with the rule set: a new
+    process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
+    an editor's save of a file the rules match)."""
+
+    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "callbacks", "yields")
+
+    def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
+                 prefilters: list[Prefilter], renamable: frozenset[str],
+                 callbacks: tuple[tuple[str, Callable, Callable], ...], yields: dict[str, frozenset[str]]) -> None:
+        self.rules = rules
+        self.groups = groups
+        # In a merged walk a node is labelled with the first group that matches it and tested
+        # against the later ones only; the group with the most rules (most matches) goes last.
+        self.merge_order = merge_order
+        self.prefilters = prefilters
+        # Words that a file may import under another name (`clip_by_value as cbv`): the structural
+        # utils are then widened for that file, so the match reaches the model's import table.
+        self.renamable = renamable
+        # (family, its canonical, its known) for each family the engine asks, in the registry's
+        # order: the model's two callbacks. Functions of the families' facts modules, pickled by
+        # name: reading them back imports those modules, not the families' views and analyses.
+        self.callbacks = callbacks
+        # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
+        self.yields = yields
+
+
 @functools.lru_cache(maxsize=8)
 def engine_for(config_path: str | None = None, original: str | None = None,
                class_map: tuple[tuple[str, str], ...] = ()) -> Engine:
     """The engine for the default rules plus a configuration file: rules are loaded once per
     process (flake8's workers re-parse options), and checked once until a rule, the configuration
-    or the package changes (rulecache.py). ``original``: the PyTorch tree a port is checked
-    against (port-pair mode, docs/port-pair.md), with ``class_map``'s (torch, port) class renames;
-    without it the paired rules (TMS4xx) match no file."""
+    or the package changes (rulecache.py), which also keeps the engine's plan. ``original``: the
+    PyTorch tree a port is checked against (port-pair mode, docs/port-pair.md), with
+    ``class_map``'s (torch, port) class renames; without it the paired rules (TMS4xx) match no file."""
     pairing = Pairing(original, tuple(class_map)) if original else None
-    return Engine(rulecache.load_ruleset(config_path), pairing)
+    return rulecache.load_engine(config_path, pairing)
 
 
 class Engine:
-    def __init__(self, ruleset: RuleSet, pairing: Pairing | None = None) -> None:
+    def __init__(self, ruleset: RuleSet, pairing: Pairing | None = None, plan: Plan | None = None) -> None:
+        """``plan``: what ``Engine(ruleset, pairing).plan`` would be (with or without a pairing
+        alike), read back from the rule cache; None: derived now."""
         self.facts = ruleset.facts
         self.pairing = pairing
-        self.rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
-        # The families this engine asks (imported now): all but a paired one without an original,
-        # whose rules then match no file (see trigger) and whose module is never imported.
-        self.families: dict[str, Family] = {
-            name: registry.family(name) for name in registry.FAMILY_NAMES
-            if name not in registry.PAIRED or pairing is not None}
-        # Families whose finding on a node silences another family's there (Family.yields_to).
-        self._yields = {rule.id: frozenset(self.families[rule.family].yields_to) for rule in self.rules
-                        if rule.family in self.families and self.families[rule.family].yields_to}
+        # The families this engine asks: all but a paired one without an original, whose rules then
+        # match no file (see trigger) and whose module is never imported. Each is imported when
+        # first asked for (Engine.family).
+        self.family_names = tuple(name for name in registry.FAMILY_NAMES
+                                  if name not in registry.PAIRED or pairing is not None)
+        self.plan = plan if plan is not None else self._plan(ruleset)
+        self.rules = self.plan.rules
+        self.groups = self.plan.groups
+        self._merge_order = self.plan.merge_order
+        self.prefilters = self.plan.prefilters
+        self.screen = Screen(self.prefilters)
+        self._renamable = self.plan.renamable
+        # How far before " as " the imported name is looked for: one character more than the
+        # longest word, so that a longer name ending in a word is read whole, never as the word.
+        self._rename_window = 1 + max(map(len, self._renamable), default=0)
+        self._yields = self.plan.yields
         self._family_of = {rule.id: rule.family for rule in self.rules}
+
+    def _plan(self, ruleset: RuleSet) -> Plan:
+        rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
         groups: dict[str, _Group] = {}
         prefilters: dict[tuple, Prefilter] = {}
         probes: set[str] = set()  # shared: each is one scan per file, whichever rules look for it
-        for rule in self.rules:
+        for rule in rules:
             matcher = _used_utils(rule.matcher)
             group = groups.setdefault(json.dumps(matcher, sort_keys=True), _Group(matcher, [], {}))
             group.rules.append(rule)
@@ -125,43 +170,45 @@ class Engine:
             if wanted not in prefilters:
                 prefilters[wanted] = Prefilter(*wanted, probes)
             group.prefilters[rule.id] = prefilters[wanted]
-        self.groups = list(groups.values())
-        for group in self.groups:
+        for group in groups.values():
             group.dispatch = _mergeable(group.matcher)
             group.kinds = _top_kinds(group.dispatch) if group.dispatch is not None else None
-        # In a merged walk a node is labelled with the first group that matches it and tested
-        # against the later ones only; the group with the most rules (most matches) goes last.
-        self._merge_order = sorted((group for group in self.groups if group.dispatch is not None),
-                                   key=lambda group: len(group.rules))
-        self.prefilters = list(prefilters.values())
-        self.screen = Screen(self.prefilters)
-        # Words that a file may import under another name (`clip_by_value as cbv`): the structural
-        # utils are then widened for that file, so the match reaches the model's import table.
-        self._renamable = frozenset(word for prefilter in self.prefilters for word in prefilter.words
-                                    if IDENTIFIER_WORD.match(word))
-        # How far before " as " the imported name is looked for: one character more than the
-        # longest word, so that a longer name ending in a word is read whole, never as the word.
-        self._rename_window = 1 + max(map(len, self._renamable), default=0)
+        merge_order = sorted((group for group in groups.values() if group.dispatch is not None),
+                             key=lambda group: len(group.rules))
+        renamable = frozenset(word for prefilter in prefilters.values() for word in prefilter.words
+                              if IDENTIFIER_WORD.match(word))
+        families = [registry.family(name) for name in self.family_names]
+        callbacks = tuple((family.name, family.canonical, family.known) for family in families)
+        yields = {rule.id: frozenset(family.yields_to) for rule in rules
+                  for family in [self.family(rule.family)] if family is not None and family.yields_to}
+        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, callbacks,
+                    yields)
+
+    def family(self, name: str | None) -> Family | None:
+        """The family ``name`` if this engine asks it (None for a rule without one), imported when
+        first asked for: by the first match of one of its rules, so that a model file only the
+        divergence rules match never imports the clipping family's views and dataflow."""
+        return registry.family(name) if name in self.family_names else None
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
         if rule.family in registry.PAIRED and self.pairing is None:
             return NO_FILE
-        family = self.families.get(rule.family)
+        family = self.family(rule.family)
         return family.triggers(self.facts[family.name], rule.conditions) if family is not None else None
 
     def canonical(self, qualified: str | None) -> str | None:
         """The facts' own name for any spelling of it, across families."""
         if qualified is None:
             return None
-        for family in self.families.values():
-            name = family.canonical(self.facts[family.name], qualified)
+        for family, canonical, _ in self.plan.callbacks:
+            name = canonical(self.facts[family], qualified)
             if name is not None:
                 return name
         return qualified
 
     def known(self, qualified: str) -> bool:
-        return any(family.known(self.facts[family.name], qualified) for family in self.families.values())
+        return any(known(self.facts[family], qualified) for family, _, known in self.plan.callbacks)
 
     def may_match(self, source: str, path: str | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse): False for
@@ -203,7 +250,8 @@ class Engine:
             return []
         # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
         # so every offset and column stays where it was.
-        source = LONE_CARRIAGE_RETURN.sub("\n", source)
+        if "\r" in source:
+            source = LONE_CARRIAGE_RETURN.sub("\n", source)
         if not source.isascii():
             try:
                 source.encode("utf-8")
@@ -324,7 +372,7 @@ class FileContext:
 
     def related(self, rule: Rule, node: SgNode) -> tuple[tuple[str, int, int], ...]:
         """Other places the finding is about, when the rule's view knows some (port-pair mode)."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None or not family.paired:
             return ()
         return self.analysis(family).view(node).related_locations()
@@ -337,7 +385,7 @@ class FileContext:
             wanted = rule.conditions.get(name)
             if wanted is not None and not condition.check(self.model, wanted):
                 return None
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None:
             return {}
         view = self.analysis(family).view(node)
@@ -349,12 +397,12 @@ class FileContext:
 
     def fix_variables(self, rule: Rule, node: SgNode) -> dict[str, str]:
         """The variables for a fix template: exact source text, never shortened."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         return self.analysis(family).view(node).variables(exact=True) if family is not None else {}
 
     def fix_hazard(self, rule: Rule, node: SgNode) -> str | None:
         """Why a fix would reach beyond this place: a value the finding was decided on is shared."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         if family is None:
             return None
         view = self.analysis(family).view(node)
@@ -363,7 +411,7 @@ class FileContext:
 
     def source_fix(self, rule: Rule, node: SgNode) -> tuple[SgNode, str] | None:
         """A safe fix at the shared value's source, when the family knows one: (node, new text)."""
-        family = self.engine.families.get(rule.family)
+        family = self.engine.family(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
 

@@ -7,10 +7,13 @@ from typing import Iterable
 
 from ast_grep_py import SgRoot
 
+from .records import LazyPattern
 from .yamlfile import ConfigError, LocatedDict
 
-DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\(\))?\Z")
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Compiled on first use: the families' facts modules import these for loading facts, which an
+# engine read from the rule cache does not do.
+DOTTED_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\(\))?\Z")
+IDENTIFIER = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class Reader:

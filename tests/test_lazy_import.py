@@ -75,6 +75,7 @@ def test_a_file_the_rules_match_loads_the_engine_and_is_checked(tmp_path, cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS103"]
     assert {"flake8_torch2ms.engine", "ast_grep_py"} <= modules
     assert "yaml" not in modules  # the checked rule set comes from the cache too
+    assert "flake8_torch2ms.config" not in modules  # nor its loader: the engine's plan comes from the cache
     # Without an original the paired family's rules match no file: neither it nor its facts are loaded.
     assert [name for name in modules if name.startswith(PAIRS)] == []
 
@@ -132,3 +133,22 @@ def test_port_pair_mode_keeps_the_editor_path_and_reports_through_it(tmp_path, c
     status, findings, modules, _ = flake8_in_a_fresh_process(port, MATCHED, cache=cache)
     assert status == 1 and "flake8_torch2ms.engine" in modules
     assert [name for name in modules if name.startswith(PAIRS)] == []
+
+
+MODEL = ("from mindspore import nn\n\n\nclass Head(nn.Cell):\n    def __init__(self, hidden_size):\n"
+         "        super().__init__()\n        self.dropout = nn.Dropout(0.1)\n")
+CLIPPING = "flake8_torch2ms.families.clipping"
+
+
+def test_a_model_file_only_divergence_rules_match_loads_no_clipping_analysis(tmp_path, cache):
+    """A family is imported by the first match of one of its rules (Engine.family); the model
+    asks the others only through their facts (canonical, known)."""
+    flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MODEL, cache=cache)
+    assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS301"]
+    assert "flake8_torch2ms.families.divergence.views" in modules
+    # Its package (an empty __init__) and its facts module (the facts and the model's callbacks) only.
+    assert sorted(name for name in modules if name.startswith(CLIPPING)) == [CLIPPING, f"{CLIPPING}.facts"]
+    # A training step's clip call imports the clipping family as the first file of a process would.
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
+    assert status == 1 and f"{CLIPPING}.dataflow" in modules

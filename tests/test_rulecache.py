@@ -3,6 +3,7 @@ files it was checked from, never for a configuration that failed, and never a re
 
 import marshal
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,135 @@ def test_a_configuration_that_fails_gets_no_prefilter_entry(cache, tmp_path):
     with pytest.raises(ConfigError, match="your own rules take codes TMS900 to TMS999"):
         rulecache.load_screen(str(user))
     assert not list(cache.glob("*.screen"))
+
+
+# ---- the engine's plan kept with the rule set (rulecache.load_engine)
+
+TRAINING_STEP = "from mindspore import ops\n\ndef step(x, label):\n    loss, grads = grad_fn(x, label)\n" \
+                "    grads = ops.clip_by_value(grads, 0.1)\n    return optimizer(grads)\n"
+
+
+def plan_shape(engine) -> tuple:
+    """What the plan decides, in plain values: groups by matcher with their rules, dispatch and
+    kinds, the merge order, each rule's prefilter and the renamable words."""
+    position = {id(prefilter): index for index, prefilter in enumerate(engine.prefilters)}
+    groups = [(group.matcher, [rule.id for rule in group.rules], group.dispatch, group.kinds,
+               {rule_id: position[id(prefilter)] for rule_id, prefilter in group.prefilters.items()})
+              for group in engine.groups]
+    order = [engine.groups.index(group) for group in engine._merge_order]
+    return (engine.rules, groups, order, [prefilter.state() for prefilter in engine.prefilters], engine._renamable)
+
+
+def test_a_second_process_reads_the_engines_plan_back(cache, checks, monkeypatch):
+    from flake8_torch2ms.engine import Engine
+
+    built = engine_for()
+    assert len(list(cache.glob("*.engine"))) == 1 and len(checks) == 1
+    fresh = Engine(CHECK())
+    engine_for.cache_clear()  # as a new process
+    monkeypatch.setattr(Engine, "_plan", lambda self, ruleset: pytest.fail("the plan was derived, not read back"))
+    read = engine_for()
+    assert read is not built and len(checks) == 1
+    assert plan_shape(read) == plan_shape(fresh) == plan_shape(built)
+    # Shared objects stay shared: one prefilter per distinct trigger, groups in the merge order.
+    assert {id(prefilter) for group in read.groups for prefilter in group.prefilters.values()} \
+        == {id(prefilter) for prefilter in read.prefilters}
+    assert {id(group) for group in read._merge_order} <= {id(group) for group in read.groups}
+    assert all(prefilter.trigger is None for prefilter in read.prefilters)  # regexes by name, compiled on use
+    sources = [TRAINING_STEP] + [example.source for rule in fresh.rules for example in (*rule.valid, *rule.invalid)]
+    assert [read.check(source, "train.py") for source in sources] == \
+        [fresh.check(source, "train.py") for source in sources]
+    assert read.check(TRAINING_STEP, "train.py")[0].code == "TMS103"
+
+
+def test_a_plan_with_an_original_is_kept_apart(cache, checks, tmp_path):
+    original = tmp_path / "original"
+    original.mkdir()
+    without = engine_for()
+    paired = engine_for(None, str(original))
+    assert len(list(cache.glob("*.engine"))) == 1 and len(list(cache.glob("*.pair-engine"))) == 1
+    engine_for.cache_clear()
+    assert plan_shape(engine_for(None, str(tmp_path))) == plan_shape(paired)  # one entry serves every original
+    assert plan_shape(engine_for()) == plan_shape(without)
+    assert plan_shape(paired) != plan_shape(without)  # the paired rules' triggers find words only with one
+    assert len(checks) == 1
+
+
+def test_a_changed_configuration_gets_a_new_plan(cache, checks, tmp_path):
+    user = tmp_path / "torch2ms.yml"
+    user.write_text(RULE, encoding="utf-8")
+    assert "TMS901" in {rule.code for rule in engine_for(str(user)).rules}
+    user.write_text(RULE.replace("TMS901", "TMS902").replace("f($X)", "g($X)"), encoding="utf-8")
+    engine_for.cache_clear()
+    engine = engine_for(str(user))
+    assert {"TMS902"} == {rule.code for rule in engine.rules} & {"TMS901", "TMS902"}
+    assert [finding.code for finding in engine.check("g(1)\nf(1)\n")] == ["TMS902"]
+    assert len(checks) == 2 and len(list(cache.glob("*.engine"))) == 2
+
+
+@pytest.mark.parametrize("changed", ["a packaged rule file", "a source file of the package", "ast-grep-py",
+                                     "Python"])
+def test_a_change_to_the_installed_code_gets_a_new_plan(cache, checks, monkeypatch, changed):
+    engine_for()
+    (first,) = cache.glob("*.engine")
+    rules_folder = str(Path(rulecache.find_spec("flake8_torch2ms.rules").submodule_search_locations[0]))
+    stamps = rulecache.file_stamps
+
+    def touched(folder: str, suffix: str) -> list[tuple[str, int, int]]:
+        found = stamps(folder, suffix)
+        chosen = {"a packaged rule file": folder == rules_folder and suffix == ".yml",
+                  "a source file of the package": folder == str(rulecache.PACKAGE),
+                  "ast-grep-py": "ast_grep_py" in folder}[changed]
+        return [(path, size, modified + 1) for path, size, modified in found[:1]] + found[1:] if chosen else found
+
+    if changed == "Python":
+        monkeypatch.setattr(rulecache.sys, "version", rulecache.sys.version + " (another build)")
+    else:
+        monkeypatch.setattr(rulecache, "file_stamps", touched)
+    rulecache.installed_stamps.cache_clear()  # as a new process after the change
+    engine_for.cache_clear()
+    try:
+        assert engine_for().check(TRAINING_STEP, "train.py")[0].code == "TMS103"
+        assert len(checks) == 2 and len(list(cache.glob("*.engine"))) == 2 and first.exists()
+    finally:
+        rulecache.installed_stamps.cache_clear()
+
+
+def test_the_installed_files_are_stamped_once_per_process(cache, monkeypatch):
+    rulecache.installed_stamps.cache_clear()
+    scans = []
+    stamps = rulecache.file_stamps
+    monkeypatch.setattr(rulecache, "file_stamps", lambda *args: scans.append(args) or stamps(*args))
+    try:
+        rulecache.load_screen()  # a first run: stamps the files, checks the rules, keeps both entries
+        scanned = len(scans)
+        engine_for.cache_clear()
+        rulecache.load_screen()
+        engine_for()
+        assert scanned and len(scans) == scanned
+    finally:
+        rulecache.installed_stamps.cache_clear()
+
+
+def test_an_unreadable_plan_entry_is_rebuilt_without_a_traceback(cache, checks, capsys):
+    engine_for()
+    (entry,) = cache.glob("*.engine")
+    good = entry.read_bytes()
+    plan, facts = pickle.loads(good)
+    not_rules = pickle.dumps((plan.replace(rules=[{"not": "a rule"}]), facts))
+    for content in (b"not a pickle", b"", good[:len(good) // 2], pickle.dumps({"not": "a plan"}),
+                    pickle.dumps((plan, "not facts")), not_rules):
+        entry.write_bytes(content)
+        engine_for.cache_clear()  # as a new process
+        assert engine_for().check(TRAINING_STEP, "train.py")[0].code == "TMS103"
+        assert pickle.loads(entry.read_bytes())[0].rules == plan.rules  # written again
+    assert len(checks) == 1  # the checked rule set's own entry still served
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_configuration_that_fails_gets_no_plan_entry(cache, tmp_path):
+    user = tmp_path / "torch2ms.yml"
+    user.write_text(RULE.replace("TMS901", "TMS101"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="your own rules take codes TMS900 to TMS999"):
+        engine_for(str(user))
+    assert not list(cache.glob("*.engine"))

@@ -1,6 +1,6 @@
 """Rule families: what each group of rules knows on top of the semantic model.
 
-A family is a folder here with one ``FAMILY`` object. It owns its facts file
+A family is a folder here with one ``FAMILY`` object, in its ``family.py``. It owns its facts file
 (``rules/facts/<name>.yml``), its conditions as one table (name, allowed values, the facts each
 reads, the handler), a per-match view that the handlers ask, and the view's message variables.
 The engine, the loader, the docs generator and both front ends know families only through this
@@ -14,7 +14,6 @@ the model, so any rule, a user's structural rule too, may use it.
 from __future__ import annotations
 
 import re
-from enum import Enum
 from functools import cached_property
 from importlib import import_module
 from typing import Any, Callable, Iterable, Mapping, Protocol
@@ -162,11 +161,12 @@ class Family(FrozenRecord):
         return table
 
 
-def attribute_condition(name: str, values: type[Enum], views: tuple[type, ...],
+def attribute_condition(name: str, values: Iterable[Any], views: tuple[type, ...],
                         facts: tuple[str, ...] | Mapping[str, tuple[str, ...]] = (),
-                        unaskable: tuple[Enum, ...] = ()) -> Condition:
+                        unaskable: tuple[Any, ...] = ()) -> Condition:
     """A condition answered by the view property of the same name, which returns a member of
-    ``values``: the allowed values are the enum's, so the table and the handler cannot disagree.
+    ``values`` (a records.Vocabulary, or an Enum: members with a ``value``): the allowed values
+    are the vocabulary's, so the table and the handler cannot disagree.
     One of the family's view classes must define the property (checked at import time); a
     match whose view lacks it (a rule on calls that matched an assignment) does not hold.
     ``unaskable`` members are answers no rule may ask for (the callee of any other call)."""
@@ -192,8 +192,6 @@ CORE_CONDITIONS: dict[str, Condition] = {
     "imports": Condition("imports", None, _imports),  # any top-level package name
 }
 
-PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
 
 # The registry: each family's folder, in order. A family is imported when first asked for, so
 # that a process imports only the families its rules need (the engine without an original never
@@ -208,7 +206,7 @@ def family(name: str | None) -> Family | None:
     """The family named ``name`` (imported on first use), or None when there is none."""
     loaded = _LOADED.get(name)  # type: ignore[arg-type]
     if loaded is None and name in FAMILY_NAMES:
-        loaded = import_module(f"{__name__}.{name}").FAMILY
+        loaded = import_module(f"{__name__}.{name}.family").FAMILY
         if loaded.name != name or loaded.paired != (name in PAIRED):
             raise TypeError(f"family {name}: its folder, its name and PAIRED disagree")
         _LOADED[name] = loaded

@@ -16,6 +16,10 @@ from . import nodes
 
 BINDING_KINDS = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
                            "as_pattern_target", "function_definition", "class_definition"})
+# Where Python's grammar puts none of BINDING_KINDS but a walrus (`f(y := 2)`, `f"{(y := 2)}"`):
+# a call's arguments and the strings are about half of a model's nodes. Walked past unless the
+# scope holds a ':=' or a part tree-sitter could not parse (ERROR: anything may sit inside).
+NO_BINDING_UNLESS_WALRUS = frozenset({"argument_list", "string"})
 # Statements whose body may run zero times, or only on some paths, relative to code outside them.
 CONDITIONAL_KINDS = frozenset({"if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
                                "try_statement", "except_clause", "finally_clause", "match_statement",
@@ -61,7 +65,10 @@ def collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
     for index, (name, default) in enumerate(parameter_names(parameters) if parameters is not None else []):
         found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope,
                                                   default=default))
-    for node in nodes.walk_scope(scope.field("body") or scope if scope.kind() != "module" else scope, BINDING_KINDS):
+    walked = scope.field("body") or scope if scope.kind() != "module" else scope
+    skipped = (NO_BINDING_UNLESS_WALRUS if ":=" not in walked.text() and walked.find(kind="ERROR") is None
+               else frozenset())
+    for node in nodes.walk_scope(walked, BINDING_KINDS, skipped):
         kind = node.kind()
         if kind == "assignment":
             value = node.field("right")

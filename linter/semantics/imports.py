@@ -7,7 +7,6 @@ package; star imports resolve a name only to a qualified name some family knows.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from ast_grep_py import SgNode
@@ -101,7 +100,7 @@ def mindspore_package(path: str | None) -> tuple[str, ...] | None:
     ``mindspore`` folder wins (a checkout at ~/mindspore/mindspore/... has two)."""
     if not path:
         return None
-    parts = re.split(r"[\\/]", path)[:-1]
+    parts = path.replace("\\", "/").split("/")[:-1]  # at either separator
     for index in range(len(parts) - 1, -1, -1):
         if parts[index] == "mindspore":
             package = tuple(parts[index:])

@@ -67,11 +67,13 @@ def tokens(node: SgNode) -> tuple[str, ...]:
     return tuple(found)
 
 
-def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None) -> Iterator[SgNode]:
+def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None,
+               skipped: frozenset[str] = frozenset()) -> Iterator[SgNode]:
     """Every node inside ``scope`` except the bodies of nested functions and classes, in source
-    order; only nodes of ``kinds`` when given, which then walks named nodes only (half as many)."""
+    order; only nodes of ``kinds`` when given, which then walks named nodes only (half as many),
+    and not inside nodes of the ``skipped`` kinds (the caller knows none of ``kinds`` is there)."""
     if kinds is not None:
-        yield from _scope_nodes_of_kinds(scope, kinds)
+        yield from _scope_nodes_of_kinds(scope, kinds, SCOPE_KINDS | skipped)
         return
     stack = list(reversed(scope.children()))
     while stack:
@@ -81,7 +83,7 @@ def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None) -> Iterator[S
             stack.extend(reversed(node.children()))
 
 
-def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str]) -> Iterator[SgNode]:
+def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str], closed: frozenset[str]) -> Iterator[SgNode]:
     # Only named nodes: the unnamed ones are punctuation and keyword leaves, never of ``kinds``.
     stack = list(reversed(scope.named_children()))
     while stack:
@@ -89,7 +91,7 @@ def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str]) -> Iterator[SgNo
         kind = node.kind()
         if kind in kinds:
             yield node
-        if kind not in SCOPE_KINDS:
+        if kind not in closed:
             stack.extend(reversed(node.named_children()))
 
 

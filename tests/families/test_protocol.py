@@ -1,12 +1,16 @@
 """The family protocol: a table that disagrees with its handlers or its facts fails when the
 family is defined, and a rule's conditions resolve to one family when it is loaded."""
 
+import copy
+import pickle
 from enum import Enum
 from functools import cached_property
+from importlib import import_module
 
 import pytest
 
 from flake8_torch2ms.families import BY_NAME, Condition, Family, attribute_condition, family_of
+from flake8_torch2ms.records import Term, Vocabulary
 
 
 class Answer(Enum):
@@ -80,3 +84,53 @@ def test_an_error_inside_a_views_property_is_not_read_as_does_not_hold():
     assert condition.check(object(), frozenset({"yes"})) is False  # no such property: does not hold
     with pytest.raises(AttributeError):
         condition.check(Broken(), frozenset({"yes"}))
+
+
+# ---- the families' vocabularies (records.Vocabulary: named, unique, iterable constants)
+
+
+class Colour(Vocabulary):
+    RED = Term("red")
+    DARK_BLUE = Term("dark-blue")
+    OTHER = Term("other")
+
+
+class ColourView:
+    @cached_property
+    def colour(self) -> Term:
+        return Colour.DARK_BLUE
+
+
+def test_a_vocabulary_is_its_terms_in_order_each_one_object():
+    assert list(Colour) == [Colour.RED, Colour.DARK_BLUE, Colour.OTHER] and len(Colour) == 3
+    assert [(term.name, term.value) for term in Colour] == [("RED", "red"), ("DARK_BLUE", "dark-blue"),
+                                                            ("OTHER", "other")]
+    assert repr(Colour.RED) == "<Colour.RED: 'red'>" and str(Colour.RED) == "Colour.RED"
+    # A copy, a deep copy or an unpickled term is the term itself, as an Enum member.
+    assert copy.copy(Colour.RED) is Colour.RED and copy.deepcopy([Colour.RED])[0] is Colour.RED
+    assert pickle.loads(pickle.dumps({Colour.OTHER: 1})) == {Colour.OTHER: 1}
+    assert Colour.RED != Colour.OTHER and {Colour.RED, Colour.RED} == {Colour.RED}
+
+
+def test_a_vocabulary_writing_a_value_twice_fails_at_definition():
+    with pytest.raises(TypeError, match="vocabulary Twice: a value is written twice"):
+        class Twice(Vocabulary):
+            ONE = Term("one")
+            UNO = Term("one")
+
+
+def test_a_condition_takes_its_values_from_a_vocabulary():
+    condition = attribute_condition("colour", Colour, (ColourView,), unaskable=(Colour.OTHER,))
+    assert condition.values == frozenset({"red", "dark-blue"})
+    assert condition.check(ColourView(), frozenset({"dark-blue"}))
+    assert not condition.check(ColourView(), frozenset({"red"}))
+
+
+@pytest.mark.parametrize("name", ["clipping", "divergence", "pairs"])
+def test_every_familys_conditions_allow_their_vocabularys_values(name):
+    """The tables still ask the families' vocabularies (values.py) for what a rule may write."""
+    values = import_module(f"flake8_torch2ms.families.{name}.values")
+    vocabularies = {term.value for vocabulary in vars(values).values()
+                    if isinstance(vocabulary, type) and issubclass(vocabulary, Vocabulary) for term in vocabulary}
+    allowed = set().union(*(condition.values for condition in BY_NAME[name].conditions))
+    assert allowed and allowed <= vocabularies

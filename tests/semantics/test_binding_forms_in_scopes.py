@@ -103,3 +103,34 @@ def test_a_fallback_import_in_an_except_clause_leaves_the_first_import(check):
     # The same two imports one after the other: which one a read sees depends on where it is.
     rebinding = source.replace("try:\n    ", "").replace("except ImportError:\n    ", "")
     assert check(rebinding) == []
+
+
+# A scope's walk for bindings skips call arguments and strings (bindings.NO_BINDING_UNLESS_WALRUS)
+# unless a walrus or a misparse could put one there: the same bindings either way.
+SKIPPED_SUBTREES = {
+    "walrus in an argument": "x = f(g(y := 1), z)\nw = y\n",
+    "walrus in an f-string": "x = f'{(y := 2)}'\n",
+    "walrus in a function's call": "def step(a):\n    log(f'{(y := a)}', b=(z := 3))\n    return y\n",
+    "walrus in a lambda argument": "x = f(lambda: (y := 1))\n",
+    "unparsable argument": "x = f(a, b = = 1)\ny = 2\n",
+    "a model's layers": ("class Net(nn.Cell):\n    def __init__(self):\n        self.conv = nn.Conv2d(3, 8, "
+                         "kernel_size=3, pad_mode='same')\n        self.act = nn.ReLU()\n\n"
+                         "def build(config, n=nn.Dense(2, 3)):\n    net = Net(config['depth'], [nn.ReLU()])\n"
+                         "    for layer in net.cells():\n        out = layer(out)\n    return net\n"),
+}
+
+
+@pytest.mark.parametrize("source", SKIPPED_SUBTREES.values(), ids=SKIPPED_SUBTREES.keys())
+def test_skipping_arguments_and_strings_keeps_every_binding(source, monkeypatch):
+    from ast_grep_py import SgRoot
+
+    from flake8_torch2ms.semantics import bindings
+
+    def found(root):
+        scopes = [root, *root.find_all(kind="function_definition"), *root.find_all(kind="lambda")]
+        return [{name: [(binding.position, binding.path, binding.iterated) for binding in items]
+                 for name, items in bindings.collect_bindings(scope).items()} for scope in scopes]
+
+    skipping = found(SgRoot(source, "python").root())
+    monkeypatch.setattr(bindings, "NO_BINDING_UNLESS_WALRUS", frozenset())
+    assert skipping == found(SgRoot(source, "python").root()) and any(skipping)

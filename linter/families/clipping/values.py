@@ -1,26 +1,24 @@
 """What the clipping family says a value is, and the words its conditions answer with.
 
 ``Kind`` is the dataflow's answer for one expression; a gradient function's output is a
-``TupleOf`` kinds. The condition enums are the YAML vocabulary: a rule's ``conditions:`` may ask
+``TupleOf`` kinds. The conditions' vocabularies are the YAML words: a rule's ``conditions:`` may ask
 only for their values, and a view property returns one of their members.
 """
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ...records import FrozenRecord
+from ...records import FrozenRecord, Term, Vocabulary
 
 
-class Kind(Enum):
-    GRADIENTS = "gradients"
-    PARAMETERS = "parameters"
-    AUX = "aux"  # the auxiliary outputs of a has_aux=True gradient function
-    VALUE = "value"  # the loss a value_and_grad function returns next to the gradients
-    DATA = "data"  # computed from other values by arithmetic: an image gradient, not a model's
-    GRAD_OPERATION = "grad-operation"  # GradOperation(...): called on (fn, weights), makes a gradient function
-    NO_SUCH_ITEM = "no-such-item"  # out[7] of a 2-tuple: known not to be gradients, not unknown
-    UNKNOWN = "unknown"
+class Kind(Vocabulary):
+    GRADIENTS = Term("gradients")
+    PARAMETERS = Term("parameters")
+    AUX = Term("aux")  # the auxiliary outputs of a has_aux=True gradient function
+    VALUE = Term("value")  # the loss a value_and_grad function returns next to the gradients
+    DATA = Term("data")  # computed from other values by arithmetic: an image gradient, not a model's
+    GRAD_OPERATION = Term("grad-operation")  # GradOperation(...): called on (fn, weights), makes a gradient function
+    NO_SUCH_ITEM = Term("no-such-item")  # out[7] of a 2-tuple: known not to be gradients, not unknown
+    UNKNOWN = Term("unknown")
 
 
 class TupleOf(FrozenRecord):
@@ -67,46 +65,46 @@ def holds_non_gradients(kind: object) -> bool:
 # ---- the conditions' vocabulary
 
 
-class Callee(Enum):
-    CLIP_FUNCTION = "clip-function"
-    TORCH_CLIPPING = "torch-clipping"
-    OTHER = "other"
+class Callee(Vocabulary):
+    CLIP_FUNCTION = Term("clip-function")
+    TORCH_CLIPPING = Term("torch-clipping")
+    OTHER = Term("other")
 
 
-class Clipped(Enum):
-    GRADIENTS = "gradients"
-    PARAMETERS = "parameters"
-    WHOLE_GRAD_OUTPUT = "whole-grad-output"
-    OTHER = "other"
-    UNKNOWN = "unknown"
+class Clipped(Vocabulary):
+    GRADIENTS = Term("gradients")
+    PARAMETERS = Term("parameters")
+    WHOLE_GRAD_OUTPUT = Term("whole-grad-output")
+    OTHER = Term("other")
+    UNKNOWN = Term("unknown")
 
 
-class Bounds(Enum):
-    NONE = "none"  # the function takes no bounds (clip_by_norm)
-    MISSING = "missing"  # it takes bounds and none is given
-    SINGLE_POSITIONAL = "single-positional"
-    ONE_MISSING = "one-missing"
-    ASYMMETRIC = "asymmetric"
-    EMPTY_OR_INVERTED = "empty-or-inverted"
-    MIRRORED = "mirrored"
-    UNKNOWN = "unknown"
+class Bounds(Vocabulary):
+    NONE = Term("none")  # the function takes no bounds (clip_by_norm)
+    MISSING = Term("missing")  # it takes bounds and none is given
+    SINGLE_POSITIONAL = Term("single-positional")
+    ONE_MISSING = Term("one-missing")
+    ASYMMETRIC = Term("asymmetric")
+    EMPTY_OR_INVERTED = Term("empty-or-inverted")
+    MIRRORED = Term("mirrored")
+    UNKNOWN = Term("unknown")
 
 
-class Result(Enum):
-    DISCARDED = "discarded"
+class Result(Vocabulary):
+    DISCARDED = Term("discarded")
     # A test calls it on a tensor built from literals and drops the result: a smoke test of the
     # call itself, not a training step.
-    DROPPED_BY_SMOKE_TEST = "dropped-by-smoke-test"
-    NEVER_READ = "never-read"
-    WRITTEN_TO_PARAMETERS = "written-to-parameters"
-    USED = "used"
+    DROPPED_BY_SMOKE_TEST = Term("dropped-by-smoke-test")
+    NEVER_READ = Term("never-read")
+    WRITTEN_TO_PARAMETERS = Term("written-to-parameters")
+    USED = Term("used")
 
 
-class Operand(Enum):
-    TORCH_OBJECT = "torch-object"  # a torch object made in this module: torch code doing its job
-    OTHER = "other"
+class Operand(Vocabulary):
+    TORCH_OBJECT = Term("torch-object")  # a torch object made in this module: torch code doing its job
+    OTHER = Term("other")
 
 
-class UnpackingKind(Enum):
-    VALUE_AND_GRAD_SWAPPED = "value-and-grad-swapped"
-    OTHER = "other"
+class UnpackingKind(Vocabulary):
+    VALUE_AND_GRAD_SWAPPED = Term("value-and-grad-swapped")
+    OTHER = Term("other")

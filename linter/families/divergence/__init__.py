@@ -2,21 +2,5 @@
 meaning (a dropout's keep probability, BatchNorm's momentum, pooling's stride, sampling with
 replacement, values-only reductions, (index, value) outputs)."""
 
-from .. import Family
-from . import facts, messages
-from .analysis import DivergenceAnalysis
-from .conditions import CONDITIONS
-
-FAMILY = Family(
-    name="divergence",
-    conditions=CONDITIONS,
-    fact_keys=facts.FACT_KEYS,
-    new_facts=facts.Facts,
-    load_facts=facts.load_facts,
-    analysis=DivergenceAnalysis,
-    triggers=facts.triggers,
-    structural_utils=facts.structural_utils,
-    canonical=facts.canonical,
-    known=facts.known,
-    variables=messages.VARIABLES,
-)
+# FAMILY is in family.py: importing this package (for its facts module, which the rule cache's
+# facts and the model's callbacks need) imports none of the family's analysis.

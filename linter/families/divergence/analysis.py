@@ -8,11 +8,11 @@ Built per file, only when a divergence rule matched.
 
 from __future__ import annotations
 
-from enum import Enum
 from functools import cached_property
 
 from ast_grep_py import SgNode
 
+from ...records import Term, Vocabulary
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .facts import Facts
@@ -23,10 +23,10 @@ LEAVING_METHODS = frozenset({"asnumpy", "numpy", "tolist", "item", "asnumpy_of_s
 OTHER_PACKAGES = ("numpy.", "torch.", "math.")
 
 
-class Origin(Enum):
-    MINDSPORE = "mindspore"  # a MindSpore tensor
-    OTHER = "other"  # numpy, torch, a Python value
-    UNKNOWN = "unknown"
+class Origin(Vocabulary):
+    MINDSPORE = Term("mindspore")  # a MindSpore tensor
+    OTHER = Term("other")  # numpy, torch, a Python value
+    UNKNOWN = Term("unknown")
 
 
 class DivergenceAnalysis:

@@ -1,5 +1,5 @@
 """The divergence family's conditions, as one table: the order is the evaluation order, the
-values come from the enums the views return, and the facts each one reads are what a rule's docs
+values come from the vocabularies the views answer with, and the facts each one reads are what a rule's docs
 page lists under "Options"."""
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ when the rewrite is known in full.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
+from ...records import LazyPattern
 from ...semantics import nodes
 from .values import Momentum
 
@@ -24,7 +24,7 @@ VARIABLES = frozenset({"CALLEE", "ARG", "VALUE", "DROPPED", "SUGGESTED", "CALL_W
                        "CALL_WITH_EPS_AND_MOMENTUM_SWAPPED", "CALL_WITH_MINDSPORE_MOMENTUM", "KERNEL", "STRIDE",
                        "CALL_WITH_STRIDE", "SAMPLES", "CALL_WITHOUT_REPLACEMENT", "EXPRESSION", "METHOD", "GOT",
                        "MEANT", "DIM_OVERLOAD", "FUNC", "SWAPPED", "TARGET"})
-SIMPLE_EXPRESSION = re.compile(r"[\w.]+\Z")
+SIMPLE_EXPRESSION = LazyPattern(r"[\w.]+\Z")  # for a finding's message only
 
 
 def call_variables(call, exact: bool) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """What one matched node means to the divergence rules. Each property is computed on first use
-and answers with a member of its condition's enum (values.py); the conditions read them."""
+and answers with a term of its condition's vocabulary (values.py); the conditions read them."""
 
 from __future__ import annotations
 

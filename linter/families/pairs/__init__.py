@@ -3,21 +3,5 @@ was ported from. Active only when an original tree is configured (``Pairing``); 
 aligns the port with the original and compares each aligned call's parameters in their
 conventions. A call a divergence (TMS3xx) rule reports gets no second finding."""
 
-from .. import Family
-from . import facts, messages
-from .analysis import PairAnalysis
-from .conditions import CONDITIONS
-
-FAMILY = Family(
-    name="pairs",
-    conditions=CONDITIONS,
-    fact_keys=facts.FACT_KEYS,
-    new_facts=facts.Facts,
-    load_facts=facts.load_facts,
-    analysis=PairAnalysis,
-    triggers=facts.triggers,
-    structural_utils=facts.structural_utils,
-    paired=True,
-    yields_to=("divergence",),
-    variables=messages.VARIABLES,
-)
+# FAMILY is in family.py: importing this package (for its facts module, which the rule cache's
+# facts and the model's callbacks need) imports none of the family's analysis.

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
-from ...records import FrozenRecord
+from ...records import FrozenRecord, Term, Vocabulary
 
 
-class Pair(Enum):
+class Pair(Vocabulary):
     """What a port call is, next to the original call it is aligned with."""
 
-    DEFAULT_DIFFERS = "default-differs"  # a parameter left at MindSpore's default means something else
-    VALUE_DIFFERS = "value-differs"  # a value passed, read in MindSpore's convention, means something else
-    NEVER_AGREES = "never-agrees"  # the counterpart never computes what the original API does
-    INIT_DIFFERS = "init-differs"  # only the initialisation differs
-    AGREES = "agrees"
-    UNKNOWN = "unknown"  # a value on either side is unknown
-    UNALIGNED = "unaligned"  # no original call, or an ambiguous one
-    OTHER = "other"  # not a MindSpore counterpart of any API the facts know
+    DEFAULT_DIFFERS = Term("default-differs")  # a parameter left at MindSpore's default means something else
+    VALUE_DIFFERS = Term("value-differs")  # a value passed, read in MindSpore's convention, means something else
+    NEVER_AGREES = Term("never-agrees")  # the counterpart never computes what the original API does
+    INIT_DIFFERS = Term("init-differs")  # only the initialisation differs
+    AGREES = Term("agrees")
+    UNKNOWN = Term("unknown")  # a value on either side is unknown
+    UNALIGNED = Term("unaligned")  # no original call, or an ambiguous one
+    OTHER = Term("other")  # not a MindSpore counterpart of any API the facts know
 
 
-class Verdict(Enum):
-    AGREE = "agree"
-    DIFFER = "differ"
-    UNKNOWN = "unknown"
+class Verdict(Vocabulary):
+    AGREE = Term("agree")
+    DIFFER = Term("differ")
+    UNKNOWN = Term("unknown")
 
 
 class Value(FrozenRecord):

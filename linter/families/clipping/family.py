@@ -1,0 +1,21 @@
+"""The clipping family's ``FAMILY``: its conditions, facts, analysis and messages, as the registry
+(``families.family``) imports them on the family's first use."""
+
+from .. import Family
+from . import facts, messages
+from .conditions import CONDITIONS
+from .dataflow import ClippingAnalysis
+
+FAMILY = Family(
+    name="clipping",
+    conditions=CONDITIONS,
+    fact_keys=facts.FACT_KEYS,
+    new_facts=facts.Facts,
+    load_facts=facts.load_facts,
+    analysis=ClippingAnalysis,
+    triggers=facts.triggers,
+    structural_utils=facts.structural_utils,
+    canonical=facts.canonical,
+    known=facts.known,
+    variables=messages.VARIABLES,
+)
