@@ -57,10 +57,8 @@ PYTEST = ["-q", "-p", "no:cacheprovider", *[f"--ignore={path}" for path in IGNOR
 
 
 def own_basetemp(shadow: Path) -> list[str]:
-    """pytest's temporary files under this run's own folder, not /tmp/pytest-of-USER: the packaging
-    test (which installs the wheel into a venv per Python) once failed in a coverage run while
-    other pytest sessions shared that folder, and passed alone. A failure no mutant caused would
-    count a survivor as killed."""
+    """pytest's temporary files under this run's own folder, not /tmp/pytest-of-USER shared with
+    every other pytest session on the machine (another sample, a test run beside it)."""
     return [f"--basetemp={shadow / 'pytest-tmp'}"]
 
 
@@ -110,8 +108,11 @@ def shadow_package(directory: Path) -> Path:
 
 
 def environment(shadow: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")]),
-            "PYTHONDONTWRITEBYTECODE": "1"}
+    # No empty entry: it would put the working folder on every child's path, and a checkout with an
+    # editable install holds flake8_torch2ms.egg-info there, which made the packaging test's
+    # Python 3.8 pip take the package as installed and try to build its dependencies.
+    paths = [str(shadow), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def run_tests(shadow: Path, tests: list[str], timeout: float, workers: int = 0) -> tuple[bool, str]:
