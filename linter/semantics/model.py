@@ -111,6 +111,14 @@ class SemanticModel:
             reaching += [binding for binding in candidates[index:] if binding.position <= loop_end]
         return reaching
 
+    def bound_in_own_scope(self, name_node: SgNode) -> bool:
+        """Whether the name is bound in the function (or module) it is read in, so that assigning
+        to it there rebinds that same variable. A name of an enclosing function or of the module,
+        read in a function, would become the function's own local by such an assignment, unbound
+        where it is first read (UnboundLocalError)."""
+        found = self._scope_of_name(name_node)
+        return found is not None and found[0] is not None and found[2]
+
     def only_binding(self, name_node: SgNode) -> Binding | None:
         """The one binding that gives the name its value on every path to this read, or None."""
         reaching = self.reaching_bindings(name_node)

@@ -26,8 +26,9 @@ def clip_call_variables(call, exact: bool) -> dict[str, str]:
     # an attribute of one (`grads`, `self.grads`), else in a new name (never `params() = ...`).
     assignable = call.value is not None and nodes.dotted(call.value) is not None
     found["RESULT_TARGET"] = found["VALUE"] if assignable else "clipped"
-    if call.value is not None and call.value.kind() == "identifier" and not call.iterated_name:
-        # Only a plain name that nothing rebinds before it is read: a fix may assign to it.
+    if call.value is not None and call.value.kind() == "identifier" and not call.iterated_name \
+            and call.model.bound_in_own_scope(call.value):
+        # Only a plain name of this scope that nothing rebinds before it is read: a fix may assign to it.
         found["VALUE_NAME"] = call.value.text()
     low, high = call.bound_nodes
     if low is not None:
