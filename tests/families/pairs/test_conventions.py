@@ -164,3 +164,34 @@ def test_a_literal_evaluates_to_its_value(value):
 @pytest.mark.parametrize("value", NO_LITERAL, ids=lambda value: repr)
 def test_a_value_no_literal_can_write_has_none(value):
     assert conventions.literal(value) is None
+
+
+# sizes_equal against a reference written here: a size is a whole or real number or a tuple of
+# them; a number stands for itself repeated to the other side's length (a kernel 3 is (3, 3) in
+# 2d); a bool, None, a string or a tuple holding anything else is no size, so nothing is equal.
+SIZES = [3, 5, 3.0, (3, 3), (3, 5), (5, 3), (3,), (3, 3, 3), (3.0, 3), True, False, None, "same", (3, "x"), ()]
+
+
+def reference_sizes_equal(left, right):
+    def as_tuple(value):
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return None
+        if isinstance(value, tuple):
+            return value if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value) \
+                else None
+        return (value,)
+
+    a, b = as_tuple(left), as_tuple(right)
+    if a is None or b is None:
+        return False
+    if len(a) == 1 and len(b) != 1:
+        a = a * len(b)
+    elif len(b) == 1 and len(a) != 1:
+        b = b * len(a)
+    return a == b
+
+
+@pytest.mark.parametrize("right", SIZES, ids=repr)
+@pytest.mark.parametrize("left", SIZES, ids=repr)
+def test_sizes_equal_on_every_pair_of_size_forms(left, right):
+    assert conventions.sizes_equal(left, right) == reference_sizes_equal(left, right)
