@@ -19,13 +19,12 @@ TOLERANCE = 1e-9
 
 
 class Outcome(FrozenRecord):
-    __slots__ = _fields = ("verdict", "fix", "exact")
+    __slots__ = _fields = ("verdict", "fix")
 
-    def __init__(self, verdict: Verdict, fix: tuple[tuple[Side, str], ...] | None = None, exact: bool = True) -> None:
+    def __init__(self, verdict: Verdict, fix: tuple[tuple[Side, str], ...] | None = None) -> None:
         self.verdict = verdict
         # (MindSpore slot, argument text) to write, in order; None: no exact text is known.
         self.fix = fix
-        self.exact = exact  # the fix text is a literal or the port's own expression
 
 
 AGREE = Outcome(Verdict.AGREE)
@@ -84,13 +83,12 @@ def same_values(left: object, right: object) -> bool:
         return False
 
 
-def _sizes(value: object, length: int = 0) -> tuple[float, ...] | None:
-    """An int or a tuple of ints as a tuple (a kernel 3 is (3, 3) in 2d): scalars compare with any length."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return None
+def _sizes(value: object) -> tuple[float, ...] | None:
+    """An int or a tuple of ints as a tuple (a kernel 3 is (3, 3) in 2d): scalars compare with any
+    length. None for anything else a literal can be (a bool, None, a string, a complex number)."""
     if isinstance(value, tuple):
-        return tuple(float(item) for item in value) if all(isinstance(item, (int, float)) for item in value) else None
-    return (float(value),)
+        return tuple(float(item) for item in value) if all(_number(item) for item in value) else None
+    return (float(value),) if _number(value) else None
 
 
 def sizes_equal(left: object, right: object) -> bool:

@@ -195,3 +195,75 @@ def reference_sizes_equal(left, right):
 @pytest.mark.parametrize("left", SIZES, ids=repr)
 def test_sizes_equal_on_every_pair_of_size_forms(left, right):
     assert conventions.sizes_equal(left, right) == reference_sizes_equal(left, right)
+
+
+# same_values against a reference written here, over every pair of value forms a fact's default
+# or a literal argument can hold: numbers compare as reals within 1e-9 (a bool is the number it
+# is in Python); a tuple only item by item with a tuple of the same length or a number with its
+# one-item tuple (unlike sizes_equal, no number stands for a longer tuple); strings and None only
+# as themselves.
+VALUES = [0, 1, 1.0, 1 + 1e-12, 1.5, -1, True, False, None, "same", "Same", "1", (1, 1), (1,), (1.0, 1), 1e-5,
+          0.00001, 1j]
+
+
+def reference_same_values(left, right):
+    if isinstance(left, tuple) or isinstance(right, tuple):
+        as_tuples = [value if isinstance(value, tuple) else (value,) for value in (left, right)]
+        if any(isinstance(item, (bool, str)) or item is None for items in as_tuples for item in items):
+            return False
+        return len(as_tuples[0]) == len(as_tuples[1]) and reference_sizes_equal(*as_tuples)
+    if isinstance(left, str) or isinstance(right, str) or left is None or right is None:
+        return left == right  # "1" is not 1
+    if isinstance(left, complex) or isinstance(right, complex):
+        return False  # no real number: never the same as anything
+    return abs(float(left) - float(right)) <= 1e-9 * max(1.0, abs(float(left)), abs(float(right)))
+
+
+@pytest.mark.parametrize("right", VALUES, ids=repr)
+@pytest.mark.parametrize("left", VALUES, ids=repr)
+def test_same_values_on_every_pair_of_value_forms(left, right):
+    assert conventions.same_values(left, right) == reference_same_values(left, right)
+
+
+@pytest.mark.parametrize("port", [0.0, 0.1, 0.5, 0.9, 0.97, 1.0, 1 - 1e-12, 3], ids=repr)
+@pytest.mark.parametrize("torch", [0.0, 0.1, 0.03, 0.5, 1.0], ids=repr)
+@pytest.mark.parametrize("given", ["written", "default"])
+def test_complement_of_two_known_numbers_agrees_exactly_when_they_sum_to_one(torch, port, given):
+    port_value = written(port) if given == "written" else default(port)
+    outcome = conventions.complement(written(torch), port_value, SLOT)
+    if math.isclose(1 - torch, port, abs_tol=1e-9):
+        assert (outcome.verdict, outcome.fix) == (AGREE, None)
+    else:
+        assert outcome.verdict == DIFFER
+        [(side, text)] = outcome.fix
+        assert side == SLOT and math.isclose(float(text), 1 - torch, abs_tol=1e-9), text
+
+
+@pytest.mark.parametrize("port_text, verdict", [
+    ("1 - m", AGREE), ("1 - ( m )", AGREE), ("1.0 - m", AGREE), ("1.0 - ( m )", AGREE),
+    ("m", DIFFER),  # the same value read the other way round
+    ("1 - n", UNKNOWN), ("2 - m", UNKNOWN), ("1 + m", UNKNOWN), ("m - 1", UNKNOWN),
+])
+@pytest.mark.parametrize("port_given", [True, False])
+def test_complement_of_two_expressions_by_their_text(port_text, verdict, port_given):
+    torch = written(text="m", known=False)
+    port = Value(False, None, port_text, port_text.replace(" ", ""), port_given)
+    outcome = conventions.complement(torch, port, SLOT)
+    # Only two written arguments are compared by their text; a default has none to compare.
+    assert outcome.verdict == (verdict if port_given else UNKNOWN)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (written(0.1, "0.1"), "0.1"),
+    (Value(True, 1e-5, "1e-5", "1e-5", True), "1e-5"),  # a plain literal keeps its spelling
+    (written(0.1, "eps"), "0.1"),  # a name the facts resolved: its value, as a literal
+    (written(0.3, "0.1 + 0.2"), "0.3"),  # an expression: its value, without float noise
+    (Value(True, 0.1, "0.1", "0.1", True), "0.1"),
+    (Value(True, 0.1, "0 . 1", "0.1", True), "0.1"),
+    (default(0.9), "0.9"),
+    (default((3, 3)), "(3, 3)"),
+    (default("same"), '"same"'),
+    (written(text="config.rate", known=False), None),  # unknown: nothing to write
+])
+def test_source_of_writes_the_literal_as_written_or_the_value(value, expected):
+    assert conventions.source_of(value) == expected
