@@ -83,6 +83,13 @@ def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None,
             stack.extend(reversed(node.children()))
 
 
+# The parts of a nested function or class that run in the enclosing scope, when the definition
+# does: parameter defaults and annotations, the return annotation, a class's bases and keywords.
+# A walrus there (`def f(k=(n := 3))`) binds the name in the enclosing scope.
+EVALUATED_OUTSIDE = {"function_definition": ("parameters", "return_type"), "lambda": ("parameters",),
+                     "class_definition": ("superclasses",)}
+
+
 def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str], closed: frozenset[str]) -> Iterator[SgNode]:
     # Only named nodes: the unnamed ones are punctuation and keyword leaves, never of ``kinds``.
     stack = list(reversed(scope.named_children()))
@@ -93,6 +100,9 @@ def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str], closed: frozense
             yield node
         if kind not in closed:
             stack.extend(reversed(node.named_children()))
+        elif kind in EVALUATED_OUTSIDE:
+            outside = [node.field(name) for name in EVALUATED_OUTSIDE[kind]]
+            stack.extend(reversed([part for part in outside if part is not None and part.kind() not in closed]))
 
 
 def enclosing_statement(node: SgNode) -> SgNode | None:

@@ -134,3 +134,43 @@ def test_skipping_arguments_and_strings_keeps_every_binding(source, monkeypatch)
     skipping = found(SgRoot(source, "python").root())
     monkeypatch.setattr(bindings, "NO_BINDING_UNLESS_WALRUS", frozenset())
     assert skipping == found(SgRoot(source, "python").root()) and any(skipping)
+
+
+# A walrus binds in the scope its expression runs in. The parts of a definition that run where the
+# definition does (defaults, annotations, a class's bases) put it in the enclosing scope; the body
+# of a function, a lambda or a comprehension in it do not. Python's own symtable is the reference.
+WALRUS_PLACES = {
+    "a parameter's default": "def f(k=(n := 3)):\n    return k\n",
+    "a keyword-only default": "def f(*, k=(n := 3)):\n    return k\n",
+    "a parameter's annotation": "def f(k: (n := int)):\n    return k\n",
+    "the return annotation": "def f(k) -> (n := int):\n    return k\n",
+    "a lambda's default": "g = lambda k=(n := 3): k\n",
+    "a class's base": "class C((n := object)):\n    pass\n",
+    "a class's keyword": "class C(metaclass=(n := type)):\n    pass\n",
+    "a nested function's default": "def outer():\n    def f(k=(n := 3)):\n        return k\n    return n\n",
+    "a function's body": "def f(k):\n    return (n := k)\n",
+    "a lambda's body": "g = lambda k: (n := k)\n",
+    "a default inside a body": "def outer(a):\n    h = lambda k=(n := a): k\n    return h\n",
+}
+
+
+@pytest.mark.parametrize("source", WALRUS_PLACES.values(), ids=WALRUS_PLACES.keys())
+def test_a_walrus_binds_in_the_scope_python_runs_it_in(source):
+    import symtable
+
+    from ast_grep_py import SgRoot
+
+    from flake8_torch2ms.semantics import bindings
+
+    def python_scopes(table, found):
+        if table.get_type() in ("module", "function"):  # class bodies are no scope of ours
+            found.append("n" in {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()})
+        for child in table.get_children():
+            python_scopes(child, found)
+        return found
+
+    root = SgRoot(source, "python").root()
+    ours = [root, *sorted((*root.find_all(kind="function_definition"), *root.find_all(kind="lambda")),
+                          key=lambda node: node.range().start.index)]
+    assert ["n" in bindings.collect_bindings(scope) for scope in ours] == \
+        python_scopes(symtable.symtable(source, "<case>", "exec"), [])
