@@ -68,13 +68,6 @@ def sizes_along(size: int, steps: Sequence[Step]) -> list[int | None]:
     return sizes
 
 
-def fitting_inputs(steps: Sequence[Step], target: int, candidates: Iterable[int] | None = None) -> list[int]:
-    """The input sizes (of ``candidates``, else every size up to MAX_INPUT_SIZE) that the steps
-    turn into ``target``."""
-    tried = candidates if candidates is not None else range(1, MAX_INPUT_SIZE + 1)
-    return [size for size in tried if walk(size, steps) == target]
-
-
 def root_of(total: int, dims: int) -> int | None:
     """The side of a square (cube) map of ``total`` elements: 400 in 2 dimensions -> 20."""
     if total < 1 or dims < 1:

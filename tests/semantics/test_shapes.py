@@ -45,15 +45,6 @@ def test_a_walk_stops_at_the_first_unknown_step():
     assert shapes.sizes_along(8, [shapes.keep, Window(2, 2)]) == [8, 8, 4]
 
 
-def test_fitting_inputs_are_every_size_that_reaches_the_target():
-    lenet_torch = [Window(5), Window(2, 2), Window(5), Window(2, 2)]
-    lenet_mindspore = [Window(5), Window(2, 1), Window(5), Window(2, 1)]
-    assert shapes.fitting_inputs(lenet_torch, 5) == [32, 33, 34, 35]  # 34 -> 30 -> 15 -> 11 -> 5
-    assert shapes.fitting_inputs(lenet_mindspore, 5) == [15]
-    assert shapes.fitting_inputs(lenet_mindspore, 5, candidates=[28, 32]) == []
-    assert shapes.fitting_inputs([lambda size: None], 5) == []
-
-
 @pytest.mark.parametrize("total, dims, expected", [
     (400 // 16, 2, 5), (1, 2, 1), (27, 3, 3), (8, 1, 8), (24, 2, None), (0, 2, None), (16, 0, None),
     (4096 * 4096, 2, 4096),
