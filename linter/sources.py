@@ -214,7 +214,7 @@ class Page(BlockDocument):
             old_lines = lines[start:start + len(block.text.splitlines())]
             newline = _newline_of(old_lines[0]) if old_lines else "\n"
             old_keys = [_page_key(line, block.indent) for line in old_lines]
-            new_keys = [line if line.strip() else "" for line in new_text.splitlines()]
+            new_keys = [line.rstrip() for line in new_text.splitlines()]
             replaced: list[str] = []
             for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
                 if tag == "equal":
@@ -227,8 +227,8 @@ class Page(BlockDocument):
 
 def _page_key(line: str, indent: str) -> str:
     """A page line as the block's code line it holds (whitespace-only lines are all one blank)."""
-    line = line.rstrip("\r\n")
-    if not line.strip():
+    line = line.rstrip()  # trailing whitespace too: a reST block's content has none (docutils drops it)
+    if not line:
         return ""
     return line[len(indent):] if line.startswith(indent) else line
 
@@ -325,15 +325,17 @@ def _doctest(content: str) -> Translation | None:
 
 
 def _find_lines(lines: list[str], wanted: list[str], start: int) -> tuple[int, str] | None:
+    """Where the block's lines are in the page, and their indent. Trailing whitespace is not
+    compared: docutils drops it from a block's content, and a page line may keep it."""
     if not wanted:
         return None
-    first = wanted[0]
+    first = wanted[0].rstrip()
     for number in range(start, len(lines) - len(wanted) + 1):
-        line = lines[number]
+        line = lines[number].rstrip()
         if not line.endswith(first) or line[: len(line) - len(first)].strip():
             continue
         indent = line[: len(line) - len(first)]
-        if all((lines[number + k] == indent + text) or (not text.strip() and not lines[number + k].strip())
+        if all(lines[number + k].rstrip() == (indent + text).rstrip() if text.strip() else not lines[number + k].strip()
                for k, text in enumerate(wanted)):
             return number, indent
     return None

@@ -148,3 +148,35 @@ def test_the_page_forms_render_as_written():
     text, _ = page(["Notes", "=====", ""], [RST[".. code:: python"]])
     assert textwrap.dedent(text) == text
     assert ".. code:: python\n\n   from mindspore import ops\n\n   grads" in text
+
+
+# ---- trailing whitespace: a page line may end in spaces or a tab that a block's content lacks
+# (docutils drops it), on any line of the block. The block is checked all the same, and a fix
+# rewrites only the line it changes: every other line stays byte for byte, its whitespace too.
+
+TRAILING = {"spaces": "   ", "a tab": "\t"}
+
+
+def with_trailing(lines: list[str], first: int, which: int, whitespace: str) -> list[str]:
+    """``lines`` with ``whitespace`` after the content line ``which`` (an index into PYTHON)."""
+    return [line + whitespace if index == first + which else line for index, line in enumerate(lines)]
+
+
+TRAILING_CASES = [pytest.param(kind, name, which, space, id=f"{kind}: {name}, line {which + 1}, {space}")
+                  for kind, (_, _, forms) in PAGES.items() for name, (checked, _, _) in forms.items() if checked
+                  for which in range(len(PYTHON)) for space in TRAILING]
+
+
+@pytest.mark.parametrize("kind, name, which, space", TRAILING_CASES)
+def test_trailing_whitespace_on_any_line_of_a_python_block(engine, kind, name, which, space):
+    from flake8_torch2ms.fixes import fix_module
+
+    path, head, forms = PAGES[kind]
+    checked, lines, first = forms[name]
+    text, expected = page(head, [(checked, with_trailing(lines, first, which, TRAILING[space]), first)])
+    assert finding_lines(engine, path, text) == expected
+    document = sources.load(path, text)
+    fixed = document.render(fix_module(document.module, engine, lambda module, finding: True).text)
+    changed = [(old, new) for old, new in zip(text.splitlines(), fixed.splitlines()) if old != new]
+    assert len(fixed.splitlines()) == len(text.splitlines())
+    assert [new.strip() for _, new in changed] == ["grads = ops.clip_by_value(grads, -0.1, 0.1)"], changed
