@@ -254,3 +254,22 @@ def test_value_expression_takes_a_parameter_default_only_when_asked_for():
 def test_value_expression_of_a_cycle_is_none_and_ends():
     model, root = model_of("a = 1\nfor _ in x:\n    b = a\n    a = b\nuse(a)\n")
     assert model.value_expression(last_read(root, "a")) is None
+
+
+# Where a class assigns self.<attribute> in __init__ and in other methods, __init__'s value is the
+# attribute's (it runs first), wherever the methods are written: before, after, or both.
+METHOD_ORDERS = {
+    "__init__ first": ["__init__", "reset"],
+    "__init__ last": ["reset", "__init__"],
+    "__init__ between": ["build", "__init__", "reset"],
+}
+
+
+@pytest.mark.parametrize("order", METHOD_ORDERS)
+def test_a_self_attribute_is_the_value_init_assigns_wherever_init_is_written(order):
+    value = {name: "ops.value_and_grad(loss_fn)" if name == "__init__" else f"make_{name}()"
+             for name in METHOD_ORDERS[order]}
+    methods = "".join(f"    def {name}(self):\n        self.fn = {value[name]}\n" for name in METHOD_ORDERS[order])
+    model, root = model_of("from mindspore import ops\nclass Trainer:\n" + methods
+                           + "    def construct(self, x):\n        return self.fn(x)\n")
+    assert model.qualified_name(last_call(root).field("function")) == "mindspore.ops.value_and_grad()"
