@@ -267,3 +267,33 @@ def test_complement_of_two_expressions_by_their_text(port_text, verdict, port_gi
 ])
 def test_source_of_writes_the_literal_as_written_or_the_value(value, expected):
     assert conventions.source_of(value) == expected
+
+
+# A kernel, a stride or a dilation is written as a number or as a tuple of equal numbers (3 or
+# (3, 3)): every mix of the two forms gets the verdict of the numbers alone.
+PADDING_CASES = {
+    "'same' against 0, stride 1": (default(0), default("same"), 3, 1, 1),
+    "'same' against 0, stride 2 below the kernel": (default(0), default("same"), 3, 2, 1),
+    "'same' against 0, a patch embedding": (default(0), default("same"), 2, 2, 1),
+    "'same' against (k - 1) / 2": (written(1), default("same"), 3, 1, 1),
+    "'same' against the dilated half kernel": (written(2), default("same"), 3, 1, 2),
+    "'same' against the undilated half kernel": (written(1), default("same"), 3, 1, 2),
+}
+
+
+def as_form(number, form):
+    return written(number) if form == "number" else written((number, number))
+
+
+@pytest.mark.parametrize("dilation_form", ["number", "tuple"])
+@pytest.mark.parametrize("stride_form", ["number", "tuple"])
+@pytest.mark.parametrize("kernel_form", ["number", "tuple"])
+@pytest.mark.parametrize("case", PADDING_CASES)
+def test_conv_padding_is_the_same_for_numbers_and_tuples(case, kernel_form, stride_form, dilation_form):
+    torch, mode, kernel, stride, dilation = PADDING_CASES[case]
+
+    def verdict(forms):
+        k, s, d = (as_form(value, form) for value, form in zip((kernel, stride, dilation), forms))
+        return conventions.conv_padding(torch, mode, default(0), PAD_MODE, PADDING, k, k, s, d).verdict
+
+    assert verdict((kernel_form, stride_form, dilation_form)) == verdict(("number", "number", "number"))
