@@ -21,6 +21,12 @@ TRAPS = {
     "dilated-same": ("nn.Conv2d(c, c, 3, padding=2, dilation=2, bias=False)", "nn.Conv2d(c, c, 3, dilation=2)"),
     "dilated-same-positional": ("nn.Conv2d(c, c, 3, 1, 2, 2, bias=False)", "nn.Conv2d(c, c, 3, 1, 'same', 0, 2)"),
     "dilation-unknown": ("nn.Conv2d(c, c, 3, padding=k, dilation=k, bias=False)", "nn.Conv2d(c, c, 3, dilation=k)"),
+    # 'same' is compared with the original's padding only where both sides dilate alike: with
+    # different dilations the padding alone cannot say what the port computes.
+    "dilations-differ-port-less": ("nn.Conv2d(c, c, 3, padding=2, dilation=2, bias=False)",
+                                   "nn.Conv2d(c, c, 3, dilation=1)"),
+    "dilations-differ-port-more": ("nn.Conv2d(c, c, 3, padding=1, dilation=1, bias=False)",
+                                   "nn.Conv2d(c, c, 3, dilation=2)"),
 }
 DIVERGENT = {
     "momentum-same-expression": ("nn.BatchNorm2d(c, momentum=m)", "nn.BatchNorm2d(c, momentum=m)", "TMS402"),
