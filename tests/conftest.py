@@ -28,8 +28,13 @@ def rule_cache(tmp_path_factory):
 
 def engine_with_rules(directory: Path, rules: list[dict]) -> Engine:
     """An engine for the default rules plus ``rules`` as a user's configuration file in ``directory``."""
+    return engine_with_config(directory, {"rules": rules})
+
+
+def engine_with_config(directory: Path, config: dict) -> Engine:
+    """An engine for the default rules plus ``config`` as a user's configuration file in ``directory``."""
     path = directory / "torch2ms.yml"
-    path.write_text(json.dumps({"rules": rules}, indent=1), encoding="utf-8")  # JSON is YAML
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")  # JSON is YAML
     load_ruleset.cache_clear()
     try:
         return Engine(load_ruleset(str(path)))

@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from flake8_torch2ms.config import load_ruleset
-from flake8_torch2ms.engine import Engine
+from conftest import engine_with_config
 from flake8_torch2ms.families.clipping.facts import NAME_LIST_FACTS
 from flake8_torch2ms.families.divergence.facts import SHAPE_NAME_LISTS
 from flake8_torch2ms.schema import DOTTED_NAME
@@ -52,11 +51,5 @@ def findings_without_config(engine, shipped_examples):
 def test_each_name_form_in_each_list_loads_and_changes_no_shipped_finding(
         tmp_path, place, form, shipped_examples, findings_without_config):
     facts = json.loads(json.dumps(NAME_LISTS[place]).replace("NAME", NAME_FORMS[form]))
-    path = tmp_path / "torch2ms.yml"
-    path.write_text(json.dumps({"facts": facts}), encoding="utf-8")
-    load_ruleset.cache_clear()
-    try:
-        engine = Engine(load_ruleset(str(path)))
-    finally:
-        load_ruleset.cache_clear()
+    engine = engine_with_config(tmp_path, {"facts": facts})
     assert [sorted(map(str, engine.check(source))) for source in shipped_examples] == findings_without_config
