@@ -435,6 +435,11 @@ ROWS = [
     ("semantics.model.SemanticModel.qualified_name", self_alias_chain),
     ("semantics.model.SemanticModel.qualified_name", attribute_chain),
     ("semantics.model.SemanticModel.qualified_name", call_chain),
+    # qualified_name memoises each node's answer; _qualified_name computes it, one kind per branch.
+    ("semantics.model.SemanticModel._qualified_name", alias_chain),
+    ("semantics.model.SemanticModel._qualified_name", self_alias_chain),
+    ("semantics.model.SemanticModel._qualified_name", attribute_chain),
+    ("semantics.model.SemanticModel._qualified_name", call_chain),
     # Not recursive themselves: every memoised walk goes through them with its depth.
     ("semantics.model.SemanticModel.beyond_limit", alias_chain),
     ("semantics.model.SemanticModel.memo", tensor_name_chain),

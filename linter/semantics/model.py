@@ -50,6 +50,9 @@ class SemanticModel:
         # How often a walk stopped at the depth limit: a result reached meanwhile is partial.
         self.give_ups = 0
         self._statement_starts: dict[SgNode, int] = {}
+        # Each read's scope and bindings, by name node: the conditions of one call ask about the
+        # same names several times (a training step's `grads` and `ops` about five times each).
+        self._name_scopes: dict = {}
 
     # ---- imports
     @cached_property
@@ -126,6 +129,13 @@ class SemanticModel:
 
     def _scope_of_name(self, name_node: SgNode) -> tuple[SgNode | None, list[Binding], bool] | None:
         """(scope, the name's bindings there, whether it is the read's own scope), or None."""
+        try:
+            return self._name_scopes[name_node]
+        except KeyError:
+            found = self._name_scopes[name_node] = self._find_scope_of_name(name_node)
+            return found
+
+    def _find_scope_of_name(self, name_node: SgNode) -> tuple[SgNode | None, list[Binding], bool] | None:
         name = name_node.text()
         nearest = True
         for ancestor in name_node.ancestors():
@@ -318,13 +328,16 @@ class SemanticModel:
         if self.beyond_limit(depth):
             return None
         node = nodes.unparenthesize(node)
+        # Once per node: the conditions of one call ask for the same callee and receivers again.
+        return self._memo(("name", node), depth, lambda: self._qualified_name(node, depth))
+
+    def _qualified_name(self, node: SgNode, depth: int) -> str | None:
         kind = node.kind()
         if kind == "identifier":
             reaching = self.reaching_bindings(node)
             if reaching is not None:
-                return self._memo(("name", node), depth, lambda: self._same_for_all(
-                    [self.qualified_name(binding.source, depth + 1) if binding.plain else None
-                     for binding in reaching]))
+                return self._same_for_all([self.qualified_name(binding.source, depth + 1) if binding.plain else None
+                                           for binding in reaching])
             imported = self.imports.resolve(node, lambda name: self.known(self.canonical(name)))
             return self.canonical(imported) if imported else None
         if kind == "attribute":

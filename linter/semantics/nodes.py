@@ -67,20 +67,11 @@ def tokens(node: SgNode) -> tuple[str, ...]:
     return tuple(found)
 
 
-def walk_scope(scope: SgNode, kinds: frozenset[str] | None = None,
-               skipped: frozenset[str] = frozenset()) -> Iterator[SgNode]:
-    """Every node inside ``scope`` except the bodies of nested functions and classes, in source
-    order; only nodes of ``kinds`` when given, which then walks named nodes only (half as many),
+def walk_scope(scope: SgNode, kinds: frozenset[str], skipped: frozenset[str] = frozenset()) -> Iterator[SgNode]:
+    """The named nodes of ``kinds`` inside ``scope``, in source order, except in the bodies of
+    nested functions and classes (their defaults, annotations and bases run here and are walked),
     and not inside nodes of the ``skipped`` kinds (the caller knows none of ``kinds`` is there)."""
-    if kinds is not None:
-        yield from _scope_nodes_of_kinds(scope, kinds, SCOPE_KINDS | skipped)
-        return
-    stack = list(reversed(scope.children()))
-    while stack:
-        node = stack.pop()
-        yield node
-        if node.kind() not in SCOPE_KINDS:
-            stack.extend(reversed(node.children()))
+    return _scope_nodes_of_kinds(scope, kinds, SCOPE_KINDS | skipped)
 
 
 # The parts of a nested function or class that run in the enclosing scope, when the definition
