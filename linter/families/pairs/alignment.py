@@ -10,7 +10,7 @@
   ``SequentialCell`` items by position; ``forward`` with ``construct`` and same-named methods,
   same-named top-level functions and the module's own code by the order of their calls: a
   longest common subsequence of the APIs they call (a call with no counterpart is a gap), kept
-  only where the earliest and the latest such alignment agree (an ambiguous one is no pair).
+  only where every such alignment agrees (an ambiguous one is no pair).
 
 A port call pairs with an original call only when the facts list the port's API as a
 counterpart of the original's.
@@ -189,36 +189,28 @@ def _sequence(found: Alignment, port: ModuleIndex, original: ModuleIndex, mine: 
 
 
 def common_subsequence(left: list, right: list, match: Callable[[object, object], bool]) -> list[tuple]:
-    """The pairs of a longest common subsequence that its earliest and its latest alignment both
-    make: an item that could pair with either of two equal neighbours pairs with neither."""
+    """The pairs that every longest common subsequence makes: an item that could pair with either
+    of two equal neighbours (on either side) pairs with neither.
+
+    A matching cell (i, j) lies on a longest alignment when the alignments before and after it add
+    up to the longest, and then it is that alignment's k-th pair, k = 1 + the longest alignment of
+    what comes before it. Every longest alignment has exactly one k-th pair, so a cell is in all of
+    them exactly when no other cell can be their k-th pair."""
     n, m = len(left), len(right)
     if not n or not m or n * m > LARGEST_TABLE:
         return []
     same = [[match(a, b) for b in right] for a in left]
-    suffix = [[0] * (m + 1) for _ in range(n + 1)]  # LCS of left[i:], right[j:]
+    suffix = [[0] * (m + 1) for _ in range(n + 1)]  # longest alignment of left[i:], right[j:]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
             suffix[i][j] = suffix[i + 1][j + 1] + 1 if same[i][j] else max(suffix[i + 1][j], suffix[i][j + 1])
-    prefix = [[0] * (m + 1) for _ in range(n + 1)]  # LCS of left[:i], right[:j]
+    prefix = [[0] * (m + 1) for _ in range(n + 1)]  # longest alignment of left[:i], right[:j]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             prefix[i][j] = prefix[i - 1][j - 1] + 1 if same[i - 1][j - 1] else max(prefix[i - 1][j], prefix[i][j - 1])
-    earliest, i, j = set(), 0, 0
-    while i < n and j < m:
-        if same[i][j] and suffix[i][j] == suffix[i + 1][j + 1] + 1:
-            earliest.add((i, j))
-            i, j = i + 1, j + 1
-        elif suffix[i + 1][j] >= suffix[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    latest, i, j = set(), n, m
-    while i > 0 and j > 0:
-        if same[i - 1][j - 1] and prefix[i][j] == prefix[i - 1][j - 1] + 1:
-            latest.add((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif prefix[i - 1][j] >= prefix[i][j - 1]:
-            i -= 1
-        else:
-            j -= 1
-    return [(left[i], right[j]) for i, j in sorted(earliest & latest)]
+    cells_by_rank: dict[int, list[tuple[int, int]]] = {}
+    for i in range(n):
+        for j in range(m):
+            if same[i][j] and prefix[i][j] + 1 + suffix[i + 1][j + 1] == suffix[0][0]:
+                cells_by_rank.setdefault(prefix[i][j], []).append((i, j))
+    return [(left[cells[0][0]], right[cells[0][1]]) for _, cells in sorted(cells_by_rank.items()) if len(cells) == 1]

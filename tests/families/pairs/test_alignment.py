@@ -1,7 +1,11 @@
 """Alignment by layer: files, classes, attributes, container positions, call order with gaps."""
 
+import itertools
+
+import pytest
 from pair_helpers import compatible, port_index, torch_index
 
+from flake8_torch2ms.families.pairs import alignment
 from flake8_torch2ms.families.pairs.alignment import align, align_classes, align_file, common_subsequence
 
 TORCH_BLOCK = """
@@ -178,6 +182,56 @@ def test_common_subsequence_keeps_only_pairs_every_alignment_makes():
     assert common_subsequence(list("a"), list("aa"), same) == []
     assert common_subsequence(list("ab"), list("aab"), same) == [("b", "b")]
     assert common_subsequence([], list("a"), same) == []
+
+
+def longest_alignments(left: str, right: str) -> list[frozenset]:
+    """Every longest common subsequence of two strings as its set of (i, j) index pairs, by brute force."""
+    found = []
+
+    def extend(i: int, j: int, pairs: tuple) -> None:
+        found.append(frozenset(pairs))
+        for a in range(i, len(left)):
+            for b in range(j, len(right)):
+                if left[a] == right[b]:
+                    extend(a + 1, b + 1, pairs + ((a, b),))
+
+    extend(0, 0, ())
+    longest = max(len(pairs) for pairs in found)
+    return list({pairs for pairs in found if len(pairs) == longest})
+
+
+def short_strings(alphabet: str, longest: int) -> list[str]:
+    return ["".join(letters) for length in range(longest + 1) for letters in itertools.product(alphabet, repeat=length)]
+
+
+@pytest.mark.parametrize("alphabet, longest", [("ab", 5), ("abc", 3)])
+def test_common_subsequence_is_what_every_longest_alignment_makes(alphabet, longest):
+    """On every pair of short strings, against a brute-force enumeration: exactly the pairs that all
+    longest alignments make, in order (ambiguity on either side pairs nothing)."""
+    for left, right in itertools.product(short_strings(alphabet, longest), repeat=2):
+        # Items are (letter, index): the result says which positions paired.
+        kept = common_subsequence(list(zip(left, range(len(left)))), list(zip(right, range(len(right)))),
+                                  lambda a, b: a[0] == b[0])
+        pairs = [(a[1], b[1]) for a, b in kept]
+        assert pairs == sorted(frozenset.intersection(*longest_alignments(left, right))), (left, right)
+
+
+def test_an_ambiguous_item_on_either_side_pairs_with_neither():
+    same = lambda a, b: a[0] == b[0]  # noqa: E731
+    # Either 'a' of the left could be the right's 'a', and either 'a' of the right the left's.
+    assert common_subsequence([("a", 0), ("a", 1)], [("b", 0), ("a", 1)], same) == []
+    assert common_subsequence([("a", 0), ("a", 1)], [("a", 0), ("b", 1)], same) == []
+    assert common_subsequence([("b", 0), ("a", 1)], [("a", 0), ("a", 1)], same) == []
+    assert common_subsequence([("a", 0), ("b", 1)], [("a", 0), ("a", 1)], same) == []
+
+
+def test_a_table_larger_than_the_limit_is_left_unaligned(monkeypatch):
+    monkeypatch.setattr(alignment, "LARGEST_TABLE", 6)
+    same = lambda a, b: a == b  # noqa: E731
+    assert common_subsequence(list("abc"), list("ab"), same) == [("a", "a"), ("b", "b")]  # 6 cells: aligned
+    assert common_subsequence(list("abc"), list("abx"), same) == []  # 9 cells: too large
+    assert common_subsequence(list("abcdef"), list("a"), same) == [("a", "a")]
+    assert common_subsequence(list("abcdefg"), list("a"), same) == []
 
 
 def test_a_minority_of_shared_definitions_pairs_no_file():
