@@ -95,6 +95,45 @@ def test_a_local_binding_of_an_imported_name_shadows_the_import(check, scope, fo
     assert check("\n".join(head + call) + "\n") == [(len(head) + 2, "TMS103")]
 
 
+# A name of an enclosing scope read in a nested function, lambda or method: the function runs
+# later, so every binding of the name in that scope may reach the read, wherever it sits (before
+# the definition, after it, in a branch); two bindings to different things leave it unknown.
+# The name here is an alias of the clip function, read as the callee of a one-bound clip.
+ENCLOSING_BINDINGS = {
+    "bound before the definition": (["clip = ops.clip_by_value", "{reader}"], True),
+    "bound after the definition": (["{reader}", "clip = ops.clip_by_value"], True),
+    "bound in a branch after the definition": (["{reader}", "if data:", "    clip = ops.clip_by_value"], True),
+    "bound twice, alike": (["clip = ops.clip_by_value", "{reader}", "clip = ops.clip_by_value"], True),
+    "bound twice, differently": (["clip = ops.clip_by_value", "{reader}", "clip = my_clip"], False),
+    "bound after, differently": (["{reader}", "clip = my_clip"], False),
+}
+READERS = {
+    "nested function": ["def apply(grads):", "    return clip(grads, 0.1)  # expect"],
+    "nested async function": ["async def apply(grads):", "    return clip(grads, 0.1)  # expect"],
+    "lambda": ["apply = lambda grads: clip(grads, 0.1)  # expect"],
+    "two levels down": ["def apply(grads):", "    def inner():", "        return clip(grads, 0.1)  # expect",
+                        "    return inner()"],
+    "comprehension in a nested function": ["def apply(grads):", "    return [clip(g, 0.1) for g in grads]  # expect"],
+}
+ENCLOSING_SCOPES = {"module": ([], ""), "function": (["def step(data):"], "    ")}
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("binding", ENCLOSING_BINDINGS)
+@pytest.mark.parametrize("scope", ENCLOSING_SCOPES)
+def test_a_nested_reader_sees_every_binding_of_the_enclosing_scope(check, scope, binding, reader):
+    head, indent = ENCLOSING_SCOPES[scope]
+    template, resolved = ENCLOSING_BINDINGS[binding]
+    body = []
+    for line in template:
+        body += READERS[reader] if line == "{reader}" else [line]
+    lines = ["from mindspore import ops", *head, *[indent + line for line in body], indent + "use(apply)"]
+    source = "\n".join(lines) + "\n"
+    compile(source, binding, "exec")
+    expected_line = next(number for number, line in enumerate(lines, start=1) if line.endswith("# expect"))
+    assert check(source) == ([(expected_line, "TMS103")] if resolved else [])
+
+
 def test_a_fallback_import_in_an_except_clause_leaves_the_first_import(check):
     source = ("try:\n    from mindspore.ops import clip_by_value\nexcept ImportError:\n"
               "    from mylib import clip_by_value\nloss, grads = grad_fn(data)\n"

@@ -155,3 +155,63 @@ def test_a_cell_that_defines_forward_is_a_torch_habit(engine):
     # A class that is not a Cell may call its method anything.
     helper = "\n        class Runner:\n            def forward(self, batch):\n                return batch\n"
     assert evidence(engine, source.replace("def forward", "def construct") + helper) == "none"
+
+
+# ---- what each call in construct does to the value, by form (ShapeEvidence.applied_layer)
+
+APPLIED_HEAD = """
+    from mindspore import nn, ops
+    import mindspore
+    from mylib import helper
+    class Net(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.pool = nn.MaxPool2d(2)
+            self.flat = nn.Flatten()
+            self.act = nn.ReLU()
+            self.made = make_layer()
+        def construct(self, x):
+            return {call}
+"""
+
+
+@pytest.mark.parametrize("call, expected", [
+    # a layer of self: what its construction call is
+    ("self.pool(x)", ["window"]),
+    ("self.flat(x)", ["flatten"]),
+    ("self.act(x)", ["keep"]),
+    ("self.made(x)", ["unknown"]),  # built by a function nobody knows
+    ("self.missing(x)", ["unknown"]),  # never assigned
+    # a method of the value
+    ("x.flatten()", ["flatten"]),
+    ("x.flatten(1)", ["unknown"]),
+    ("x.flatten(start_dim=1)", ["unknown"]),
+    ("x.view(x.shape[0], -1)", ["flatten"]),
+    ("x.reshape(x.shape[0], -1)", ["flatten"]),
+    ("x.reshape(x.shape[0], - 1)", ["flatten"]),
+    ("x.view(-1, 4)", ["unknown"]),
+    ("x.view(x.shape[0], -1, 4)", ["unknown"]),
+    ("x.view(x.shape[0])", ["unknown"]),
+    ("x.mean()", ["unknown"]),
+    # a function of the value
+    ("ops.flatten(x)", ["flatten"]),
+    ("mindspore.ops.flatten(x)", ["flatten"]),
+    ("ops.flatten(x, 1)", ["unknown"]),
+    ("ops.flatten(x, start_dim=1)", ["unknown"]),
+    ("ops.reshape(x, (x.shape[0], -1))", ["flatten"]),
+    ("ops.reshape(x, [x.shape[0], -1])", ["flatten"]),
+    ("ops.reshape(x, (-1, 4))", ["unknown"]),
+    ("ops.reshape(x, (x.shape[0], -1), 3)", ["unknown"]),
+    ("ops.reshape(x)", ["unknown"]),
+    ("ops.relu(x)", ["keep"]),
+    ("ops.relu(x, inplace=True)", ["keep"]),
+    ("ops.mean(x)", ["unknown"]),
+    ("helper(x)", ["unknown"]),
+    ("ops.flatten(x).sum()", ["unknown"]),
+])
+def test_each_applied_call_form(engine, call, expected):
+    source = textwrap.dedent(APPLIED_HEAD).format(call=call)
+    tree = SgRoot(source, "python").root()
+    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    returned = tree.find(kind="return_statement").named_children()[0]
+    assert [layer.kind for layer in analysis.shapes.applied_layer(returned)] == expected
