@@ -127,8 +127,9 @@ class DivergenceAnalysis:
         ``x.var(...)``, or a name bound to one) -- the expected value of MindSpore's update
         ``moving = momentum * moving + (1 - momentum) * batch``."""
         function = nodes.enclosing_scope(node)
-        while function.kind() == "function_definition" and not function.field("name").text().startswith("test"):
-            function = nodes.enclosing_scope(function)  # a helper nested in the test, or the other way
+        while function.kind() == "lambda" or (function.kind() == "function_definition"
+                                              and not function.field("name").text().startswith("test")):
+            function = nodes.enclosing_scope(function)  # a helper or lambda nested in the test, or the other way
             if function.kind() == "module":
                 break
         if function.kind() != "function_definition":

@@ -136,3 +136,39 @@ def test_unknown_or_out_of_range_values_give_no_finding(engine):
                     nn.BatchNorm2d(4, momentum=-0.1), nn.MaxPool2d(config.pool), ops.multinomial(config.p, n)]
         """
     assert codes(engine, source) == []
+
+
+# ---- a test that asserts MindSpore's update: BatchNorm's momentum read by where the call sits
+#
+# The call and the test's expectation (`0.9 * <batch mean>` in an asserting function named
+# test...) are placed in every kind of scope; the expectation counts only inside a test function
+# (or a helper nested in one, or a test nested in a helper), never from a call of the module, a
+# lambda, a class body or another function.
+BATCH_NORM = "nn.BatchNorm2d(3, momentum=0.1)"
+EXPECTATION = ["batch_mean = x.mean(axis=0)", "assert np.allclose(moving, 0.9 * batch_mean)"]
+MOMENTUM_PLACES = {
+    "module": ([f"bn = {BATCH_NORM}"], True),
+    "lambda": ([f"make = lambda: {BATCH_NORM}"], True),
+    "class body": (["class Net:", f"    bn = {BATCH_NORM}"], True),
+    "function": (["def build(x, moving):", f"    bn = {BATCH_NORM}", *("    " + line for line in EXPECTATION)], True),
+    "test function": (["def test_update(x, moving):", f"    bn = {BATCH_NORM}",
+                       *("    " + line for line in EXPECTATION)], False),
+    "test function without an assertion": (["def test_update(x, moving):", f"    bn = {BATCH_NORM}",
+                                            "    batch_mean = x.mean(axis=0)", "    use(0.9 * batch_mean)"], True),
+    "helper nested in a test": (["def test_update(x, moving):", "    def make():", f"        return {BATCH_NORM}",
+                                 *("    " + line for line in EXPECTATION)], False),
+    "test nested in a helper": (["def helper(x, moving):", "    def test_update():", f"        bn = {BATCH_NORM}",
+                                 *("        " + line for line in EXPECTATION)], False),
+    "lambda in a test": (["def test_update(x, moving):", f"    make = lambda: {BATCH_NORM}",
+                          *("    " + line for line in EXPECTATION)], False),
+    "method of a test class": (["class TestNorm:", "    def test_update(self, x, moving):",
+                                f"        bn = {BATCH_NORM}", *("        " + line for line in EXPECTATION)], False),
+}
+
+
+@pytest.mark.parametrize("place", MOMENTUM_PLACES)
+def test_a_test_expectation_counts_only_around_the_call(engine, place):
+    lines, reported = MOMENTUM_PLACES[place]
+    source = "\n".join(["import numpy as np", "from mindspore import nn", *lines]) + "\n"
+    compile(source, place, "exec")
+    assert codes(engine, source) == (["TMS302"] if reported else [])
