@@ -172,3 +172,31 @@ def test_a_test_expectation_counts_only_around_the_call(engine, place):
     source = "\n".join(["import numpy as np", "from mindspore import nn", *lines]) + "\n"
     compile(source, place, "exec")
     assert codes(engine, source) == (["TMS302"] if reported else [])
+
+
+# ---- a dropout value proven a rate by the condition around the call, by form of the condition
+@pytest.mark.parametrize("condition, guarded", [
+    ("p", True),
+    ("p > 0", True),
+    ("p > 0.0", True),
+    ("0 < p", True),
+    ("p != 0", True),
+    ("0 != p", True),
+    ("(p > 0)", True),
+    ("p > 0 and training", True),
+    ("p >= 0", False),  # a keep probability passes this too
+    ("p > 0.5", False),
+    ("p < 0", False),
+    ("0 > p", False),
+    ("p == 0", False),
+    ("0 < p < 1", False),
+    ("q > 0", False),  # another value
+    ("p > zero", False),
+    ("zero < p", False),
+])
+def test_each_form_of_a_rate_guard(engine, condition, guarded):
+    head = "from mindspore import nn\ndef head(p, q, zero, training):\n"
+    source = f"{head}    if {condition}:\n        return nn.Dropout(p)\n"
+    assert codes(engine, source) == (["TMS301"] if guarded else [])
+    expression = f"{head}    return nn.Dropout(p) if {condition} else None\n"
+    assert codes(engine, expression) == (["TMS301"] if guarded else [])
