@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 
 from ast_grep_py import SgNode
@@ -21,6 +22,18 @@ def number(text: str) -> float | None:
         return float(text)
     except (ValueError, OverflowError):
         return None
+
+
+def string(node: SgNode) -> str | None:
+    """The value of one string literal, escapes decoded (``"s\\u0061me"`` is ``same``), or None:
+    an f-string, bytes, an implicit concatenation, anything that is not a string literal."""
+    if node.kind() != "string":
+        return None
+    try:
+        value = ast.literal_eval(node.text())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def arithmetic(left: float | None, operator: str, right: float | None) -> float | None:

@@ -13,7 +13,7 @@ from functools import cached_property
 from ast_grep_py import SgNode
 
 from ...records import Term, Vocabulary
-from ...semantics import nodes
+from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel
 from .facts import Facts
 
@@ -161,12 +161,7 @@ class DivergenceAnalysis:
     def string(self, node: SgNode | None) -> str | None:
         """The text of a string literal an argument always holds (``pad_mode="same"``), or None."""
         expression = self.model.value_expression(node, parameter_defaults=True)
-        if expression is None or expression.kind() != "string":
-            return None
-        content = [child for child in expression.named_children() if child.kind() == "string_content"]
-        if expression.find(kind="interpolation") is not None:
-            return None
-        return content[0].text() if len(content) == 1 else ("" if not content else None)
+        return constants.string(expression) if expression is not None else None
 
     # ---- what a value is
     def origin(self, node: SgNode | None, depth: int = 0) -> Origin:

@@ -14,7 +14,7 @@ from typing import Callable
 from ast_grep_py import SgNode
 
 from ...records import Record
-from ...semantics import nodes
+from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel
 from .values import Value
 
@@ -277,12 +277,8 @@ def _literal(model: SemanticModel, node: SgNode) -> tuple[bool, object]:
     if kind == "none":
         return True, None
     if kind == "string":
-        if expression.find(kind="interpolation") is not None:
-            return False, None
-        content = [child for child in expression.named_children() if child.kind() == "string_content"]
-        if len(content) > 1:
-            return False, None
-        return True, content[0].text() if content else ""
+        text = constants.string(expression)
+        return text is not None, text
     if kind in ("tuple", "list"):
         items = [item for item in expression.named_children() if item.kind() != "comment"]
         values = [model.constant(item, model.parameter_default) for item in items]

@@ -30,7 +30,7 @@ from ...semantics.model import SemanticModel
 from .facts import Facts, torch_words
 from .index import ModuleIndex, index_module
 
-FORMAT = 4
+FORMAT = 5
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".eggs", ".venv", "venv",
                                  "node_modules", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "build"})
 CODE = Path(__file__).resolve().parent

@@ -95,6 +95,28 @@ def test_the_walk_through_a_sequential_cell(engine, layers, expected):
     assert evidence(engine, source) == expected
 
 
+# A chain that ends at each kind of layer, the pool anywhere in it: the walk reads past the end of
+# no chain, and says nothing without a Dense after the flatten (or an input size).
+CHAIN_ENDINGS = {
+    "the pool": 'nn.Conv2d(3, 64, 3, pad_mode="valid"), nn.AvgPool2d(kernel_size=5)  # <-',
+    "the pool alone": "nn.AvgPool2d(kernel_size=5)  # <-",
+    "a flatten": 'nn.Conv2d(3, 64, 3, pad_mode="valid"), nn.AvgPool2d(kernel_size=5),  # <-\n    nn.Flatten()',
+    "a flatten after the pool alone": "nn.AvgPool2d(kernel_size=5),  # <-\n    nn.Flatten()",
+    "a shape-keeping layer": 'nn.Conv2d(3, 64, 3, pad_mode="valid"), nn.AvgPool2d(kernel_size=5),  # <-\n    nn.ReLU()',
+    "a Dense without a flatten": 'nn.AvgPool2d(kernel_size=5),  # <-\n    nn.Dense(64, 10)',
+    "an unknown layer": 'nn.AvgPool2d(kernel_size=5),  # <-\n    MyBlock(64)',
+    "a flatten before the pool": 'nn.Flatten(), nn.AvgPool2d(kernel_size=5)  # <-',
+    "a flatten, then an unknown layer": 'nn.AvgPool2d(kernel_size=5),  # <-\n    nn.Flatten(), MyBlock(64)',
+}
+
+
+@pytest.mark.parametrize("layers", CHAIN_ENDINGS.values(), ids=CHAIN_ENDINGS.keys())
+def test_a_chain_may_end_at_any_layer(engine, layers):
+    in_cell = f"from mindspore import nn\ndef head(k):\n  return nn.SequentialCell([\n    {layers}\n  ])\n"
+    assert evidence(engine, in_cell) == "none"
+    assert [finding.code for finding in engine.check(in_cell) if finding.code == "TMS000"] == []
+
+
 SIBLINGS = """
     import torch
     from mindspore import nn
