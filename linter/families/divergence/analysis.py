@@ -159,7 +159,7 @@ class DivergenceAnalysis:
         return name in ("mean", "var")
 
     def string(self, node: SgNode | None) -> str | None:
-        """The text of a string literal an argument always holds (``pad_mode="same"``), or None."""
+        """The value of the string literal an argument always holds (``pad_mode="same"``), or None."""
         expression = self.model.value_expression(node, parameter_defaults=True)
         return constants.string(expression) if expression is not None else None
 
