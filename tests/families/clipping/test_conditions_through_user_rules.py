@@ -154,3 +154,34 @@ def test_the_table_covers_every_value_of_every_condition():
                 if values is not None and condition in clipping}
     assert covered == expected
     assert {condition for condition, values in CONDITIONS.items() if values is None} == {"imports"}
+
+
+# ---- TMS102's smoke-test exemption, by how the clipped value is bound in the test
+#
+# In a test, a clip of a tensor built from literals alone (directly, or through a name bound once,
+# plainly, to one) whose result is dropped tests the call itself. A value that is an element of
+# something (unpacked, iterated), a parameter, or bound more than once is not known to be such a
+# tensor: the dropped result is reported.
+SMOKE_BINDINGS = {
+    "the literal itself": ([], "Tensor(np.ones(3))", True),
+    "a name bound to it": (["x = Tensor(np.ones(3))"], "x", True),
+    "a name bound to such a name": (["y = Tensor(np.ones(3))", "x = y"], "x", True),
+    "an imported name": (["from data import x"], "x", True),
+    "an unpacked element": (["x, y = Tensor(np.ones(3)), Tensor(np.ones(3))"], "x", False),
+    "a starred element": (["*x, = [Tensor(np.ones(3))]"], "x", False),
+    "a loop variable": (["for x in [Tensor(np.ones(3))]:", "    pass"], "x", False),
+    "a parameter": ([], "grads", False),
+    "a name bound in a branch": (["x = Tensor(np.ones(3))", "if flag:", "    x = make()"], "x", False),
+    "a name updated in place": (["x = Tensor(np.ones(3))", "x += 1"], "x", False),
+    "a name bound to a call of a local function": (["x = make()"], "x", False),
+}
+
+
+@pytest.mark.parametrize("binding", SMOKE_BINDINGS)
+def test_a_smoke_test_is_a_clip_of_a_literal_tensor_only(check, binding):
+    lines, value, exempt = SMOKE_BINDINGS[binding]
+    body = ["def make():", "    return load()", "def test_clip(grads, flag):", *("    " + line for line in lines),
+            f"    ops.clip_by_value({value}, -1.0, 1.0)"]
+    source = "\n".join(["import numpy as np", "from mindspore import Tensor, ops", *body]) + "\n"
+    compile(source, binding, "exec")
+    assert [code for _, code in check(source)] == ([] if exempt else ["TMS102"])

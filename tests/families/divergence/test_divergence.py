@@ -200,3 +200,25 @@ def test_each_form_of_a_rate_guard(engine, condition, guarded):
     assert codes(engine, source) == (["TMS301"] if guarded else [])
     expression = f"{head}    return nn.Dropout(p) if {condition} else None\n"
     assert codes(engine, expression) == (["TMS301"] if guarded else [])
+
+
+# ---- which callee names reach the conditions: layers (classes) by the end of their name, so a
+# subclass named after its base is checked; functions by their whole name. A function or class
+# stored under another name is resolved by the model only when the name still reaches the rule.
+@pytest.mark.parametrize("lines, reported", [
+    (["a = ops.multinomial(x, 2)"], True),
+    (["multinomial = ops.multinomial", "b = multinomial(x, 2)"], True),
+    (["my_multinomial = ops.multinomial", "c = my_multinomial(x, 2)"], False),
+    (["sample_multinomial = ops.multinomial", "c = sample_multinomial(x, 2)"], False),
+    (["MyDropout = nn.Dropout", "d = MyDropout(0.1)"], True),
+    (["class MaskedDropout(nn.Dropout):", "    pass", "e = MaskedDropout(0.1)"], True),
+    (["my_dropout = nn.Dropout", "f = my_dropout(0.1)"], False),
+    (["class FrozenBatchNorm2d(nn.BatchNorm2d):", "    pass", "g = FrozenBatchNorm2d(3, momentum=0.1)"], True),
+    # a pool without a stride is reported where the file shows a torch habit
+    (["import torch", "class SlowMaxPool2d(nn.MaxPool2d):", "    pass", "h = SlowMaxPool2d(2)"], True),
+    (["import torch", "my_pool = nn.MaxPool2d", "h = my_pool(2)"], False),
+])
+def test_which_callee_names_reach_the_rules(engine, lines, reported):
+    source = "\n".join(["from mindspore import nn, ops", *lines]) + "\n"
+    found = [finding for finding in engine.check(source) if finding.code != "TMS000"]
+    assert [finding.line for finding in found] == ([len(lines) + 1] if reported else [])
