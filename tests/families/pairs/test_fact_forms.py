@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from flake8_torch2ms.families.pairs.analysis import compare
 from flake8_torch2ms.families.pairs.facts import Side, load_facts
+from flake8_torch2ms.families.pairs.index import Call
+from flake8_torch2ms.families.pairs.values import Value
 from flake8_torch2ms.schema import Reader
 from flake8_torch2ms.yamlfile import ConfigError, load_yaml
 
@@ -57,3 +60,36 @@ def test_a_kernel_that_mixes_or_misses_its_forms_is_refused_with_its_line(kernel
         facts_of(ENTRY.format(kernel=kernel))
     assert str(refused.value).startswith("pairs.yml:5: "), refused.value
     assert message in str(refused.value)
+
+
+# Two torch parameters into one MindSpore slot (unbiased and correction into ddof, as a user's
+# entry may write them): the slot is compared once, with the row whose torch argument is written,
+# the first row when neither or both are.
+SHARED_SLOT = """\
+apis:
+  - torch: torch.myvar
+    mindspore: [mindspore.ops.myvar]
+    kind: function
+    parameters:
+      - torch: {position: null, keyword: unbiased, default: true}
+        mindspore: {position: 2, keyword: ddof, default: 0}
+        convention: correction
+      - torch: {position: null, keyword: correction, default: 1}
+        mindspore: {position: 2, keyword: ddof, default: 0}
+        convention: correction
+"""
+
+
+@pytest.mark.parametrize("written, compared", [
+    ({}, "unbiased"),
+    ({"unbiased": False}, "unbiased"),
+    ({"correction": 0}, "correction"),
+    ({"unbiased": False, "correction": 0}, "unbiased"),
+])
+def test_parameters_sharing_a_slot_are_compared_once_by_the_written_one(written, compared):
+    api = facts_of(SHARED_SLOT).apis["torch.myvar"]
+    keywords = {key: Value(True, value, repr(value), repr(value), True) for key, value in written.items()}
+    original = Call("torch.myvar", 1, 0, 0, [Value(True, None, "x", "x", True)], keywords)
+    port = Call("mindspore.ops.myvar", 1, 0, 0, [Value(True, None, "x", "x", True)])
+    rows = compare(api, original, port)
+    assert [row.row.torch.keyword for row in rows] == [compared]
