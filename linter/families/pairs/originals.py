@@ -213,7 +213,7 @@ def _kept(old: object, stamp: list[int], body: bytes) -> tuple[list[str], bytes]
         if old["stamp"] == stamp:  # type: ignore[index]
             definitions, (offset, length) = old["definitions"], old["at"]  # type: ignore[index]
             if isinstance(definitions, list) and all(isinstance(name, str) for name in definitions) \
-                    and 0 <= offset <= offset + length <= len(body):
+                    and 0 <= offset < offset + length <= len(body):  # an index is never empty
                 return definitions, body[offset:offset + length]
     except Exception:  # an entry of another shape
         pass

@@ -184,6 +184,24 @@ def lose_the_file_entries(header, body):
     header["files"] = []
 
 
+def place_the_index(at):
+    def change(header, body):
+        header["files"]["models/stem.py"]["at"] = at(header["files"]["models/stem.py"]["at"], len(body))
+    return change
+
+
+def change_the_entry(key, value):
+    def change(header, body):
+        header["files"]["models/stem.py"][key] = value
+    return change
+
+
+def drop_from_the_entry(key):
+    def change(header, body):
+        del header["files"]["models/stem.py"][key]
+    return change
+
+
 # a damaged entry -> (what it is, how many files the next run parses)
 DAMAGE = {
     "truncated": (lambda entry: entry.write_bytes(entry.read_bytes()[:-5]), 2),
@@ -194,6 +212,19 @@ DAMAGE = {
     "an index placed past the end": (lambda entry: rewritten(entry, point_past_the_end), 1),
     "names that are not a list": (lambda entry: rewritten(entry, name_a_string), 1),
     "file entries that are not a table": (lambda entry: rewritten(entry, lose_the_file_entries), 2),
+    # one file's entry, each field damaged: that file alone is read again
+    "an index of no bytes": (lambda entry: rewritten(entry, place_the_index(lambda at, size: [at[0], 0])), 1),
+    "a negative offset": (lambda entry: rewritten(entry, place_the_index(lambda at, size: [-1, at[1]])), 1),
+    "a negative length": (lambda entry: rewritten(entry, place_the_index(lambda at, size: [at[0], -1])), 1),
+    "an index one byte too long": (lambda entry: rewritten(entry, place_the_index(
+        lambda at, size: [at[0], size - at[0] + 1])), 1),
+    "a place that is not a pair": (lambda entry: rewritten(entry, change_the_entry("at", [0])), 1),
+    "another stamp": (lambda entry: rewritten(entry, change_the_entry("stamp", [0, 0])), 1),
+    "a name that is not a string": (lambda entry: rewritten(entry, change_the_entry("definitions", ["Stem", 3])), 1),
+    "no names": (lambda entry: rewritten(entry, drop_from_the_entry("definitions")), 1),
+    "no place": (lambda entry: rewritten(entry, drop_from_the_entry("at")), 1),
+    "an entry that is not a table": (lambda entry: rewritten(entry, lambda header, body: header["files"].update(
+        {"models/stem.py": ["Stem"]})), 1),
 }
 
 
