@@ -297,3 +297,25 @@ def test_conv_padding_is_the_same_for_numbers_and_tuples(case, kernel_form, stri
         return conventions.conv_padding(torch, mode, default(0), PAD_MODE, PADDING, k, k, s, d).verdict
 
     assert verdict((kernel_form, stride_form, dilation_form)) == verdict(("number", "number", "number"))
+
+
+# Kernels and dilations that differ by dimension, each as a number or a tuple: 'same' at stride 1
+# pads each dimension by half its dilated kernel, d * (k - 1) / 2, so torch's explicit padding
+# agrees with MindSpore's 'same' exactly when it is that, dimension by dimension (the reference
+# below), whatever mix of numbers and tuples the two are written in.
+@pytest.mark.parametrize("kernel", [3, (3, 3), (3, 5), (5, 3)])
+@pytest.mark.parametrize("dilation", [1, 2, (1, 1), (2, 1), (1, 3)])
+def test_same_padding_against_explicit_padding_by_dimension(kernel, dilation):
+    kernels = (kernel, kernel) if isinstance(kernel, int) else kernel
+    dilations = (dilation, dilation) if isinstance(dilation, int) else dilation
+    halves = tuple(d * (k - 1) // 2 for k, d in zip(kernels, dilations))
+    wrong = (halves[0] + 1, halves[1])
+
+    def verdict(padding):
+        return conventions.conv_padding(written(padding), default("same"), default(0), PAD_MODE, PADDING,
+                                        written(kernel), written(kernel), written(1), written(dilation)).verdict
+
+    assert verdict(halves) == AGREE
+    if halves[0] == halves[1]:
+        assert verdict(halves[0]) == AGREE
+    assert verdict(wrong) == DIFFER
