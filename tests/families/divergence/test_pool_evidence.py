@@ -64,6 +64,12 @@ LENET = """
     ("16 * 5 * 5", "", "none"),
     # The file's shape for another network (3 channels, not the first layer's 1) is not this one's input.
     ("16 * 5 * 5", "Tensor(np.ones((1, 3, 32, 32)))", "none"),
+    # A shape whose sides differ is no square input: not read as one of its sides.
+    ("16 * 5 * 5", "Tensor(np.ones((1, 1, 28, 32)))", "none"),
+    ("16 * 5 * 5", "Tensor(np.ones((1, 1, 32, 28)))", "none"),
+    # The right rank with other channels, or another rank: not this network's input.
+    ("16 * 5 * 5", "Tensor(np.ones((1, 1, 32)))", "none"),
+    ("16 * 5 * 5", "Tensor(np.ones((1, 1, 32, 32, 32)))", "none"),
     # Two input sizes in the file, both fitting torch's stride only.
     ("16 * 5 * 5", "a = np.ones((1, 1, 32, 32)); b = np.ones((2, 1, 33, 33))", "torch-stride"),
 ])
