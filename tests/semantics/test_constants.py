@@ -23,3 +23,17 @@ def test_a_string_literal_is_its_value(text):
 @pytest.mark.parametrize("text", NOT_A_STRING)
 def test_anything_else_has_no_string_value(text):
     assert constants.string(expression(text)) is None
+
+
+# A flag argument (has_aux=, return_indices=): True or False for the literals that are, False
+# for None or no argument at all, unknown (None) for anything else, parenthesized or not.
+@pytest.mark.parametrize("text, expected", [
+    ("True", True), ("False", False), ("None", False), ("(True)", True), ("((False))", False),
+    ("1", None), ("0", None), ("flag", None), ("not True", None), ("'True'", None), ("true", None),
+])
+def test_a_flag_literal_is_true_false_or_unknown(text, expected):
+    assert constants.truth(expression(text)) is expected
+
+
+def test_an_absent_flag_is_false():
+    assert constants.truth(None) is False
