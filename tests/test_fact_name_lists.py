@@ -53,3 +53,19 @@ def test_each_name_form_in_each_list_loads_and_changes_no_shipped_finding(
     facts = json.loads(json.dumps(NAME_LISTS[place]).replace("NAME", NAME_FORMS[form]))
     engine = engine_with_config(tmp_path, {"facts": facts})
     assert [sorted(map(str, engine.check(source))) for source in shipped_examples] == findings_without_config
+
+
+# Another spelling (`also`) a user gives a clip function: a call under it reaches the clipping rules
+# whether its last name is the function's own (another module) or a new one.
+@pytest.mark.parametrize("spelling, call", [
+    ("mylib.ops.clip_by_value", "from mylib.ops import clip_by_value\ngrads = clip_by_value(grads, 0.1)"),
+    ("mylib.ops.bounded", "from mylib.ops import bounded\ngrads = bounded(grads, 0.1)"),
+    ("mylib.ops.bounded", "import mylib.ops\ngrads = mylib.ops.bounded(grads, 0.1)"),
+])
+def test_a_users_spelling_of_a_clip_function_reaches_the_rules(tmp_path, spelling, call):
+    entry = {"name": "mindspore.ops.clip_by_value", "also": [spelling], "value": {"position": 0, "keyword": "x"},
+             "min": {"position": 1, "keyword": "clip_value_min"}, "max": {"position": 2, "keyword": "clip_value_max"}}
+    engine = engine_with_config(tmp_path, {"facts": {"clipping": {"clip-functions": [entry]}}})
+    source = "import mindspore\n" + call + "\noptimizer(grads)\n"
+    found = [(finding.line, finding.code) for finding in engine.check(source)]
+    assert found == [(len(call.splitlines()) + 1, "TMS103")]
