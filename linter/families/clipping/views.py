@@ -122,19 +122,21 @@ class ClipCall:
 
     def _read_windows(self, target: SgNode) -> list[tuple[int, int]]:
         """Where a read sees the value stored in ``target``: after the statement, or anywhere in a
-        loop around it (the next iteration), unless the loop itself rebinds the name first."""
+        loop around it (the next iteration), unless the loop itself rebinds the name first. Every
+        loop around it counts, not only the innermost: an outer loop's next iteration reads, before
+        it reaches the inner loop again, what the inner loop stored last."""
         windows = [(nodes.end(target.parent()), math.inf)]
         for ancestor in target.ancestors():
             if ancestor.kind() in nodes.FUNCTION_KINDS:
                 break
-            if ancestor.kind() in ("for_statement", "while_statement"):
-                if ancestor.kind() == "for_statement" and target.text() in bindings.target_names(
-                        ancestor.field("left")):
-                    # `for g in grads: g = clip(g)`: the next iteration rebinds g before any read,
-                    # so only the rest of this iteration (and after the loop) sees the value.
-                    break
+            if ancestor.kind() == "while_statement":  # its condition is read again on each iteration
                 windows.append((nodes.start(ancestor), nodes.end(ancestor)))
-                break
+            # A for loop's iterable is read once, before its first iteration: the window is its body.
+            # `for g in grads: g = clip(g)`: that loop's next iteration rebinds g before any read
+            # (the rest of this iteration and what follows the loop are after the statement).
+            elif ancestor.kind() == "for_statement" and target.text() not in bindings.target_names(
+                    ancestor.field("left")):
+                windows.append((nodes.start(ancestor.field("body")), nodes.end(ancestor)))
         return windows
 
     @cached_property
