@@ -625,3 +625,34 @@ def test_a_wrongly_typed_value_anywhere_in_a_rule_tree_is_refused_with_its_line(
     # the innermost key of that name: the position may itself be an item of 'all' or 'any'
     line = max(number for number, text in enumerate(path.read_text().splitlines(), start=1) if f'"{key}"' in text)
     assert str(refused.value).startswith(f"{path}:{line}: {expected}"), refused.value
+
+
+# `stopBy` and `field` belong to a relational rule (has, inside, follows, precedes): beside a
+# rule anywhere else they are refused by name, as any other unknown key.
+RELATIONAL_POSITIONS = {"has", "inside", "follows", "precedes", "has inside not"}
+
+
+@pytest.mark.parametrize("position, key, value", [
+    *((position, "stopBy", "end") for position in RULE_POSITIONS),
+    # `field` names the place of a child: it goes with has and inside, not with siblings.
+    *((position, "field", "name") for position in RULE_POSITIONS if position not in ("follows", "precedes")),
+])
+def test_a_relation_s_own_keys_are_taken_in_a_relation_only(tmp_path, position, key, value):
+    rule = {"id": "my-rule", "code": "TMS901", "message": "m",
+            **RULE_POSITIONS[position]({"kind": "identifier", key: value})}
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")
+    if position in RELATIONAL_POSITIONS:
+        assert "my-rule" in {each.id for each in load(path).rules}
+    else:
+        with pytest.raises(ConfigError, match=f"unknown key '{key}'"):
+            load(path)
+
+
+def test_a_stop_rule_is_not_a_relation(tmp_path):
+    rule = {"id": "my-rule", "code": "TMS901", "message": "m",
+            "rule": {"kind": "call", "inside": {"kind": "block", "stopBy": {"kind": "module", "field": "body"}}}}
+    path = tmp_path / "torch2ms.yml"
+    path.write_text(json.dumps({"rules": [rule]}, indent=1), encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown key 'field' in 'stopBy'"):
+        load(path)
