@@ -96,6 +96,7 @@ def test_a_construct_chain_is_the_calls_in_the_order_they_run():
     ("x = self.a(input=x)", []),
     ("x = self.a(y)", []),
     ("return x", []),
+    ("x: T = self.a(x)\nreturn self.b(x)", ["self.a(x)", "self.b(x)"]),  # annotated, still a step on x
     ("x = self.a(x)\nreturn", ["self.a(x)"]),
     # Nothing runs after a return; an early return leaves the chain going on after it.
     ("return self.a(x)\nx = self.b(x)", ["self.a(x)"]),
@@ -106,6 +107,19 @@ def test_a_construct_chain_is_the_calls_in_the_order_they_run():
 def test_a_construct_chain_ends_where_the_value_stops_flowing_straight(body, expected):
     source = "def construct(self, x):\n" + textwrap.indent(body, "    ") + "\n"
     assert calls_of(source) == expected
+
+
+# Every other statement between two steps on x ends the chain there, whatever follows it.
+OTHER_STATEMENTS = ["y = self.b(x)", "y = x", "x, y = self.b(x), 1", "self.y = self.b(x)", "x[0] = self.b(x)",
+                    "x += 1", "print(x)", "self.b(x)", "del y", "pass", "assert x is not None",
+                    "with y:\n    x = self.b(x)", "try:\n    x = self.b(x)\nexcept E:\n    pass",
+                    "while y:\n    x = self.b(x)", "global y", "y = None", "import y"]
+
+
+@pytest.mark.parametrize("statement", OTHER_STATEMENTS)
+def test_any_other_statement_ends_a_construct_chain(statement):
+    body = f"x = self.a(x)\n{statement}\nx = self.c(x)\nreturn self.d(x)"
+    assert calls_of("def construct(self, x):\n" + textwrap.indent(body, "    ") + "\n") == ["self.a(x)"]
 
 
 def test_imports_list_every_module_in_full():
