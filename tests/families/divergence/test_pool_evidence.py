@@ -221,6 +221,15 @@ APPLIED_HEAD = """
     ("x.view(x.shape[0], -1, 4)", ["unknown"]),
     ("x.view(x.shape[0])", ["unknown"]),
     ("x.mean()", ["unknown"]),
+    # a method of any value: the result of a call (of a function, a layer, a helper), parenthesized
+    ("ops.relu(x).view(x.shape[0], -1)", ["flatten"]),
+    ("mindspore.ops.relu(x).flatten()", ["flatten"]),
+    ("self.act(x).flatten()", ["flatten"]),
+    ("self.missing(x).flatten()", ["flatten"]),
+    ("helper(x).reshape(x.shape[0], -1)", ["flatten"]),
+    ("(x).flatten()", ["flatten"]),
+    # ... but not of a module: ops.view is a function
+    ("ops.view(x)", ["unknown"]),
     # a function of the value
     ("ops.flatten(x)", ["flatten"]),
     ("mindspore.ops.flatten(x)", ["flatten"]),
