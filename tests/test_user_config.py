@@ -58,6 +58,30 @@ def test_add_a_clip_wrapper_of_your_own(tmp_path):
     assert findings[0].message.startswith("clip_gradients(grads, 0.5) makes 0.5 the minimum")
 
 
+def test_a_clip_function_of_one_bound_is_one_sided_by_design(tmp_path):
+    """No missing bound, no torch `c` read as a minimum, no fix adding a bound it cannot take."""
+    config = """\
+        facts:
+          clip-functions:
+            - name: myproject.ops.clamp_max
+              value: {position: 0, keyword: x}
+              max: {position: 1, keyword: max}
+            - name: myproject.ops.clamp_min
+              value: {position: 0, keyword: x}
+              min: {position: 1, keyword: min}
+        """
+    source = """\
+        from myproject.ops import clamp_max, clamp_min
+        loss, grads = grad_fn(data, label)
+        grads = clamp_max(grads, 1.0)
+        grads = clamp_min(grads, -1.0)
+        grads = clamp_max(grads, max=1.0)
+        optimizer(grads)
+        clamp_min(grads, -1.0)
+        """
+    assert [(f.line, f.code) for f in lint_with(tmp_path, config, source)] == [(7, "TMS102")]
+
+
 def test_add_a_gradient_source_and_a_parameter_source(tmp_path):
     config = """\
         facts:

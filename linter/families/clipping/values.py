@@ -84,6 +84,9 @@ class Bounds(Vocabulary):
     MISSING = Term("missing")  # it takes bounds and none is given
     SINGLE_POSITIONAL = Term("single-positional")
     ONE_MISSING = Term("one-missing")
+    # The function takes one bound only (a user's `clamp_max`): one-sided by design, so neither a
+    # missing other bound nor torch's `c` read as a minimum; `$FUNC(value, -c, c)` is no call of it.
+    ONE_SIDED = Term("one-sided")
     ASYMMETRIC = Term("asymmetric")
     EMPTY_OR_INVERTED = Term("empty-or-inverted")
     MIRRORED = Term("mirrored")

@@ -176,6 +176,8 @@ class ClipCall:
         low, high = self.bound_nodes
         if low is None and high is None:
             return BoundsVerdict(Bounds.MISSING)
+        if function.minimum is None or function.maximum is None:
+            return BoundsVerdict(Bounds.ONE_SIDED)
         if low is not None and high is not None:
             return self._both_bounds(low, high)
         if (low is not None and self.arguments.given_positionally(function.minimum.position)

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import engine_with_rules
+from conftest import engine_with_config
 from flake8_torch2ms.config import CONDITIONS
 from flake8_torch2ms.families import BY_NAME
 
@@ -59,9 +59,15 @@ CASES = {
         j = ops.clip_by_value(grads, None, None)
         k = ops.clip_by_value(grads, -c * 2, c * 2)
         m = ops.clip_by_value(grads, low * 2, high * 2)
+        from mylib import clamp_max, clamp_min
+        n = clamp_max(grads, 0.1)
+        o = clamp_min(grads, -0.1)
+        p = clamp_max(grads, max=0.1)
+        q = clamp_min(grads)
+        r = clamp_max(grads, *bounds)
         """,
-        {"none": [2], "missing": [3, 11], "single-positional": [4], "one-missing": [5], "empty-or-inverted": [6],
-         "mirrored": [7, 12], "asymmetric": [8], "unknown": [9, 10, 13]},
+        {"none": [2], "missing": [3, 11, 18], "single-positional": [4], "one-missing": [5], "empty-or-inverted": [6],
+         "mirrored": [7, 12], "asymmetric": [8], "unknown": [9, 10, 13, 19], "one-sided": [15, 16, 17]},
     ),
     "result": (
         CLIP_CALLS, {"callee": "clip-function"},
@@ -112,6 +118,13 @@ IMPORTS_WITH = "import torch\nfrom mindspore import ops\ngrads = ops.clip_by_val
 IMPORTS_WITHOUT = "from mindspore import ops\ngrads = ops.clip_by_value(grads, -1.0, 1.0)\n"
 
 
+# A user's functions that take one bound only.
+ONE_SIDED_FUNCTIONS = [
+    {"name": "mylib.clamp_max", "value": {"position": 0, "keyword": "x"}, "max": {"position": 1, "keyword": "max"}},
+    {"name": "mylib.clamp_min", "value": {"position": 0, "keyword": "x"}, "min": {"position": 1, "keyword": "min"}},
+]
+
+
 def user_rule(number: int, condition: str, value: str, matcher: dict, extra: dict) -> dict:
     return {"id": f"{condition}-is-{value}", "code": f"TMS{900 + number}", "message": f"{condition}: {value}",
             "rule": matcher, "conditions": {**extra, condition: value}}
@@ -122,8 +135,9 @@ def engine_with_user_rules(tmp_path_factory):
     rules = [(condition, value, matcher, extra) for condition, (matcher, extra, _, lines) in CASES.items()
              for value in lines]
     rules.append(("imports", "torch", CLIP_CALLS, {"callee": "clip-function"}))
-    return engine_with_rules(tmp_path_factory.mktemp("config"),
-                             [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)])
+    return engine_with_config(tmp_path_factory.mktemp("config"), {
+        "rules": [user_rule(number, *entry) for number, entry in enumerate(rules, start=1)],
+        "facts": {"clip-functions": ONE_SIDED_FUNCTIONS}})
 
 
 def fired(engine, source: str, condition: str) -> dict[str, list[int]]:
