@@ -1,0 +1,55 @@
+"""A pool's kernel argument by form: the numbers it always holds, or None when any of them is
+unknown, and the stride verdict those give. An unknown item never becomes a number, and an empty
+tuple is no kernel."""
+
+import textwrap
+
+import pytest
+from ast_grep_py import SgRoot
+
+from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.engine import Engine, FileContext
+from flake8_torch2ms.families import BY_NAME
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(load_ruleset())
+
+
+HEAD = """
+    from mindspore import nn
+    SIZE = 2
+    SIZES = (3, 3)
+    def build(k, default=4):
+        return nn.MaxPool2d({kernel})
+"""
+
+
+@pytest.mark.parametrize("kernel, numbers, stride", [
+    ("2", (2.0,), "defaults-to-one"),
+    ("1", (1.0,), "kernel-one"),
+    ("(2, 2)", (2.0, 2.0), "defaults-to-one"),
+    ("[2, 3]", (2.0, 3.0), "defaults-to-one"),
+    ("(1, 1)", (1.0, 1.0), "kernel-one"),
+    ("SIZE", (2.0,), "defaults-to-one"),
+    ("SIZES", (3.0, 3.0), "defaults-to-one"),
+    ("default", (4.0,), "defaults-to-one"),
+    ("(SIZE, SIZE + 1)", (2.0, 3.0), "defaults-to-one"),
+    # unknown: a parameter, an item of it, an empty tuple, a starred item, a nested tuple
+    ("k", None, "unknown"),
+    ("(k, 2)", None, "unknown"),
+    ("(2, k)", None, "unknown"),
+    ("[k, k]", None, "unknown"),
+    ("()", None, "unknown"),
+    ("[]", None, "unknown"),
+    ("(*SIZES,)", None, "unknown"),
+    ("((2, 2),)", None, "unknown"),
+])
+def test_the_numbers_of_a_kernel_by_form(engine, kernel, numbers, stride):
+    source = textwrap.dedent(HEAD).format(kernel=kernel)
+    tree = SgRoot(source, "python").root()
+    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    view = analysis.view(tree.find_all(kind="call")[-1])
+    assert view.kernel == numbers
+    assert view.stride.value == stride
