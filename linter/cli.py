@@ -524,12 +524,12 @@ def _check_stdin(args: argparse.Namespace, options: Options) -> int:
     ``torch2ms fix -``: the fixed text on standard output (an editor's format-on-save)."""
     if args.paths != ["-"]:
         raise UsageError("'-' (standard input) works only alone")
+    if args.command == "fix" and args.diff:  # refused before waiting for a text
+        raise UsageError("'-' (standard input) and --diff do not go together: 'fix -' prints the fixed text")
     text = sys.stdin.read()
     if args.command == "check":
         result = _guarded(check_file, args.stdin_display_name, options, text)
         return _report(args, options, result.reports)
-    if args.diff:
-        raise UsageError("'-' (standard input) and --diff do not go together: 'fix -' prints the fixed text")
     result = _guarded(fix_file, args.stdin_display_name, options, False, text)
     sys.stdout.write(result.new_text if result.new_text is not None else text)
     return _summary(args, options, [result], sys.stderr)

@@ -182,3 +182,33 @@ def test_every_option_with_a_default_has_a_row():
     assert {"--jobs", "--format", "paths"} <= options  # the scan finds them
     assert options - set(ROWS) - set(OWN_TESTS) == set()
     assert all(name in globals() for name in OWN_TESTS.values())
+
+
+# Each usage error: exit status 2 and its message on stderr, before any file is checked.
+USAGE_ERRORS = {
+    "no worker": (["check", "-j", "0", "step.py"], "torch2ms: --jobs must be 1 or more"),
+    "fewer than no worker": (["check", "--jobs", "-1", "step.py"], "torch2ms: --jobs must be 1 or more"),
+    "an unknown code": (["check", "--select", "XYZ", "step.py"], "torch2ms: --select XYZ: no torch2ms code starts"),
+    "a missing file": (["check", "missing.py"], "torch2ms: missing.py: no such file or directory"),
+    "standard input beside a file": (["check", "-", "step.py"], "torch2ms: '-' (standard input) works only alone"),
+    "standard input with --diff": (["fix", "-", "--diff"], "torch2ms: '-' (standard input) and --diff do not"),
+    "a missing original": (["check", "--original", "nowhere", "step.py"], "torch2ms: --original nowhere: no such"),
+    "a missing configuration": (["check", "--config", "nope.yml", "step.py"],
+                                "torch2ms: nope.yml: configuration file not found"),
+}
+
+
+@pytest.mark.parametrize("case", USAGE_ERRORS)
+def test_a_usage_error_exits_2_with_its_message_and_checks_nothing(tree, capsys, case):
+    argv, message = USAGE_ERRORS[case]
+    status = cli.main(argv)
+    captured = capsys.readouterr()
+    assert (status, captured.out) == (2, "")
+    assert captured.err.startswith(message), captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_one_worker_or_more_is_a_valid_jobs_value(tree, capsys, jobs):
+    status, output = torch2ms(["check", "-j", jobs, "step.py"], capsys)
+    assert status == 1 and "TMS103" in output
