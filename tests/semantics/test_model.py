@@ -162,6 +162,30 @@ def test_constants_follow_names_arithmetic_and_class_attributes():
     assert [model.constant(argument) for argument in arguments] == [pytest.approx(0.9), 0.2, float("inf")]
 
 
+@pytest.mark.parametrize("spelling, expected", [
+    ("self.KEEP", 0.9),
+    ("cls.KEEP", 0.9),
+    ("Block.KEEP", 0.9),  # the class's own name, inside it
+    ("Other.KEEP", None),  # another class's attribute of the same name
+    ("Other.ONLY", None),
+    ("block.KEEP", None),  # an instance of unknown origin
+    ("self.MISSING", None),
+    ("self.KEEP.real", None),  # three parts: an attribute of the constant
+])
+def test_a_class_constant_is_read_through_its_own_class_only(spelling, expected):
+    model, root = model_of(f"""\
+        class Other:
+            KEEP = 0.5
+            ONLY = 0.3
+        class Block:
+            KEEP = 0.9
+            def construct(self, block):
+                use({spelling})
+        """)
+    use = next(call for call in root.find_all(kind="call") if call.field("function").text() == "use")
+    assert model.constant(use.field("arguments").named_children()[0]) == expected
+
+
 def test_parameter_defaults_are_known_only_when_asked_for():
     model, root = model_of("""\
         def block(dropout=0.1):
