@@ -95,6 +95,28 @@ def test_a_binding_in_the_same_branch_as_the_read_is_the_only_one():
     assert model.constant(last_read(root, "lo")) == 0.0
 
 
+# The read as the last token of its branch, its statement, its loop: the binding before it in the
+# same branch is still the only one that reaches it.
+BRANCH_ENDINGS = {
+    "if": "if flag:\n    lo = 0.0\n    hi = lo",
+    "else": "if flag:\n    pass\nelse:\n    lo = 0.0\n    hi = lo",
+    "elif": "if flag:\n    pass\nelif other:\n    lo = 0.0\n    hi = lo",
+    "for": "for item in items:\n    lo = 0.0\n    hi = lo",
+    "while": "while flag:\n    lo = 0.0\n    hi = lo",
+    "try": "try:\n    lo = 0.0\n    hi = lo\nexcept E:\n    pass",
+    "except": "try:\n    pass\nexcept E:\n    lo = 0.0\n    hi = lo",
+    "with": "with ctx:\n    lo = 0.0\n    hi = lo",
+    "nested if": "if flag:\n    if other:\n        lo = 0.0\n        hi = lo",
+    "one line": "if flag: lo = 0.0; hi = lo",
+}
+
+
+@pytest.mark.parametrize("form", BRANCH_ENDINGS)
+def test_a_read_that_ends_its_branch_sees_that_branch_s_binding(form):
+    model, root = model_of("lo = -1.0\n" + BRANCH_ENDINGS[form] + "\n")
+    assert model.constant(last_read(root, "lo")) == 0.0
+
+
 def test_equal_values_on_every_path_are_one_value():
     model, root = model_of("""\
         if fast:
