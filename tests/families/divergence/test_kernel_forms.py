@@ -53,3 +53,34 @@ def test_the_numbers_of_a_kernel_by_form(engine, kernel, numbers, stride):
     view = analysis.view(tree.find_all(kind="call")[-1])
     assert view.kernel == numbers
     assert view.stride.value == stride
+
+
+# A convolution's padding mode by form: a known mode makes a window, any other (an unknown value,
+# a mode MindSpore does not have) makes an unknown layer, never a guess and never an error.
+@pytest.mark.parametrize("mode, kind, same, padding", [
+    (None, "window", True, 0),  # MindSpore's default pad_mode is 'same'
+    ("'same'", "window", True, 0),
+    ("'SAME'", "window", True, 0),
+    ("'valid'", "window", False, 0),
+    ("'pad'", "window", False, 1),
+    ("'reflect'", "unknown", None, None),
+    ("MODE", "window", False, 0),  # a module constant: 'valid'
+    ("mode", "unknown", None, None),  # a parameter without a default
+    ("f'{mode}'", "unknown", None, None),
+])
+def test_a_window_layer_by_padding_mode(engine, mode, kind, same, padding):
+    argument = f", pad_mode={mode}" if mode is not None else ""
+    source = textwrap.dedent(f"""
+        from mindspore import nn
+        MODE = 'valid'
+        def build(mode):
+            return nn.Conv2d(1, 6, 3, padding=1{argument})
+        """)
+    if mode in ("'same'", "'SAME'", None, "'valid'", "MODE"):
+        source = source.replace("padding=1", "padding=0")  # MindSpore refuses padding beside these modes
+    tree = SgRoot(source, "python").root()
+    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    (layer,) = analysis.shapes.layers_of(tree.find_all(kind="call")[-1], 0)
+    assert layer.kind == kind
+    if kind == "window":
+        assert (layer.same, layer.padding, layer.kernel) == (same, padding, 3)
