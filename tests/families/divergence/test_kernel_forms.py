@@ -84,3 +84,23 @@ def test_a_window_layer_by_padding_mode(engine, mode, kind, same, padding):
     assert layer.kind == kind
     if kind == "window":
         assert (layer.same, layer.padding, layer.kernel) == (same, padding, 3)
+
+
+# The literal shapes a file writes, by form and rank: a run of three or more integer literals in
+# a tuple, a list or a call's arguments (a 1-D input is three: batch, channels, length).
+@pytest.mark.parametrize("written, shapes", [
+    ("np.ones((1, 16, 32))", [(1, 16, 32)]),
+    ("np.ones([1, 3, 28, 28])", [(1, 3, 28, 28)]),
+    ("Tensor(np.zeros((2, 1, 8, 8, 8)))", [(2, 1, 8, 8, 8)]),
+    ("ops.zeros(1, 16, 32)", [(1, 16, 32)]),
+    ("np.ones((1, 16))", []),  # two sizes: no input shape
+    ("np.ones((1, 16, 32.0))", []),
+    ("np.ones((1, 16, n))", []),
+    ("np.ones((1, 16, -32))", []),
+    ("np.ones((1, (16, 32), 4))", []),
+])
+def test_literal_shapes_by_form_and_rank(engine, written, shapes):
+    source = f"import numpy as np\nfrom mindspore import Tensor, ops\nx = {written}\n"
+    tree = SgRoot(source, "python").root()
+    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    assert analysis.shapes.literal_shapes == shapes
