@@ -17,6 +17,11 @@ def engine():
     return Engine(load_ruleset())
 
 
+def analysis_of(engine, source: str):
+    tree = SgRoot(source, "python").root()
+    return tree, FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+
+
 HEAD = """
     from mindspore import nn
     SIZE = 2
@@ -47,9 +52,7 @@ HEAD = """
     ("((2, 2),)", None, "unknown"),
 ])
 def test_the_numbers_of_a_kernel_by_form(engine, kernel, numbers, stride):
-    source = textwrap.dedent(HEAD).format(kernel=kernel)
-    tree = SgRoot(source, "python").root()
-    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    tree, analysis = analysis_of(engine, textwrap.dedent(HEAD).format(kernel=kernel))
     view = analysis.view(tree.find_all(kind="call")[-1])
     assert view.kernel == numbers
     assert view.stride.value == stride
@@ -78,8 +81,7 @@ def test_a_window_layer_by_padding_mode(engine, mode, kind, same, padding):
         """)
     if mode in ("'same'", "'SAME'", None, "'valid'", "MODE"):
         source = source.replace("padding=1", "padding=0")  # MindSpore refuses padding beside these modes
-    tree = SgRoot(source, "python").root()
-    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    tree, analysis = analysis_of(engine, source)
     (layer,) = analysis.shapes.layers_of(tree.find_all(kind="call")[-1], 0)
     assert layer.kind == kind
     if kind == "window":
@@ -100,7 +102,5 @@ def test_a_window_layer_by_padding_mode(engine, mode, kind, same, padding):
     ("np.ones((1, (16, 32), 4))", []),
 ])
 def test_literal_shapes_by_form_and_rank(engine, written, shapes):
-    source = f"import numpy as np\nfrom mindspore import Tensor, ops\nx = {written}\n"
-    tree = SgRoot(source, "python").root()
-    analysis = FileContext(engine, tree, "model.py").analysis(BY_NAME["divergence"])
+    _, analysis = analysis_of(engine, f"import numpy as np\nfrom mindspore import Tensor, ops\nx = {written}\n")
     assert analysis.shapes.literal_shapes == shapes
