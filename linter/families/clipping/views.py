@@ -122,20 +122,22 @@ class ClipCall:
 
     def _read_windows(self, target: SgNode) -> list[tuple[int, int]]:
         """Where a read sees the value stored in ``target``: after the statement, or anywhere in a
-        loop around it (the next iteration), unless the loop itself rebinds the name first. Every
-        loop around it counts, not only the innermost: an outer loop's next iteration reads, before
-        it reaches the inner loop again, what the inner loop stored last."""
+        loop around it (the next iteration). Every loop around it counts, not only the innermost:
+        an outer loop's next iteration reads, before it reaches the inner loop again, what the
+        inner loop stored last. The climb stops at a for loop whose own variable is the name."""
         windows = [(nodes.end(target.parent()), math.inf)]
         for ancestor in target.ancestors():
             if ancestor.kind() in nodes.FUNCTION_KINDS:
                 break
             if ancestor.kind() == "while_statement":  # its condition is read again on each iteration
                 windows.append((nodes.start(ancestor), nodes.end(ancestor)))
-            # A for loop's iterable is read once, before its first iteration: the window is its body.
-            # `for g in grads: g = clip(g)`: that loop's next iteration rebinds g before any read
-            # (the rest of this iteration and what follows the loop are after the statement).
-            elif ancestor.kind() == "for_statement" and target.text() not in bindings.target_names(
-                    ancestor.field("left")):
+            elif ancestor.kind() == "for_statement":
+                if target.text() in bindings.target_names(ancestor.field("left")):
+                    # `for g in grads: g = clip(g)`: the next iteration rebinds g before any read,
+                    # and every clipped value but the last is lost: the loop-variable mistake, read
+                    # only in the rest of its iteration and after the statement.
+                    break
+                # Its iterable is read once, before its first iteration: the window is its body.
                 windows.append((nodes.start(ancestor.field("body")), nodes.end(ancestor)))
         return windows
 

@@ -1,8 +1,8 @@
 """Which reads see a clipped value stored inside loops (TMS108, the result never read). A read
 sees it when it comes after the store, or when it sits anywhere in a loop around the store whose
 next iteration reaches the read before rebinding the name: every loop around it, not only the
-innermost. A ``for`` loop whose own target is the name rebinds it first, and a ``for`` loop's
-iterable is read once, before its first iteration."""
+innermost. A ``for`` loop whose own target is the name rebinds it first (and ends the climb: the
+loop-variable mistake), and a ``for`` loop's iterable is read once, before its first iteration."""
 
 import pytest
 
@@ -53,14 +53,17 @@ CASES = {
     "read in an inner loop's iterable, which an outer loop reads again": (
         "for epoch in range(epochs):\n    for batch in grads:\n        STORE", True),
     "read in a while loop's condition": ("while grads is None:\n    STORE", True),
-    # The loop's own target: its next iteration rebinds the name before any read.
+    # A for loop whose own variable is the name: its next iteration rebinds the name before any
+    # read, and every value but the last is lost (the loop-variable mistake, tests/fixtures/
+    # model_gaps.py), so no loop around it counts either.
     "read earlier in a loop that rebinds the name": ("for grads in data:\n    READ\n    STORE", False),
     "read in an outer loop that rebinds the name": (
         "for grads in data:\n    READ\n    for batch in grads:\n        STORE", False),
     "read in an outer loop, around an inner loop that rebinds the name": (
-        "for epoch in range(epochs):\n    READ\n    for grads in data:\n        STORE", True),
+        "for epoch in range(epochs):\n    READ\n    for grads in data:\n        STORE", False),
     "read in an outer loop, past one that rebinds the name": (
-        "while flag:\n    READ\n    for grads in data:\n        for batch in grads:\n            STORE", True),
+        "while flag:\n    READ\n    for grads in data:\n        for batch in grads:\n            STORE", False),
+    "read after the loop that rebinds the name": ("for grads in data:\n    STORE\nREAD", True),
 }
 
 
