@@ -29,7 +29,7 @@ from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
 from .records import LazyPattern, OrderedRecord, Record
-from .semantics.model import SemanticModel
+from .semantics.model import SemanticModel, WalkedNodes
 
 # Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
 VARIABLE = LazyPattern(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")  # a message's or fix's: for a finding only
@@ -219,6 +219,8 @@ class Engine:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
         text = FileText(source, path)
         verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters}
+        if not any(verdicts.values()):
+            return []
         active = []
         for group in self.groups:
             rules = [rule for rule in group.rules if verdicts[id(group.prefilters[rule.id])]]
@@ -261,17 +263,18 @@ class Engine:
             root = SgRoot(source, "python").root()
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [internal_error("all rules", error)]
-        context = FileContext(self, root, path)
         renamed = self._renamed(source)
         findings: list[Finding] = []
         if renamed:
             # Rare: matchers widened for this file's local names, each group on its own walk.
+            context = FileContext(self, root, path)
             for group, rules in active:
                 matcher = _used_utils(_with_utils(group.rules[0].matcher, self.structural_utils(renamed)))
                 findings.extend(self._run_group(root, context, matcher, rules))
             return self._without_yielded(sorted(set(findings)))
         active_ids = {id(group) for group, _ in active}
-        merged = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
+        merged, walked = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
+        context = FileContext(self, root, path, walked)
         for group, rules in active:
             findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
         return self._without_yielded(sorted(set(findings)))
@@ -350,17 +353,18 @@ class FileContext:
     """What the engine knows about one file: the semantic model and each family's analysis,
     built on first use."""
 
-    def __init__(self, engine: Engine, root: SgNode, path: str | None) -> None:
+    def __init__(self, engine: Engine, root: SgNode, path: str | None, walked: WalkedNodes | None = None) -> None:
         self.engine = engine
         self.root = root
         self.path = path
+        self.walked = walked  # what the structural walk met for the model (None: the model walks)
         self._model: SemanticModel | None = None
         self._analyses: dict[str, object] = {}
 
     @property
     def model(self) -> SemanticModel:
         if self._model is None:
-            self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known)
+            self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known, self.walked)
         return self._model
 
     def analysis(self, family: Family):
@@ -510,36 +514,53 @@ def _top_kinds(rule: object) -> frozenset[str] | None:
 
 
 GROUP_LABEL = "TORCH2MS_GROUP{}"  # a metavariable naming the merged walk's branch a node matched
+MODEL_LABEL = "TORCH2MS_MODEL"  # ... the branch of the nodes the semantic model needs (WalkedNodes)
+MODEL_BRANCH = {"all": [{"any": [{"kind": "import_statement"}, {"kind": "import_from_statement"}, {"kind": "ERROR"}]},
+                        {"pattern": "$" + MODEL_LABEL}]}
 
 
-def _merged_matches(root: SgNode, groups: list[_Group]) -> dict[int, list[SgNode] | Exception]:
-    """One ast-grep walk for several groups (in merge order), each node handed to its groups.
+GroupMatches = dict[int, list[SgNode] | Exception]  # id(group) -> its matches, or why its walk failed
 
-    Each group's rule is one branch of an ``any``, labelled by a metavariable: ast-grep tries the
-    branches in order, so a node labelled with branch k matched none before it, and only the later
-    groups that can match its kind are asked with ``SgNode.matches`` (which compiles the rule on
-    every call, too slow to ask for every node).
+
+def _merged_matches(root: SgNode, groups: list[_Group]) -> tuple[GroupMatches, WalkedNodes | None]:
+    """One ast-grep walk for the groups (in merge order), each node handed to its groups, and for
+    what the semantic model would otherwise walk the whole file again for (its imports, whether
+    the parse left an ERROR node).
+
+    Each group's rule is one branch of an ``any``, labelled by a metavariable, after the model's
+    branch: ast-grep tries the branches in order, so a node labelled with branch k matched none
+    before it, and only the later groups that can match its kind are asked with
+    ``SgNode.matches`` (which compiles the rule on every call, too slow to ask for every node).
     """
-    if len(groups) < 2:
-        return {}
+    if not groups:
+        return {}, None
     utils: dict = {}
     for group in groups:
         for name, body in group.matcher.get("utils", {}).items():
             if utils.setdefault(name, body) != body:  # two rules mean different things by one name
-                return {}
-    branches = [{"all": [group.matcher["rule"], {"pattern": "$" + GROUP_LABEL.format(index)}]}
-                for index, group in enumerate(groups)]
+                return {}, None
+    branches = [MODEL_BRANCH] + [{"all": [group.matcher["rule"], {"pattern": "$" + GROUP_LABEL.format(index)}]}
+                                 for index, group in enumerate(groups)]
     found: dict[int, list[SgNode]] = {id(group): [] for group in groups}
+    imports: list[SgNode] = []
+    misparsed = False
     try:
         for node in root.find_all({"rule": {"any": branches}, "utils": utils}):
-            first = next(index for index in range(len(groups)) if node.get_match(GROUP_LABEL.format(index)))
-            found[id(groups[first])].append(node)
+            if node.get_match(MODEL_LABEL):
+                if node.kind() == "ERROR":
+                    misparsed = True
+                else:
+                    imports.append(node)
+                first = -1  # any group may match it too
+            else:
+                first = next(index for index in range(len(groups)) if node.get_match(GROUP_LABEL.format(index)))
+                found[id(groups[first])].append(node)
             for later in groups[first + 1:]:
                 if (later.kinds is None or node.kind() in later.kinds) and node.matches(**later.dispatch):
                     found[id(later)].append(node)
     except Exception as error:  # each group then reports it as its own internal error
-        return {id(group): error for group in groups}
-    return found
+        return {id(group): error for group in groups}, None
+    return found, WalkedNodes(imports, misparsed)
 
 
 def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None,

@@ -25,7 +25,7 @@ def test_files_without_clip_words_are_not_parsed(engine, monkeypatch):
     assert engine.check("import mindspore\nx = ops.relu(y)\n" * 1000) == []
 
 
-def test_rules_sharing_a_matcher_share_one_walk(engine, monkeypatch):
+def test_rules_sharing_a_matcher_and_the_model_share_one_walk(engine, monkeypatch):
     walks = []
     real_root = engine_module.SgRoot
 
@@ -41,18 +41,22 @@ def test_rules_sharing_a_matcher_share_one_walk(engine, monkeypatch):
                     return getattr(outer, name)
 
                 def find_all(self, config=None, **rule):
-                    if config is not None:  # the engine's structural pass (imports use **rule)
-                        walks.append(config["rule"])
-                        return outer.find_all(config)
-                    return outer.find_all(**rule)
+                    walks.append(config["rule"] if config is not None else rule)
+                    return outer.find_all(config) if config is not None else outer.find_all(**rule)
+
+                def find(self, config=None, **rule):
+                    walks.append(config["rule"] if config is not None else rule)
+                    return outer.find(config) if config is not None else outer.find(**rule)
 
             return Root()
 
     monkeypatch.setattr(engine_module, "SgRoot", CountingRoot)
     findings = engine.check(SOURCE)
     assert [f.code for f in findings] == ["TMS102", "TMS103"]
-    # Eight clipping rules, one walk for all of them (TMS201's words are absent: no walk).
-    assert walks == [{"matches": "clip-call"}]
+    # Eight clipping rules, one walk for all of them (TMS201's words are absent: no walk), and
+    # the model's imports and misparse check come from that walk: nothing walks the file again.
+    assert walks == [{"any": [engine_module.MODEL_BRANCH,
+                              {"all": [{"matches": "clip-call"}, {"pattern": "$TORCH2MS_GROUP0"}]}]}]
 
 
 def test_a_walk_carries_only_the_utils_its_rule_names(engine):

@@ -58,16 +58,21 @@ class NameUses(Record):
         self.declared_global = declared_global
 
 
-def collect_bindings(scope: SgNode) -> dict[str, list[Binding]]:
-    """name -> its bindings in ``scope``, sorted by where they take effect."""
+def collect_bindings(scope: SgNode, misparsed: bool | None = None) -> dict[str, list[Binding]]:
+    """name -> its bindings in ``scope``, sorted by where they take effect. ``misparsed``: whether
+    the file holds an ERROR node, when the caller knows (None: the scope is searched for one)."""
     found: dict[str, list[Binding]] = {}
     parameters = scope.field("parameters")
     for index, (name, default) in enumerate(parameter_names(parameters) if parameters is not None else []):
         found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope,
                                                   default=default))
     walked = scope.field("body") or scope if scope.kind() != "module" else scope
-    skipped = (NO_BINDING_UNLESS_WALRUS if ":=" not in walked.text() and walked.find(kind="ERROR") is None
-               else frozenset())
+    if ":=" in walked.text():
+        skipped = frozenset()
+    elif misparsed is None:
+        skipped = NO_BINDING_UNLESS_WALRUS if walked.find(kind="ERROR") is None else frozenset()
+    else:
+        skipped = frozenset() if misparsed else NO_BINDING_UNLESS_WALRUS
     for node in nodes.walk_scope(walked, BINDING_KINDS, skipped):
         kind = node.kind()
         if kind == "assignment":

@@ -24,14 +24,18 @@ def _in_except_clause(statement: SgNode) -> bool:
 
 
 class ImportTable:
-    def __init__(self, root: SgNode, package: tuple[str, ...] | None) -> None:
+    def __init__(self, root: SgNode, package: tuple[str, ...] | None,
+                 statements: list[SgNode] | None = None) -> None:
+        """``statements``: the module's import statements in source order, when a walk of the
+        whole file has already found them (None: found here)."""
         self.package = package
         # scope key (the module's, or a function's) -> local name -> qualified name
         self.scoped: dict[tuple, dict[str, str]] = {}
         self.stars: dict[tuple, list[str]] = {}
         self.modules: set[str] = set()  # every module and name imported, in full (import a.b: a.b)
-        found = root.find_all(any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}])
-        for statement in found:
+        if statements is None:
+            statements = root.find_all(any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}])
+        for statement in statements:
             scope_key = nodes.enclosing_scope(statement)
             local = self.scoped.setdefault(scope_key, {})
             fallback = _in_except_clause(statement)

@@ -17,6 +17,7 @@ from typing import Callable
 
 from ast_grep_py import SgNode
 
+from ..records import Record
 from . import bindings as scope_bindings
 from . import constants, nodes
 from .bindings import Binding, NameUses
@@ -31,11 +32,24 @@ def _nothing(qualified: str) -> bool:
     return False
 
 
+class WalkedNodes(Record):
+    """What a walk of the whole file already met for the model (the engine's structural walk), so
+    that the model does not walk the file again for it: each such walk costs about a fifth of the
+    parse on a big module."""
+
+    __slots__ = _fields = ("imports", "misparsed")
+
+    def __init__(self, imports: list[SgNode], misparsed: bool) -> None:
+        self.imports = imports  # every import statement, in source order
+        self.misparsed = misparsed  # whether tree-sitter left an ERROR node anywhere in the file
+
+
 class SemanticModel:
     def __init__(self, root: SgNode, path: str | None = None,
                  canonical: Callable[[str | None], str | None] = _same,
-                 known: Callable[[str], bool] = _nothing) -> None:
+                 known: Callable[[str], bool] = _nothing, walked: WalkedNodes | None = None) -> None:
         self.root = root
+        self.walked = walked  # None: the model finds the imports and ERROR nodes itself
         self.path = path
         self.canonical = canonical
         self.known = known
@@ -57,7 +71,8 @@ class SemanticModel:
     # ---- imports
     @cached_property
     def imports(self) -> ImportTable:
-        return ImportTable(self.root, mindspore_package(self.path))
+        return ImportTable(self.root, mindspore_package(self.path),
+                           self.walked.imports if self.walked is not None else None)
 
     @cached_property
     def imported_packages(self) -> frozenset[str]:
@@ -67,7 +82,8 @@ class SemanticModel:
     def bindings(self, scope: SgNode) -> dict[str, list[Binding]]:
         scope_key = scope
         if scope_key not in self._scopes:
-            self._scopes[scope_key] = scope_bindings.collect_bindings(scope)
+            misparsed = self.walked.misparsed if self.walked is not None else None
+            self._scopes[scope_key] = scope_bindings.collect_bindings(scope, misparsed)
         return self._scopes[scope_key]
 
     def lookup(self, name_node: SgNode) -> Binding | None:
