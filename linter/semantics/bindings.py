@@ -16,10 +16,19 @@ from . import nodes
 
 BINDING_KINDS = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
                            "as_pattern_target", "function_definition", "class_definition"})
-# Where Python's grammar puts none of BINDING_KINDS but a walrus (`f(y := 2)`, `f"{(y := 2)}"`):
-# a call's arguments and the strings are about half of a model's nodes. Walked past unless the
-# scope holds a ':=' or a part tree-sitter could not parse (ERROR: anything may sit inside).
-NO_BINDING_UNLESS_WALRUS = frozenset({"argument_list", "string"})
+# Where Python's grammar puts none of BINDING_KINDS but a walrus (`f(y := 2)`, `f"{(y := 2)}"`,
+# `def f(k=(n := 3))`): the expressions that fill most statements (a call's arguments, names,
+# attributes, literals, operators), a definition's parameters, the imports, the leaves. They are
+# most of a model's nodes, and walked past unless the scope holds a ':=' or a part tree-sitter
+# could not parse (ERROR: anything may sit inside). A statement that holds another one, and the
+# parts of `with` and `except` that bind (as_pattern), are not here.
+NO_BINDING_UNLESS_WALRUS = frozenset({
+    "argument_list", "string", "concatenated_string", "identifier", "attribute", "call", "subscript",
+    "keyword_argument", "integer", "float", "true", "false", "none", "comment", "binary_operator",
+    "unary_operator", "comparison_operator", "boolean_operator", "not_operator", "dictionary", "pair",
+    "parameters", "lambda_parameters", "default_parameter", "typed_parameter", "typed_default_parameter",
+    "type", "decorator", "import_statement", "import_from_statement", "dotted_name", "aliased_import",
+    "return_statement"})
 # Statements whose body may run zero times, or only on some paths, relative to code outside them.
 CONDITIONAL_KINDS = frozenset({"if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
                                "try_statement", "except_clause", "finally_clause", "match_statement",

@@ -144,7 +144,7 @@ def test_a_fallback_import_in_an_except_clause_leaves_the_first_import(check):
     assert check(rebinding) == []
 
 
-# A scope's walk for bindings skips call arguments and strings (bindings.NO_BINDING_UNLESS_WALRUS)
+# A scope's walk for bindings skips expressions, parameters and imports (bindings.NO_BINDING_UNLESS_WALRUS)
 # unless a walrus or a misparse could put one there: the same bindings either way.
 SKIPPED_SUBTREES = {
     "walrus in an argument": "x = f(g(y := 1), z)\nw = y\n",
@@ -152,6 +152,14 @@ SKIPPED_SUBTREES = {
     "walrus in a function's call": "def step(a):\n    log(f'{(y := a)}', b=(z := 3))\n    return y\n",
     "walrus in a lambda argument": "x = f(lambda: (y := 1))\n",
     "unparsable argument": "x = f(a, b = = 1)\ny = 2\n",
+    "with and except targets": ("with open(p) as f, (lock() as (a, b)):\n    pass\ntry:\n    pass\n"
+                                "except (E, F) as error:\n    raise\n"),
+    "chained and annotated assignments": "a = b = f(1)\nc: int = 2\nd, *e = g[0]\nh += 1\n",
+    "definitions under decorators and branches": (
+        "import a.b as c\nfrom d import (e as f)\n@wrap(k=1)\ndef g(x: int = 1, *args, **kw) -> T:\n"
+        "    return g(x)\nif c:\n    class H(Base, metaclass=M):\n        y = 1\n"),
+    "loops, matches and comprehensions": ("for i, (j, k) in enumerate(z):\n    while i:\n        m = [n for n in j]\n"
+                                          "match cmd:\n    case [x, y]:\n        p = x\n    case _:\n        q = 0\n"),
     "a model's layers": ("class Net(nn.Cell):\n    def __init__(self):\n        self.conv = nn.Conv2d(3, 8, "
                          "kernel_size=3, pad_mode='same')\n        self.act = nn.ReLU()\n\n"
                          "def build(config, n=nn.Dense(2, 3)):\n    net = Net(config['depth'], [nn.ReLU()])\n"
