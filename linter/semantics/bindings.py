@@ -160,12 +160,25 @@ def parameter_names(parameters: SgNode) -> list[tuple[str, SgNode | None]]:
     return names
 
 
-def is_store(identifier: SgNode) -> bool:
-    """True where an identifier is written (or is a keyword/attribute name), not read."""
-    parent = identifier.parent()
+# The parents under which an identifier may be written rather than read (is_store); under any
+# other (a call, an argument list, an operator: most identifiers) it is read.
+STORE_PARENT_KINDS = frozenset({
+    "attribute", "keyword_argument", "global_statement", "nonlocal_statement", "parameters", "typed_parameter",
+    "lambda_parameters", "default_parameter", "typed_default_parameter", "list_splat_pattern",
+    "dictionary_splat_pattern", "parenthesized_expression", "list_splat", "assignment", "for_statement",
+    "for_in_clause"}) | nodes.TARGET_PATTERN_KINDS
+TARGET_WRAPPER_KINDS = nodes.TARGET_PATTERN_KINDS | {"parenthesized_expression", "list_splat_pattern", "list_splat"}
+
+
+def is_store(identifier: SgNode, parent: SgNode | None = None) -> bool:
+    """True where an identifier is written (or is a keyword/attribute name), not read.
+    ``parent``: the identifier's parent, when the caller has it already."""
+    parent = identifier.parent() if parent is None else parent
     if parent is None:
         return False
     kind = parent.kind()
+    if kind not in STORE_PARENT_KINDS:
+        return False
     if kind == "attribute":
         return parent.field("attribute") is not None and parent.field("attribute") == identifier
     if kind == "keyword_argument":
@@ -181,10 +194,12 @@ def is_store(identifier: SgNode) -> bool:
         if grandparent is not None and grandparent.kind() in ("parameters", "lambda_parameters", "typed_parameter"):
             return True
     node = identifier
-    while parent is not None and parent.kind() in nodes.TARGET_PATTERN_KINDS | {
-            "parenthesized_expression", "list_splat_pattern", "list_splat"}:  # a, *rest = ...
+    while kind in TARGET_WRAPPER_KINDS:  # a, *rest = ...
         node, parent = parent, parent.parent()
-    if parent is not None and parent.kind() in ("assignment", "for_statement", "for_in_clause"):
+        if parent is None:
+            return False
+        kind = parent.kind()
+    if kind in ("assignment", "for_statement", "for_in_clause"):
         left = parent.field("left")
         return left is not None and left == node
     return False
@@ -201,7 +216,7 @@ def index_uses(scope: SgNode) -> dict[str, NameUses]:
         parent = occurrence.parent()
         if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
             uses.declared_global = True
-        elif not is_store(occurrence):
+        elif not is_store(occurrence, parent):
             uses.reads.append(occurrence)
             uses.positions.append(nodes.start(occurrence))
     return index
