@@ -80,6 +80,7 @@ class FileText:
         # The folders on the path, split at either separator (not by a regex: one fewer to compile).
         self._folders = frozenset(path.replace("\\", "/").split("/")[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
+        self._names_any: dict[tuple[str, ...], bool] = {}
         self._occurrences: dict[str, list[int]] = {}
         self._scanner: Iterator[re.Match] | None = None
         self._scanned_to = 0  # every comment or string starting before this is in the lists
@@ -106,6 +107,15 @@ class FileText:
     def names_package(self, package: str) -> bool:
         return self.contains(package) or package in self._folders
 
+    def names_any(self, packages: list[str]) -> bool:
+        """Whether the text names one of ``packages``: asked once per file for each prefilter's
+        roots, which most prefilters share."""
+        key = tuple(packages)
+        found = self._names_any.get(key)
+        if found is None:
+            found = self._names_any[key] = any(self.names_package(package) for package in packages)
+        return found
+
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
         if self._scanner is None:
@@ -116,7 +126,8 @@ class FileText:
                 self._scanned_to = len(self.source) + 1
                 break
             start, self._scanned_to = match.span()
-            if not self._formatted(start):
+            # Most comments and strings have no prefix letter before them: no f-string to look for.
+            if self.source[start - 1] not in STRING_PREFIX_LETTERS or not self._formatted(start):
                 self._starts.append(start)
                 self._ends.append(self._scanned_to)
         index = bisect_right(self._starts, position) - 1
@@ -184,15 +195,20 @@ class Prefilter:
         return Prefilter.from_state, (self.state(),)
 
     def may_match(self, text: FileText) -> bool:
-        if not all(text.names_package(package) for package in self.imports):
-            return False
+        # Loops, not any() over generators: this runs for every prefilter on every file.
+        for package in self.imports:
+            if not text.names_package(package):
+                return False
         if self.any_file:
             return True
-        if self.roots is not None and not any(text.names_package(root) for root in self.roots):
+        if self.roots is not None and not text.names_any(self.roots):
             return False
-        return any(self._written_in_code(word, start - offset, text)
-                   for probe, words in self.probes.items()
-                   for start in text.occurrences(probe) for word, offset in words)
+        for probe, words in self.probes.items():
+            for start in text.occurrences(probe):
+                for word, offset in words:
+                    if self._written_in_code(word, start - offset, text):
+                        return True
+        return False
 
     def _written_in_code(self, word: str, start: int, text: FileText) -> bool:
         """Whether ``word`` is written at ``start`` as the trigger asks, in code."""

@@ -105,3 +105,20 @@ def test_a_probe_one_rule_looks_for_serves_the_next():
     assert choose_probes(["clip_grad_norm_", "clamp_(", "value_and_grad"], shared) == {
         "clip_grad_norm_": "clip", "clamp_(": "clamp", "value_and_grad": "value_and_grad"}
     assert shared == {"clip", "clamp", "value_and_grad"}
+
+
+# A string's prefix decides whether its text is code: an f-string's (or t-string's) fields are,
+# any other string's text is not, whatever the letters' case and order.
+NOT_FORMATTED = ["r", "R", "b", "B", "u", "U", "rb", "Rb", "bR", "BR"]
+FORMATTED = ["f", "F", "rf", "fR", "Rf", "FR", "t", "T", "rt", "Tr"]
+CALL_IN_A_STRING = "import mindspore\nname = {prefix}'{{ops.clip_by_value(grads, 0.1)}}'\n"
+
+
+@pytest.mark.parametrize("prefix", NOT_FORMATTED)
+def test_a_word_in_a_string_of_any_other_prefix_is_not_code(engine, prefix):
+    assert not engine.may_match(CALL_IN_A_STRING.format(prefix=prefix))
+
+
+@pytest.mark.parametrize("prefix", FORMATTED)
+def test_a_word_in_a_formatted_string_is_code(engine, prefix):
+    assert engine.may_match(CALL_IN_A_STRING.format(prefix=prefix))
