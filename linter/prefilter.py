@@ -9,6 +9,9 @@ rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested 
   for ``clip``) in code, not in a comment or a string, and not as the name a ``def`` or ``class``
   defines: a call resolves to an API only through its name written somewhere in the module's
   code (a call, an import or an alias), and a definition of that name is the module's own;
+- nor as ``X.word`` where the module binds ``X`` to one module of another package and to nothing
+  else (every other place ``X`` is written is ``X.``, or the line ``import numpy as X``): that is
+  the other package's attribute, no name of the rule's and no tensor's method;
 - when the trigger says so, a regex must match right after that word (``Dropout(0.1``), unless
   it is imported under another name (``Dropout as Drop``: the call is then written ``Drop(``); the
   word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``).
@@ -67,6 +70,20 @@ def positional_first() -> re.Pattern:
                       r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
 
 
+# A whole line that imports one module under one name: `import numpy as np`, `import numpy`. Compiled
+# on first use, as the two below: most files never ask.
+@lru_cache(maxsize=None)
+def import_line() -> re.Pattern:
+    return re.compile(r"[ \t]*import[ \t]+([A-Za-z_][\w.]*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?[ \t]*(?:#[^\r\n]*)?")
+
+
+# A star import, or an import line continued by a backslash that may be one (taken as one). Starts
+# with the literal, so that re looks for "import" alone and not at every position.
+@lru_cache(maxsize=None)
+def star_import() -> re.Pattern:
+    return re.compile(r"import[ \t]*[*\\]")
+
+
 # What a trigger may ask to follow its word, by name: a prefilter kept between runs
 # (Prefilter.state) names its regex, which is then always one of these literals.
 AFTER_WORD = {"positional first argument": positional_first}
@@ -81,6 +98,7 @@ class FileText:
         self._folders = frozenset(path.replace("\\", "/").split("/")[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
         self._names_any: dict[tuple[str, ...], bool] = {}
+        self._bound_modules: dict[str, str | None] = {}
         self._occurrences: dict[str, list[int]] = {}
         self._scanner: Iterator[re.Match] | None = None
         self._scanned_to = 0  # every comment or string starting before this is in the lists
@@ -115,6 +133,57 @@ class FileText:
         if found is None:
             found = self._names_any[key] = any(self.names_package(package) for package in packages)
         return found
+
+    def foreign_module_attribute(self, start: int, roots: list[str]) -> bool:
+        """Whether the name at ``start`` is written as ``X.name``, X a bare name that the module
+        binds to one module outside ``roots`` and to nothing else (``np.clip`` after ``import numpy
+        as np``): an attribute of that module, so no name of a rule rooted there, and no tensor's
+        method either (X is a module)."""
+        source = self.source
+        if start < 2 or source[start - 1] != ".":
+            return False
+        begin = start - 1
+        while begin > 0 and _is_name_char(source[begin - 1]):
+            begin -= 1
+        if begin == start - 1 or source[begin].isdigit() or (begin > 0 and source[begin - 1] == "."):
+            return False  # not after a bare name (`self.np.clip`, `x[0].clip`)
+        module = self.module_bound_to(source[begin:start - 1])
+        return module is not None and module.split(".", 1)[0] not in roots
+
+    def module_bound_to(self, name: str) -> str | None:
+        """The one module ``name`` is bound to wherever it is written in code, when every place it
+        is written is ``name.`` (a use) or a line ``import M as name`` / ``import name`` naming the
+        same module, and no star import may bind it too; else None. Any other place may bind it
+        (an assignment, a parameter, a loop, ``from M import name``, ``with ... as name``...)."""
+        if name in self._bound_modules:
+            return self._bound_modules[name]
+        found: set[str] = set()
+        source = self.source
+        start = source.find(name) if star_import().search(source) is None else -1
+        if start < 0:
+            found.add("")  # a star import, or nowhere: not known
+        while start >= 0:
+            end = start + len(name)
+            whole = ((start == 0 or not _is_name_char(source[start - 1]))
+                     and (end == len(source) or not _is_name_char(source[end])))
+            # `name.` is a use wherever it is written; only the other places need a closer look.
+            if (whole and source[end:end + 1] != "." and (start == 0 or source[start - 1] != ".")
+                    and self.in_code(start)):
+                line_start = max(source.rfind("\n", 0, start), source.rfind("\r", 0, start)) + 1
+                line = import_line().match(source, line_start)
+                line_end = line.end() if line is not None else -1
+                if line is None or not (line_end == len(source) or source[line_end] in "\r\n"):
+                    found.add("")
+                    break
+                module, alias = line.groups()
+                if (alias or module) != name:
+                    found.add("")
+                    break
+                found.add(module)
+            start = source.find(name, end)
+        module = found.pop() if len(found) == 1 else None
+        self._bound_modules[name] = module or None
+        return module or None
 
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
@@ -221,7 +290,8 @@ class Prefilter:
                 and (not _is_name_char(word[-1]) or end == len(source) or not _is_name_char(source[end]))
                 and (self.after is None or self.after.match(source, end) is not None
                      or RENAMED_AFTER.match(source, end) is not None)
-                and text.in_code(start) and not _defined(source, start))
+                and text.in_code(start) and not _defined(source, start)
+                and not (self.roots is not None and text.foreign_module_attribute(start, self.roots)))
 
 
 class Screen:

@@ -122,3 +122,56 @@ def test_a_word_in_a_string_of_any_other_prefix_is_not_code(engine, prefix):
 @pytest.mark.parametrize("prefix", FORMATTED)
 def test_a_word_in_a_formatted_string_is_code(engine, prefix):
     assert engine.may_match(CALL_IN_A_STRING.format(prefix=prefix))
+
+
+# A word written as `X.word`, X a name the module binds to one module outside the rule's packages
+# and to nothing else, is that module's attribute (no name of the rule's, no tensor's method): it
+# does not count. Any other way X may be bound keeps the file, and the rule then judges it.
+OTHER_MODULE = "import mindspore\n{binding}\ngrads = {receiver}.clip(grads, 0.1)\nlayer = {receiver}.Dropout(0.1)\n"
+BOUND_ONLY_TO_ANOTHER_PACKAGE = {
+    "import-as": ("import numpy as np", "np"),
+    "plain-import": ("import numpy", "numpy"),
+    "submodule-as": ("import numpy.linalg as np", "np"),
+    "indented-with-a-comment": ("try:\n    import torch.nn as np  # torch's layers\nexcept ImportError:\n    pass",
+                                "np"),
+    "used-before-and-after": ("import numpy as np\nx = np.zeros(3); y = np.ones(3)", "np"),
+}
+MAYBE_BOUND_OTHERWISE = {
+    "a-mindspore-module": ("from mindspore import numpy as np", "np"),
+    "a-mindspore-submodule": ("import mindspore.numpy as np", "np"),
+    "rebound": ("import numpy as np\nnp = mindspore.numpy", "np"),
+    "rebound-on-the-import-line": ("import numpy as np; np = mindspore.numpy", "np"),
+    "two-modules": ("try:\n    import numpy as np\nexcept ImportError:\n    import cupy as np", "np"),
+    "a-parameter": ("import numpy as np\ndef step(np):\n    pass", "np"),
+    "a-loop-variable": ("import numpy as np\nfor np in modules:\n    pass", "np"),
+    "a-with-target": ("import numpy as np\nwith backend() as np:\n    pass", "np"),
+    "a-walrus": ("import numpy as np\nif (np := pick()):\n    pass", "np"),
+    "a-global": ("import numpy as np\ndef use():\n    global np", "np"),
+    "from-import": ("from backends import np", "np"),
+    "a-star-import": ("import numpy as np\nfrom backends import *", "np"),
+    "a-continued-import": ("import numpy as np\nfrom backends import \\\n    *", "np"),
+    "no-import": ("", "np"),
+    "imported-under-another-name": ("import numpy as np", "numpy"),
+    "an-attribute-of-self": ("import numpy as np", "self.np"),
+    "a-space-before-the-dot": ("import numpy as np", "np "),
+    "a-subscript": ("import numpy as np", "np[0]"),
+}
+
+
+@pytest.mark.parametrize("case", BOUND_ONLY_TO_ANOTHER_PACKAGE.values(), ids=BOUND_ONLY_TO_ANOTHER_PACKAGE.keys())
+def test_a_word_as_another_packages_attribute_does_not_count(engine, case):
+    binding, receiver = case
+    assert not engine.may_match(OTHER_MODULE.format(binding=binding, receiver=receiver))
+
+
+@pytest.mark.parametrize("case", MAYBE_BOUND_OTHERWISE.values(), ids=MAYBE_BOUND_OTHERWISE.keys())
+def test_a_word_after_a_name_bound_any_other_way_counts(engine, case):
+    binding, receiver = case
+    assert engine.may_match(OTHER_MODULE.format(binding=binding, receiver=receiver))
+
+
+def test_a_mindspore_module_under_any_name_is_still_judged(engine):
+    source = "import mindspore\nimport mindspore.ops as np\ngrads = np.clip_by_value(grads, 0.1)\n"
+    assert [(finding.line, finding.code) for finding in engine.check(source)] == [(3, "TMS103")]
+    source = "from mindspore import nn as np\nlayer = np.Dropout(0.1)\n"
+    assert [(finding.line, finding.code) for finding in engine.check(source)] == [(2, "TMS301")]
