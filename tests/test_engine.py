@@ -145,3 +145,22 @@ def test_node_offsets_are_those_of_range_after_wide_characters():
         stack.extend(node.children())
         seen += 1
     assert seen > 40
+
+
+@pytest.mark.parametrize("call, evaluated", [
+    ("nn.MaxPool2d(kernel_size=3, stride=2)", False),  # a stride by keyword: never reported, never asked
+    ("nn.MaxPool2d(kernel_size=3)", True),
+    ("nn.MaxPool2d(3, 2)", True),  # positional: the model tells which argument it is
+    ("nn.MaxPool2d(kernel_size=3, **{'stride': 2})", True),
+])
+def test_a_pool_given_a_stride_by_keyword_reaches_no_condition(engine, monkeypatch, call, evaluated):
+    asked = []
+    real = engine_module.FileContext.evaluate
+
+    def evaluate(self, rule, node):
+        asked.append(rule.id)
+        return real(self, rule, node)
+
+    monkeypatch.setattr(engine_module.FileContext, "evaluate", evaluate)
+    engine.check(f"from mindspore import nn\nlayer = {call}\n")
+    assert ("pool-stride-omitted" in asked) == evaluated
