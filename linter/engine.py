@@ -28,7 +28,7 @@ from . import rulecache
 from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
-from .records import LazyPattern, OrderedRecord, Record
+from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics.model import SemanticModel, WalkedNodes
 
 # Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
@@ -113,8 +113,9 @@ class Plan(Record):
         # utils are then widened for that file, so the match reaches the model's import table.
         self.renamable = renamable
         # (family, its canonical, its known) for each family the engine asks, in the registry's
-        # order: the model's two callbacks. Functions of the families' facts modules, pickled by
-        # name: reading them back imports those modules, not the families' views and analyses.
+        # order: the model's two callbacks. Functions of the families' facts modules, kept by name
+        # (records.FunctionByName): each module is imported on the first call, by the first model
+        # built, never by reading the plan back.
         self.callbacks = callbacks
         # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
         self.yields = yields
@@ -178,7 +179,8 @@ class Engine:
         renamable = frozenset(word for prefilter in prefilters.values() for word in prefilter.words
                               if IDENTIFIER_WORD.match(word))
         families = [registry.family(name) for name in self.family_names]
-        callbacks = tuple((family.name, family.canonical, family.known) for family in families)
+        callbacks = tuple((family.name, FunctionByName.of(family.canonical), FunctionByName.of(family.known))
+                          for family in families)
         yields = {rule.id: frozenset(family.yields_to) for rule in rules
                   for family in [self.family(rule.family)] if family is not None and family.yields_to}
         return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, callbacks,

@@ -22,7 +22,7 @@ imported on the path of an editor's save but the pattern serves only loading and
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 class Record:
@@ -157,3 +157,40 @@ class LazyPattern:
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r})"
+
+
+class FunctionByName:
+    """A module-level function, kept by its module and name and imported on its first call.
+    Pickled as those two names: the engine's cached plan names the families' callbacks this way,
+    so that reading the plan imports no family's module that no check then asks for."""
+
+    __slots__ = ("module", "name", "_function")
+
+    def __init__(self, module: str, name: str, function: Callable | None = None) -> None:
+        self.module = module
+        self.name = name
+        self._function = function
+
+    @classmethod
+    def of(cls, function: Callable) -> FunctionByName:
+        return cls(function.__module__, function.__qualname__, function)
+
+    def __call__(self, *args: Any) -> Any:
+        function = self._function
+        if function is None:
+            import importlib
+
+            function = self._function = getattr(importlib.import_module(self.module), self.name)
+        return function(*args)
+
+    def __reduce__(self) -> tuple:
+        return FunctionByName, (self.module, self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FunctionByName) and (self.module, self.name) == (other.module, other.name))
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
+
+    def __repr__(self) -> str:
+        return f"FunctionByName({self.module}.{self.name})"

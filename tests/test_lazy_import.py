@@ -152,3 +152,18 @@ def test_a_model_file_only_divergence_rules_match_loads_no_clipping_analysis(tmp
     # A training step's clip call imports the clipping family as the first file of a process would.
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
     assert status == 1 and f"{CLIPPING}.dataflow" in modules
+
+
+# Every pool given its stride by keyword: the pooling rule's structural matcher leaves them out.
+STRIDES_GIVEN = ("from mindspore import nn\n\n\nclass Stem(nn.Cell):\n    def __init__(self):\n"
+                 "        super().__init__()\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n")
+
+
+def test_a_file_whose_matches_need_no_model_loads_no_family(tmp_path, cache):
+    """The file passes the prefilter (it names a pooling layer), so the engine is loaded and the
+    file parsed; no match reaches a condition, so no model is built and no family's module (not
+    even the facts the model's callbacks live in) is imported."""
+    flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, STRIDES_GIVEN, cache=cache)
+    assert (status, findings) == (0, []) and "flake8_torch2ms.engine" in modules
+    assert sorted(name for name in modules if name.startswith("flake8_torch2ms.families.")) == []

@@ -1,8 +1,13 @@
-"""records.LazyPattern: a regex compiled on first use stands wherever the compiled one would."""
+"""records.LazyPattern: a regex compiled on first use stands wherever the compiled one would.
+records.FunctionByName: a function named by its module, imported on its first call."""
 
+import importlib
+import pickle
 import re
+import subprocess
+import sys
 
-from flake8_torch2ms.records import LazyPattern
+from flake8_torch2ms.records import FunctionByName, LazyPattern
 
 
 def test_a_lazy_pattern_compiles_on_first_use_only(monkeypatch):
@@ -23,3 +28,27 @@ def test_a_lazy_pattern_answers_as_the_compiled_pattern():
         assert lazy.sub("\n", text) == compiled.sub("\n", text)
         assert bool(lazy.match(text)) == bool(compiled.match(text))
         assert lazy.split(text) == compiled.split(text)
+
+
+def test_a_function_by_name_imports_its_module_on_the_first_call_only():
+    # In a fresh interpreter: reading a pickled one back imports nothing, its first call does.
+    script = ("import pickle, sys\n"
+              "from flake8_torch2ms.records import FunctionByName\n"
+              "data = pickle.dumps(FunctionByName.of(__import__('colorsys').rgb_to_hsv))\n"
+              "del sys.modules['colorsys']\n"
+              "function = pickle.loads(data)\n"
+              "before = 'colorsys' in sys.modules\n"
+              "print(before, function(1.0, 0.0, 0.0), 'colorsys' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "(0.0,", "1.0,", "1.0)", "True"], result.stderr
+
+
+def test_every_familys_callbacks_are_found_by_name():
+    # The engine's cached plan keeps them so: a lambda or a nested function would not be found.
+    from flake8_torch2ms import families
+
+    for family in families.FAMILIES:
+        for callback in (family.canonical, family.known):
+            by_name = pickle.loads(pickle.dumps(FunctionByName.of(callback)))
+            assert by_name == FunctionByName.of(callback)
+            assert getattr(importlib.import_module(by_name.module), by_name.name) is callback
