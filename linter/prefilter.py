@@ -142,9 +142,7 @@ class FileText:
         source = self.source
         if start < 2 or source[start - 1] != ".":
             return False
-        begin = start - 1
-        while begin > 0 and _is_name_char(source[begin - 1]):
-            begin -= 1
+        begin = _name_start(source, start - 1)
         if begin == start - 1 or source[begin].isdigit() or (begin > 0 and source[begin - 1] == "."):
             return False  # not after a bare name (`self.np.clip`, `x[0].clip`)
         module = self.module_bound_to(source[begin:start - 1])
@@ -155,35 +153,31 @@ class FileText:
         is written is ``name.`` (a use) or a line ``import M as name`` / ``import name`` naming the
         same module, and no star import may bind it too; else None. Any other place may bind it
         (an assignment, a parameter, a loop, ``from M import name``, ``with ... as name``...)."""
-        if name in self._bound_modules:
-            return self._bound_modules[name]
-        found: set[str] = set()
+        if name not in self._bound_modules:
+            self._bound_modules[name] = self._find_module_bound_to(name)
+        return self._bound_modules[name]
+
+    def _find_module_bound_to(self, name: str) -> str | None:
         source = self.source
-        start = source.find(name) if star_import().search(source) is None else -1
-        if start < 0:
-            found.add("")  # a star import, or nowhere: not known
+        if star_import().search(source) is not None:
+            return None
+        modules: set[str] = set()
+        start = source.find(name)
         while start >= 0:
             end = start + len(name)
-            whole = ((start == 0 or not _is_name_char(source[start - 1]))
-                     and (end == len(source) or not _is_name_char(source[end])))
             # `name.` is a use wherever it is written; only the other places need a closer look.
-            if (whole and source[end:end + 1] != "." and (start == 0 or source[start - 1] != ".")
-                    and self.in_code(start)):
+            if (_name_start(source, start) == start and not _is_name_char(source[end:end + 1])
+                    and source[end:end + 1] != "." and source[start - 1:start] != "." and self.in_code(start)):
                 line_start = max(source.rfind("\n", 0, start), source.rfind("\r", 0, start)) + 1
                 line = import_line().match(source, line_start)
-                line_end = line.end() if line is not None else -1
-                if line is None or not (line_end == len(source) or source[line_end] in "\r\n"):
-                    found.add("")
-                    break
+                if line is None or source[line.end():line.end() + 1] not in ("", "\r", "\n"):
+                    return None
                 module, alias = line.groups()
                 if (alias or module) != name:
-                    found.add("")
-                    break
-                found.add(module)
+                    return None
+                modules.add(module)
             start = source.find(name, end)
-        module = found.pop() if len(found) == 1 else None
-        self._bound_modules[name] = module or None
-        return module or None
+        return modules.pop() if len(modules) == 1 else None
 
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
@@ -354,9 +348,16 @@ def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[
 
 def _defined(source: str, start: int) -> bool:
     """Whether the name around ``start`` is the one a ``def`` or ``class`` statement defines."""
-    while start > 0 and _is_name_char(source[start - 1]):
-        start -= 1
+    start = _name_start(source, start)
     return DEFINED_BEFORE.search(source, max(0, start - 16), start) is not None
+
+
+def _name_start(source: str, position: int) -> int:
+    """Where the name that ``position`` is in (or just after) starts: ``position`` itself when no
+    name character comes before it."""
+    while position > 0 and _is_name_char(source[position - 1]):
+        position -= 1
+    return position
 
 
 def _is_name_char(character: str) -> bool:

@@ -76,12 +76,9 @@ def collect_bindings(scope: SgNode, misparsed: bool | None = None) -> dict[str, 
         found.setdefault(name, []).append(Binding(nodes.start(scope), None, parameter=index, function=scope,
                                                   default=default))
     walked = scope.field("body") or scope if scope.kind() != "module" else scope
-    if ":=" in walked.text():
-        skipped = frozenset()
-    elif misparsed is None:
-        skipped = NO_BINDING_UNLESS_WALRUS if walked.find(kind="ERROR") is None else frozenset()
-    else:
-        skipped = frozenset() if misparsed else NO_BINDING_UNLESS_WALRUS
+    may_hide_a_binding = ":=" in walked.text() or (
+        walked.find(kind="ERROR") is not None if misparsed is None else misparsed)
+    skipped = frozenset() if may_hide_a_binding else NO_BINDING_UNLESS_WALRUS
     for node in nodes.walk_scope(walked, BINDING_KINDS, skipped):
         kind = node.kind()
         if kind == "assignment":
