@@ -78,15 +78,16 @@ def patched_names(folder: str) -> dict[str, str]:
     return found
 
 
-def _scan(path: Path) -> list[list[str]]:
+def _scan(path: str) -> list[list[str]]:
     """[``mindspore.`` name, ``path:line``] of each module-level assignment to one, in order."""
     found: list[list[str]] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
         if "mindspore" not in text or not (DOTTED_ASSIGNMENT.match(text) or DOTTED_ASSIGNMENT_LINE.search(text)):
             return found
         tree = SgRoot(text, "python").root()
-        model = SemanticModel(tree, str(path))
+        model = SemanticModel(tree, path)
         for statement in tree.named_children():
             assignment = statement.child(0) if statement.kind() == "expression_statement" else None
             if assignment is None or assignment.kind() != "assignment":

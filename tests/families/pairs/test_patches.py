@@ -32,7 +32,7 @@ def scanned(monkeypatch):
     """The files read by each run's scan, in order."""
     found = []
     real = patches._scan
-    monkeypatch.setattr(patches, "_scan", lambda path: found.append(path.name) or real(path))
+    monkeypatch.setattr(patches, "_scan", lambda path: found.append(os.path.basename(path)) or real(path))
     return found
 
 
