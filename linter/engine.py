@@ -19,7 +19,7 @@ import functools
 import gc
 import json
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ast_grep_py import SgNode, SgRoot
 
@@ -29,7 +29,10 @@ from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
 from .records import FunctionByName, LazyPattern, OrderedRecord, Record
-from .semantics.model import SemanticModel, WalkedNodes
+from .semantics import WalkedNodes
+
+if TYPE_CHECKING:
+    from .semantics.model import SemanticModel
 
 # Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
 VARIABLE = LazyPattern(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")  # a message's or fix's: for a finding only
@@ -366,6 +369,8 @@ class FileContext:
     @property
     def model(self) -> SemanticModel:
         if self._model is None:
+            from .semantics.model import SemanticModel  # on the first condition: most files' matches ask none
+
             self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known, self.walked)
         return self._model
 

@@ -161,9 +161,13 @@ STRIDES_GIVEN = ("from mindspore import nn\n\n\nclass Stem(nn.Cell):\n    def __
 
 def test_a_file_whose_matches_need_no_model_loads_no_family(tmp_path, cache):
     """The file passes the prefilter (it names a pooling layer), so the engine is loaded and the
-    file parsed; no match reaches a condition, so no model is built and no family's module (not
-    even the facts the model's callbacks live in) is imported."""
+    file parsed; no match reaches a condition, so no model is built: neither the model's modules
+    nor any family's (not even the facts the model's callbacks live in) are imported."""
     flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, STRIDES_GIVEN, cache=cache)
     assert (status, findings) == (0, []) and "flake8_torch2ms.engine" in modules
     assert sorted(name for name in modules if name.startswith("flake8_torch2ms.families.")) == []
+    assert sorted(name for name in modules if name.startswith("flake8_torch2ms.semantics.")) == []
+    # A match that asks a condition (a dropout's rate by position) builds the model.
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MODEL, cache=cache)
+    assert status == 1 and "flake8_torch2ms.semantics.model" in modules

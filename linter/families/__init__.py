@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from importlib import import_module
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 
 from ast_grep_py import SgNode
 
 from ..records import FrozenRecord
-from ..semantics.model import SemanticModel
+
+if TYPE_CHECKING:  # the model is imported by the first match that asks a condition (engine.FileContext)
+    from ..semantics.model import SemanticModel
 
 
 class Condition(FrozenRecord):

@@ -17,7 +17,7 @@ from typing import Callable
 
 from ast_grep_py import SgNode
 
-from ..records import Record
+from . import WalkedNodes
 from . import bindings as scope_bindings
 from . import constants, nodes
 from .bindings import Binding, NameUses
@@ -30,18 +30,6 @@ def _same(qualified: str | None) -> str | None:
 
 def _nothing(qualified: str) -> bool:
     return False
-
-
-class WalkedNodes(Record):
-    """What a walk of the whole file already met for the model (the engine's structural walk), so
-    that the model does not walk the file again for it: each such walk costs about a fifth of the
-    parse on a big module."""
-
-    __slots__ = _fields = ("imports", "misparsed")
-
-    def __init__(self, imports: list[SgNode], misparsed: bool) -> None:
-        self.imports = imports  # every import statement, in source order
-        self.misparsed = misparsed  # whether tree-sitter left an ERROR node anywhere in the file
 
 
 class SemanticModel:
