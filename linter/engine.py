@@ -101,11 +101,13 @@ class Plan(Record):
     process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
     an editor's save of a file the rules match)."""
 
-    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "callbacks", "yields")
+    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "callbacks", "yields",
+                           "gates")
 
     def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
                  prefilters: list[Prefilter], renamable: frozenset[str],
-                 callbacks: tuple[tuple[str, Callable, Callable], ...], yields: dict[str, frozenset[str]]) -> None:
+                 callbacks: tuple[tuple[str, Callable, Callable], ...], yields: dict[str, frozenset[str]],
+                 gates: dict[str, Callable] | None = None) -> None:
         self.rules = rules
         self.groups = groups
         # In a merged walk a node is labelled with the first group that matches it and tested
@@ -122,6 +124,9 @@ class Plan(Record):
         self.callbacks = callbacks
         # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
         self.yields = yields
+        # Family -> its gate (Family.gate), kept by name as the callbacks are: asked after the
+        # prefilter, before the parse.
+        self.gates = {} if gates is None else gates
 
 
 @functools.lru_cache(maxsize=8)
@@ -186,8 +191,9 @@ class Engine:
                           for family in families)
         yields = {rule.id: frozenset(family.yields_to) for rule in rules
                   for family in [self.family(rule.family)] if family is not None and family.yields_to}
+        gates = {family.name: FunctionByName.of(family.gate) for family in families if family.gate is not None}
         return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, callbacks,
-                    yields)
+                    yields, gates)
 
     def family(self, name: str | None) -> Family | None:
         """The family ``name`` if this engine asks it (None for a rule without one), imported when
@@ -227,11 +233,26 @@ class Engine:
         if not any(verdicts.values()):
             return []
         active = []
+        gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
         for group in self.groups:
-            rules = [rule for rule in group.rules if verdicts[id(group.prefilters[rule.id])]]
+            rules = [rule for rule in group.rules
+                     if verdicts[id(group.prefilters[rule.id])] and self._gate(rule.family, source, path, gates)]
             if rules:
                 active.append((group, rules))
         return active
+
+    def _gate(self, family: str | None, source: str, path: str | None, answers: dict[str, bool]) -> bool:
+        """Whether the family's gate (Family.gate) keeps this file for its rules; a family without
+        one keeps it. A gate that fails keeps it too: the check then reports what went wrong."""
+        gate = self.plan.gates.get(family) if family is not None else None
+        if gate is None:
+            return True
+        if family not in answers:
+            try:
+                answers[family] = bool(gate(self.facts[family], self.pairing, source, path))
+            except Exception:
+                answers[family] = True
+        return answers[family]
 
     def check(self, source: str, path: str | None = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the

@@ -109,7 +109,7 @@ def _not_known(facts: Any, name: str) -> bool:
 
 class Family(FrozenRecord):
     _fields = ("name", "conditions", "fact_keys", "new_facts", "load_facts", "analysis", "triggers", "structural_utils",
-               "canonical", "known", "paired", "yields_to", "variables")
+               "canonical", "known", "paired", "yields_to", "variables", "gate")
     __slots__ = (*_fields, "table")  # table: derived from the conditions, neither compared nor shown
 
     def __init__(self, name: str, conditions: tuple[Condition, ...], fact_keys: tuple[str, ...],
@@ -119,7 +119,8 @@ class Family(FrozenRecord):
                  structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = _no_utils,
                  canonical: Callable[[Any, str], str | None] = _no_canonical,
                  known: Callable[[Any, str], bool] = _not_known, paired: bool = False,
-                 yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None) -> None:
+                 yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None,
+                 gate: Callable[[Any, Pairing, str, str | None], bool] | None = None) -> None:
         self.name = name
         self.conditions = conditions  # evaluation order: the cheap, most selective first
         self.fact_keys = fact_keys  # the top-level keys of its facts file
@@ -142,6 +143,11 @@ class Family(FrozenRecord):
         # The $NAME variables its views give messages and fixes (a template naming another is a
         # configuration error); None: not declared, not checked.
         self.variables = variables
+        # A paired family's (facts, pairing, text, path) -> whether the file can hold a finding of
+        # its rules at all, decided on the text before the parse (the pairs family: whether the
+        # file can align with any original file); None: no such test. It must never say False
+        # for a file where one of the family's rules would report.
+        self.gate = gate
         self.table: dict[str, Condition] = self._table()
 
     def _table(self) -> dict[str, Condition]:

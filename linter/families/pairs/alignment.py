@@ -18,7 +18,8 @@ counterpart of the original's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Set
+import re
+from collections.abc import Callable, Iterable, Mapping, Set
 from pathlib import PurePath
 
 from ...records import Record
@@ -49,18 +50,9 @@ def align_file(port_path: str | None, port: ModuleIndex, definitions: Mapping[st
     """The original file a port file pairs with, and why (or None, and why not); ``definitions``:
     each original file's top-level classes and functions, by relative path ("/"-separated, no
     empty or "." part, as originals.python_files writes it)."""
-    if port_path:
-        parts = path_parts(port_path)
-        best, found = 0, []
-        for relative in definitions:
-            # split, not PurePath: a hundred original paths on each editor save, PurePath's parse 0.3 ms
-            length = _common_suffix(parts, tuple(relative.split("/")))
-            if length > best:
-                best, found = length, [relative]
-            elif length == best and length:
-                found.append(relative)
-        if len(found) == 1:
-            return found[0], f"shares the path suffix {'/'.join(parts[-best:])}"
+    by_path = align_by_path(port_path, definitions)
+    if by_path is not None:
+        return by_path
     wanted = port.definitions
     if not wanted:
         return None, "no original file shares its path, and it defines no class or function"
@@ -74,6 +66,50 @@ def align_file(port_path: str | None, port: ModuleIndex, definitions: Mapping[st
     if len(winners) > 1:
         return None, f"ambiguous: {', '.join(sorted(winners)[:3])} define as many of its classes and functions"
     return winners[0], f"defines {top} of its {len(wanted)} classes and functions"
+
+
+def align_by_path(port_path: str | None, definitions: Iterable[str]) -> tuple[str, str] | None:
+    """The one original file sharing the longest relative-path suffix with the port (at least its
+    file name), and why; None when none or several do."""
+    if not port_path:
+        return None
+    parts = path_parts(port_path)
+    if not parts:
+        return None
+    name, below = parts[-1], "/" + parts[-1]
+    best, found = 0, []
+    for relative in definitions:
+        if relative != name and not relative.endswith(below):
+            continue  # no common suffix: most of a big tree, told apart without splitting the path
+        # split, not PurePath: a hundred original paths on each editor save, PurePath's parse 0.3 ms
+        length = _common_suffix(parts, tuple(relative.split("/")))
+        if length > best:
+            best, found = length, [relative]
+        elif length == best and length:
+            found.append(relative)
+    return (found[0], f"shares the path suffix {'/'.join(parts[-best:])}") if len(found) == 1 else None
+
+
+# Every name a `def` or `class` may define, wherever it sits in the text (in strings and methods
+# too, after another word's "def", with a backslash continuation before the name): more than the
+# top-level names a parse finds, never fewer, whatever tree-sitter makes of the indentation. A
+# non-ASCII character is taken as part of a name (Python allows more of them than \w matches).
+# No look-behind for the keyword: it made re try every position, three times slower.
+DEFINED_NAME = re.compile(r"(?:def|class)(?:[ \t\f]|\\(?:\r\n?|\n))+((?:[^\W\d]|[^\x00-\x7f])(?:\w|[^\x00-\x7f])*)")
+
+
+def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[str]], lowered_names: Set[str],
+              class_map: dict[str, str]) -> bool:
+    """Whether ``align_file`` can pair this port file with any original file, from its path and
+    text alone, before any parse: False only when no original shares its path suffix and no
+    original defines a name the text may define (in any case, or through the class map), so that
+    ``align_file`` would find no file. ``lowered_names``: every original's top-level names,
+    lowered."""
+    if align_by_path(port_path, definitions) is not None:
+        return True
+    renamed = {port: torch for torch, port in class_map.items()}
+    return any(name.lower() in lowered_names or renamed.get(name, "").lower() in lowered_names
+               for name in DEFINED_NAME.findall(source))
 
 
 def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:

@@ -5,6 +5,7 @@ from .. import Family
 from . import facts, messages
 from .analysis import PairAnalysis
 from .conditions import CONDITIONS
+from .originals import may_align_file
 
 FAMILY = Family(
     name="pairs",
@@ -18,4 +19,5 @@ FAMILY = Family(
     paired=True,
     yields_to=("divergence",),
     variables=messages.VARIABLES,
+    gate=may_align_file,
 )

@@ -22,13 +22,18 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ast_grep_py import SgRoot
 
 from ... import rulecache
 from ...semantics.model import SemanticModel
+from .alignment import may_align
 from .facts import Facts, torch_words
 from .index import ModuleIndex, index_module
+
+if TYPE_CHECKING:
+    from .. import Pairing
 
 FORMAT = 5
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".eggs", ".venv", "venv",
@@ -48,6 +53,11 @@ class OriginalTree:
         self.definitions: dict[str, frozenset[str]] = {}  # relative path -> its top-level classes and functions
         self.parsed = 0  # files parsed (not taken from the cache) when the tree was read
         self._read()
+
+    @functools.cached_property
+    def lowered_names(self) -> frozenset[str]:
+        """Every file's top-level names, lowered: what a port file's names are first tested against."""
+        return frozenset(name.lower() for names in self.definitions.values() for name in names)
 
     def display(self, relative: str) -> str:
         """A path for messages: under the original as the user gave it."""
@@ -231,6 +241,14 @@ def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]]) -> bytes:
 
 
 _TREES: dict[tuple, OriginalTree] = {}
+
+
+def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None) -> bool:
+    """The pairs family's gate (``Family.gate``): whether a port file can align with any file of
+    the original tree, from its path and text (alignment.may_align). Every pairs rule asks for an
+    aligned call, so a file that cannot align is left unparsed by them."""
+    tree = original_tree(pairing.original, facts)
+    return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map))
 
 
 def original_tree(root: str, facts: Facts) -> OriginalTree:
