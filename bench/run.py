@@ -10,7 +10,8 @@ work slows both sides of a ratio alike:
 1. flake8 with the plugin against flake8 without it, same files, same flags (``--isolated``),
    at ``-j1`` and ``-j2``: the ratio of each pair, then their median and range.
 1b. The plugin's share of one ``flake8 -j1`` run, timed inside that run: its import, its rule
-   loading and every ``run()``, against the whole run's CPU time.
+   loading and every ``run()``, against the whole run's CPU time; with ``--share-original PATH``
+   also with port-pair mode on (``--torch2ms-original PATH``).
 2. ``torch2ms check`` (skipped with a note when the command is not installed), ``semgrep scan``
    and ``ast-grep scan`` with the rule files in bench/peers/, and ``flake8 --select TMS``, at
    ``-j1`` by default, on one tree (mindformers and mindnlp by default, ``--tools-corpus full``
@@ -293,9 +294,10 @@ def check_run(measured: Run, what: str, ok: tuple[int, ...]) -> Run:
 SHARE_PARTS = ("import", "loading", "run")
 
 
-def share_command(python: str, roots: list[Path | str], timings: Path) -> list[str]:
+def share_command(python: str, roots: list[Path | str], timings: Path, original: str | None = None) -> list[str]:
+    pairing = [f"--torch2ms-original={original}"] if original else []
     return ([python, str(Path(__file__).resolve()), "_flake8_share", "--timings", str(timings), "--isolated",
-             "--jobs=1"] + flake8_excludes(roots) + [str(root) for root in roots])
+             "--jobs=1", *pairing] + flake8_excludes(roots) + [str(root) for root in roots])
 
 
 def flake8_share_child(argv: list[str]) -> int:
@@ -367,6 +369,7 @@ def _timings_or_empty(path: Path) -> bool:
 @dataclass
 class Share:
     corpus: Corpus
+    original: str | None = None  # port-pair mode's original tree, when the runs had one
     runs: list[dict] = field(default_factory=list)
     one_file: Path | None = None  # a file of median size, linted alone as an editor does on save
     one_file_runs: list[dict] = field(default_factory=list)
@@ -378,22 +381,34 @@ class Share:
         return [100 * self.plugin(run, clock) / run[clock] for run in (self.runs if runs is None else runs)]
 
 
-def plugin_share(tools: Tools, corpus: Corpus, repeats: int, cwd: Path, workdir: Path) -> Share:
-    share = Share(corpus)
+def plugin_share(tools: Tools, corpus: Corpus, repeats: int, cwd: Path, workdir: Path,
+                 original: str | None = None) -> Share:
+    """``original``: the same runs with port-pair mode on (``--torch2ms-original``), without the
+    one-file runs."""
+    share = Share(corpus, original=original)
     timings = workdir / "share.json"
-    # The checked rules are cached between runs (linter/rulecache.py): measure the steady state.
-    check_run(run([tools.python, "-c", "from flake8_torch2ms.engine import engine_for; engine_for(None)"]),
-              "loading the rules", ok=(0,))
+    # The checked rules are cached between runs (linter/rulecache.py), and so is the original
+    # tree's index (pairs/originals.py): measure the steady state.
+    warm = ("from flake8_torch2ms.engine import engine_for\n"
+            f"engine = engine_for(None, {original!r})\n")
+    if original:
+        warm += ("from flake8_torch2ms.families.pairs.originals import original_tree\n"
+                 f"original_tree({original!r}, engine.facts['pairs'])\n")
+    check_run(run([tools.python, "-c", warm]), "loading the rules", ok=(0,))
 
     def timed_run(paths: list[Path]) -> dict:
-        measured = check_run(run(share_command(tools.python, paths, timings), cwd), "flake8 (timed)", ok=(0, 1))
+        measured = check_run(run(share_command(tools.python, paths, timings, original), cwd), "flake8 (timed)",
+                             ok=(0, 1))
         # The child's CPU time counts from its start; its wall clock only from the launcher's,
         # so the whole run's wall time is the one this process measured around the child.
         return {**json.loads(timings.read_text(encoding="utf-8")), "wall": measured.wall}
 
     for index in range(repeats):
         share.runs.append(timed_run(corpus.roots))
-        progress(f"flake8 -j1 timed inside, run {index + 1}/{repeats}: plugin {share.percents()[-1]:.2f} % of CPU")
+        progress(f"flake8 -j1 timed inside{' (port-pair mode)' if original else ''}, run {index + 1}/{repeats}: "
+                 f"plugin {share.percents()[-1]:.2f} % of CPU")
+    if original:
+        return share
     sizes = sorted((path.stat().st_size, path) for path in corpus.files)
     share.one_file = sizes[len(sizes) // 2][1]
     share.one_file_runs = [timed_run([share.one_file]) for _ in range(max(5, repeats))]
@@ -1010,7 +1025,7 @@ def versions(tools: Tools) -> str:
 
 
 def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus, pairs: list[Pairs],
-           share: Share | None, tool_runs: list[ToolRuns],
+           shares: list[Share], tool_runs: list[ToolRuns],
            stages: list[Stage], rows: list[ScaleRow]) -> str:
     out = []
     add = out.append
@@ -1032,8 +1047,12 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
                 f"{seconds([r.wall for r in pair.with_plugin])} | {ratio(pair.wall_ratios())} | "
                 f"{ratio(pair.cpu_ratios())} |")
         add("")
-    if share is not None and share.runs:
-        add(f"### 1b. The plugin's share of one flake8 -j1 run, timed inside that run (target <= {TARGET_SHARE:.1f} %)")
+    for share in shares:
+        if not share.runs:
+            continue
+        mode = f", with port-pair mode on (`--torch2ms-original={share.original}`)" if share.original else ""
+        add(f"### 1b. The plugin's share of one flake8 -j1 run, timed inside that run{mode} "
+            f"(target <= {TARGET_SHARE:.1f} %)")
         add("")
         add(f"Tree: {share.corpus.describe()}; flake8 --isolated -j1, default checks; the plugin's import, rule "
             "loading (`parse_options`) and every `__init__` + `run()` timed in the same process "
@@ -1042,8 +1061,8 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
         add("| run | flake8, CPU s | wall s | import, s | rule loading, s | run(), s | plugin, s | "
             "share of CPU, % | share of wall, % |")
         add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        shares = zip(share.runs, share.percents(), share.percents("wall"))
-        for index, (measured, cpu_share, wall_share) in enumerate(shares, start=1):
+        measured_runs = zip(share.runs, share.percents(), share.percents("wall"))
+        for index, (measured, cpu_share, wall_share) in enumerate(measured_runs, start=1):
             add(f"| {index} | {measured['cpu']:.2f} | {measured['wall']:.2f} | {measured['import']['cpu']:.3f} | "
                 f"{measured['loading']['cpu']:.3f} | {measured['run']['cpu']:.3f} | {share.plugin(measured):.3f} | "
                 f"{cpu_share:.2f} | {wall_share:.2f} |")
@@ -1127,7 +1146,7 @@ def report(args, tools: Tools, full: Corpus, small: Corpus, tools_corpus: Corpus
                 f"{1e6 * statistics.median(times) / row.units:.0f} | "
                 f"{max(d['max_rss_mib'] for _, d in done):.0f} | {done[-1][1]['findings']} |")
         add("")
-    targets = against_targets(args, pairs, share, tool_runs, rows)
+    targets = against_targets(args, pairs, shares, tool_runs, rows)
     if targets:
         add("### Against the targets")
         add("")
@@ -1164,7 +1183,7 @@ def speedup_of(tool: ToolRuns, reference: ToolRuns, clock: str) -> float:
             / statistics.median([getattr(r, clock) for r in reference.runs]))
 
 
-def against_targets(args, pairs: list[Pairs], share: Share | None, tool_runs: list[ToolRuns],
+def against_targets(args, pairs: list[Pairs], shares: list[Share], tool_runs: list[ToolRuns],
                     rows: list[ScaleRow]) -> list[str]:
     """The rows of the targets table, from what this run measured."""
     found = []
@@ -1172,9 +1191,10 @@ def against_targets(args, pairs: list[Pairs], share: Share | None, tool_runs: li
     def verdict(met: bool) -> str:
         return "met" if met else "not met"
 
-    if share is not None and share.runs:
+    for share in (share for share in shares if share.runs):
         middle, low, high = median_range(share.percents())
-        found.append(f"| plugin's share of a flake8 -j1 run <= {TARGET_SHARE:.1f} % (CPU, in process) | "
+        mode = ", port-pair mode on" if share.original else ""
+        found.append(f"| plugin's share of a flake8 -j1 run <= {TARGET_SHARE:.1f} % (CPU, in process{mode}) | "
                      f"{middle:.2f} % [{low:.2f}-{high:.2f}] ({statistics.median(share.percents('wall')):.2f} % "
                      f"of wall) | {verdict(middle <= TARGET_SHARE)} |")
     reference = next((t for t in tool_runs if t.name == "torch2ms check" and t.runs), None)
@@ -1236,6 +1256,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help=f"runs of each 5 MB module in part 5 (default {EDITOR_BIG_RUNS}; 0 leaves them out)")
     parser.add_argument("--port", metavar="FILE", help="part 5: a port file, linted with its original (pair mode)")
     parser.add_argument("--original", metavar="PATH", help="part 5: the original of --port (--torch2ms-original)")
+    parser.add_argument("--share-original", metavar="PATH",
+                        help="part 1b again with port-pair mode on: --torch2ms-original=PATH (for mindformers and "
+                             "mindnlp, the transformers package they port)")
     args = parser.parse_args(argv)
     args.argv = argv
     args.notes = []
@@ -1296,9 +1319,11 @@ def benchmark(args: argparse.Namespace) -> int:
         pairs = []
         if "flake8" not in args.skip:
             pairs = [flake8_pairs(tools, small, jobs, args.pairs, cwd) for jobs in (1, 2)]
-        share = None
+        shares = []
         if "share" not in args.skip:
-            share = plugin_share(tools, tools_corpus, args.repeats, cwd, workdir)
+            shares.append(plugin_share(tools, tools_corpus, args.repeats, cwd, workdir))
+            if args.share_original:
+                shares.append(plugin_share(tools, tools_corpus, args.repeats, cwd, workdir, args.share_original))
         tool_runs = []
         if "tools" not in args.skip:
             tool_runs = tools_on_corpus(tools, tools_corpus, args.repeats, args.jobs, cwd, not args.no_flake8_select)
@@ -1310,7 +1335,7 @@ def benchmark(args: argparse.Namespace) -> int:
             scale_dir.mkdir()
             rows = scaling(tools, full, max(1, args.repeats - 1), synthetic, scale_dir)
     args.notes.append(f"the whole script took {time.perf_counter() - started:.0f} s")
-    table = report(args, tools, full, small, tools_corpus, pairs, share, tool_runs, stages, rows)
+    table = report(args, tools, full, small, tools_corpus, pairs, shares, tool_runs, stages, rows)
     if editor:
         table += "\n\n" + "\n".join(editor_report(editor, full))
     print(table)
