@@ -62,3 +62,25 @@ def test_corpus_pins_describes_the_corpus_on_a_fresh_clone(tmp_path):
     listed = bench("corpus.py", "list", cwd=tmp_path, env=env)
     assert (listed.returncode, listed.stdout) == (1, "")
     assert listed.stderr == "error: the corpus is empty: run `python bench/corpus.py fetch` first\n"
+
+
+def test_the_share_command_measures_port_pair_mode_when_given_an_original(tmp_path, monkeypatch):
+    """bench/run.py --share-original: part 1b's command runs flake8 with the original, so the
+    timed run includes the paired rules (a TMS401 here) and still writes its timings."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, run)  # its dataclasses look their module up there
+    spec.loader.exec_module(run)
+    (tmp_path / "original").mkdir()
+    (tmp_path / "original" / "model.py").write_text("from torch import nn\n\nact = nn.LeakyReLU()\n", encoding="utf-8")
+    (tmp_path / "port").mkdir()
+    (tmp_path / "port" / "model.py").write_text("from mindspore import nn\n\nact = nn.LeakyReLU()\n", encoding="utf-8")
+    env = {**os.environ, "FLAKE8_TORCH2MS_CACHE_DIR": str(tmp_path / "cache")}
+    for original, expected in ((None, []), (str(tmp_path / "original"), ["TMS401"])):
+        command = run.share_command(sys.executable, [tmp_path / "port"], tmp_path / "share.json", original)
+        result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert re.findall(r"\bTMS\d+", result.stdout) == expected
+        assert json.loads((tmp_path / "share.json").read_text(encoding="utf-8"))["run"]["cpu"] > 0
