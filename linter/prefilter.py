@@ -99,6 +99,7 @@ class FileText:
         self._contains: dict[str, bool] = {}
         self._names_any: dict[tuple[str, ...], bool] = {}
         self._bound_modules: dict[str, str | None] = {}
+        self._star_import: bool | None = None  # whether a star import may bind any name; asked once
         self._occurrences: dict[str, list[int]] = {}
         self._scanner: Iterator[re.Match] | None = None
         self._scanned_to = 0  # every comment or string starting before this is in the lists
@@ -159,7 +160,9 @@ class FileText:
 
     def _find_module_bound_to(self, name: str) -> str | None:
         source = self.source
-        if star_import().search(source) is not None:
+        if self._star_import is None:
+            self._star_import = star_import().search(source) is not None
+        if self._star_import:
             return None
         modules: set[str] = set()
         start = source.find(name)

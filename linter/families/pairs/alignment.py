@@ -85,7 +85,7 @@ def align_by_path(port_path: str | None, definitions: Iterable[str]) -> tuple[st
         length = _common_suffix(parts, tuple(relative.split("/")))
         if length > best:
             best, found = length, [relative]
-        elif length == best and length:
+        elif length == best:  # every file left shares at least the file name: length >= 1
             found.append(relative)
     return (found[0], f"shares the path suffix {'/'.join(parts[-best:])}") if len(found) == 1 else None
 
