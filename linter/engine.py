@@ -125,7 +125,7 @@ class Plan(Record):
         # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
         self.yields = yields
         # Family -> its gate (Family.gate), kept by name as the callbacks are: asked after the
-        # prefilter, before the parse.
+        # prefilter, before the parse, and again before the walk.
         self.gates = {} if gates is None else gates
 
 
@@ -164,6 +164,15 @@ class Engine:
         self._rename_window = 1 + max(map(len, self._renamable), default=0)
         self._yields = self.plan.yields
         self._family_of = {rule.id: rule.family for rule in self.rules}
+        # Prefilter -> the family with a gate whose rules alone use it; and the families whose gate
+        # this engine has asked (Engine.active then asks it before that prefilter's probes).
+        families_using: dict[int, set[str | None]] = {}
+        for group in self.groups:
+            for rule in group.rules:
+                families_using.setdefault(id(group.prefilters[rule.id]), set()).add(rule.family)
+        self._gated_prefilters = {key: min(names) for key, names in families_using.items()
+                                  if len(names) == 1 and min(names) in self.plan.gates}
+        self._gates_asked: set[str] = set()
 
     def _plan(self, ruleset: RuleSet) -> Plan:
         rules = [rule for rule in ruleset.rules if rule.enabled]  # some are off until enabled
@@ -229,11 +238,20 @@ class Engine:
     def active(self, source: str, path: str | None = None) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
         text = FileText(source, path)
-        verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters}
+        gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
+        verdicts = {}
+        for prefilter in self.prefilters:
+            family = self._gated_prefilters.get(id(prefilter))
+            if family in self._gates_asked:
+                # Once a gate has been asked in this process (its original tree read), it costs less
+                # than the probes of its family's prefilter (two dozen words): it goes first.
+                verdicts[id(prefilter)] = (prefilter.names_packages(text) and self._gate(family, source, path, gates)
+                                           and prefilter.may_match(text))
+            else:
+                verdicts[id(prefilter)] = prefilter.may_match(text)
         if not any(verdicts.values()):
             return []
         active = []
-        gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
         for group in self.groups:
             rules = [rule for rule in group.rules
                      if verdicts[id(group.prefilters[rule.id])] and self._gate(rule.family, source, path, gates)]
@@ -241,18 +259,35 @@ class Engine:
                 active.append((group, rules))
         return active
 
-    def _gate(self, family: str | None, source: str, path: str | None, answers: dict[str, bool]) -> bool:
-        """Whether the family's gate (Family.gate) keeps this file for its rules; a family without
-        one keeps it. A gate that fails keeps it too: the check then reports what went wrong."""
+    def _gate(self, family: str | None, source: str, path: str | None, answers: dict[str, bool],
+              root: SgNode | None = None) -> bool:
+        """Whether the family's gate (Family.gate) keeps this file for its rules, on its text (or,
+        given ``root``, on the parsed module); a family without one keeps it. A gate that fails
+        keeps it too: the check then reports what went wrong."""
         gate = self.plan.gates.get(family) if family is not None else None
         if gate is None:
             return True
         if family not in answers:
+            self._gates_asked.add(family)
             try:
-                answers[family] = bool(gate(self.facts[family], self.pairing, source, path))
+                answers[family] = bool(gate(self.facts[family], self.pairing, source, path, root))
             except Exception:
                 answers[family] = True
         return answers[family]
+
+    def _gated(self, active: list[tuple[_Group, list[Rule]]], source: str, path: str | None,
+               root: SgNode) -> list[tuple[_Group, list[Rule]]]:
+        """``active`` without the rules of a family whose gate, asked again with the parsed module,
+        leaves the file out: before the walk, which then skips their matchers."""
+        if not self.plan.gates:
+            return active
+        answers: dict[str, bool] = {}
+        kept = []
+        for group, rules in active:
+            rules = [rule for rule in rules if self._gate(rule.family, source, path, answers, root)]
+            if rules:
+                kept.append((group, rules))
+        return kept
 
     def check(self, source: str, path: str | None = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the
@@ -289,6 +324,9 @@ class Engine:
             root = SgRoot(source, "python").root()
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [internal_error("all rules", error)]
+        active = self._gated(active, source, path, root)
+        if not active:
+            return []
         renamed = self._renamed(source)
         findings: list[Finding] = []
         if renamed:

@@ -260,15 +260,20 @@ class Prefilter:
         # be compiled again on every read; by name, only when a word asks for it.
         return Prefilter.from_state, (self.state(),)
 
-    def may_match(self, text: FileText) -> bool:
+    def names_packages(self, text: FileText) -> bool:
+        """The first, cheap part of may_match: the text names the packages the rule's names resolve
+        through (no probe is scanned yet)."""
         # Loops, not any() over generators: this runs for every prefilter on every file.
         for package in self.imports:
             if not text.names_package(package):
                 return False
+        return self.any_file or self.roots is None or text.names_any(self.roots)
+
+    def may_match(self, text: FileText) -> bool:
+        if not self.names_packages(text):
+            return False
         if self.any_file:
             return True
-        if self.roots is not None and not text.names_any(self.roots):
-            return False
         for probe, words in self.probes.items():
             for start in text.occurrences(probe):
                 for word, offset in words:

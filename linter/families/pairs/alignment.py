@@ -19,9 +19,10 @@ counterpart of the original's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from pathlib import PurePath
 
+from ...prefilter import non_code
 from ...records import Record
 from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
 
@@ -45,18 +46,32 @@ def path_parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in PurePath(path.replace("\\", "/")).parts if part not in ("", ".", "/"))
 
 
-def align_file(port_path: str | None, port: ModuleIndex, definitions: Mapping[str, Set[str]],
-               class_map: dict[str, str]) -> tuple[str | None, str]:
-    """The original file a port file pairs with, and why (or None, and why not); ``definitions``:
-    each original file's top-level classes and functions, by relative path ("/"-separated, no
-    empty or "." part, as originals.python_files writes it)."""
-    by_path = align_by_path(port_path, definitions)
+def defining_files(definitions: Mapping[str, Set[str]]) -> dict[str, set[str]]:
+    """Each top-level name of the originals, lowered -> the files defining it (in any case)."""
+    found: dict[str, set[str]] = {}
+    for relative, names in definitions.items():
+        for name in names:
+            found.setdefault(name.lower(), set()).add(relative)
+    return found
+
+
+def align_file(port_path: str | None, wanted: Set[str], definitions: Mapping[str, Set[str]],
+               class_map: dict[str, str], by_name: Mapping[str, Set[str]] | None = None,
+               files_named: Mapping[str, Sequence[str]] | None = None) -> tuple[str | None, str]:
+    """The original file a port file pairs with, and why (or None, and why not). ``wanted``: the
+    port's top-level classes and functions (its index's ``definitions``); ``definitions``: each
+    original file's, by relative path ("/"-separated, no empty or "." part, as
+    originals.python_files writes it); ``by_name`` and ``files_named``: ``defining_files`` and
+    ``files_by_name`` of them, when kept."""
+    by_path = align_by_path(port_path, definitions, files_named)
     if by_path is not None:
         return by_path
-    wanted = port.definitions
     if not wanted:
         return None, "no original file shares its path, and it defines no class or function"
-    scores = {relative: _defined(wanted, theirs, class_map) for relative, theirs in definitions.items()}
+    # A file's score: how many of the port's names it defines, in any case or as the class map
+    # renames them. Counted from the names, not the files: a tree of 1,500 files, on each check.
+    by_name = defining_files(definitions) if by_name is None else by_name
+    scores = _shared_by_file(wanted, definitions, by_name, {port: torch for torch, port in class_map.items()})
     top = max(scores.values(), default=0)
     winners = [relative for relative, score in scores.items() if score == top]
     if top == 0:
@@ -68,9 +83,11 @@ def align_file(port_path: str | None, port: ModuleIndex, definitions: Mapping[st
     return winners[0], f"defines {top} of its {len(wanted)} classes and functions"
 
 
-def align_by_path(port_path: str | None, definitions: Iterable[str]) -> tuple[str, str] | None:
+def align_by_path(port_path: str | None, definitions: Iterable[str],
+                  files_named: Mapping[str, Sequence[str]] | None = None) -> tuple[str, str] | None:
     """The one original file sharing the longest relative-path suffix with the port (at least its
-    file name), and why; None when none or several do."""
+    file name), and why; None when none or several do. ``files_named``: the original files by file
+    name (``files_by_name(definitions)``), when kept: then only those are compared."""
     if not port_path:
         return None
     parts = path_parts(port_path)
@@ -78,7 +95,7 @@ def align_by_path(port_path: str | None, definitions: Iterable[str]) -> tuple[st
         return None
     name, below = parts[-1], "/" + parts[-1]
     best, found = 0, []
-    for relative in definitions:
+    for relative in definitions if files_named is None else files_named.get(name, ()):
         if relative != name and not relative.endswith(below):
             continue  # no common suffix: most of a big tree, told apart without splitting the path
         # split, not PurePath: a hundred original paths on each editor save, PurePath's parse 0.3 ms
@@ -90,26 +107,90 @@ def align_by_path(port_path: str | None, definitions: Iterable[str]) -> tuple[st
     return (found[0], f"shares the path suffix {'/'.join(parts[-best:])}") if len(found) == 1 else None
 
 
+def files_by_name(definitions: Iterable[str]) -> dict[str, list[str]]:
+    """Each original file's name -> the relative paths ending in it, in the tree's order."""
+    found: dict[str, list[str]] = {}
+    for relative in definitions:
+        found.setdefault(relative.rsplit("/", 1)[-1], []).append(relative)
+    return found
+
+
 # Every name a `def` or `class` may define, wherever it sits in the text (in strings and methods
 # too, after another word's "def", with a backslash continuation before the name): more than the
 # top-level names a parse finds, never fewer, whatever tree-sitter makes of the indentation. A
 # non-ASCII character is taken as part of a name (Python allows more of them than \w matches).
-# No look-behind for the keyword: it made re try every position, three times slower.
-DEFINED_NAME = re.compile(r"(?:def|class)(?:[ \t\f]|\\(?:\r\n?|\n))+((?:[^\W\d]|[^\x00-\x7f])(?:\w|[^\x00-\x7f])*)")
+# One pattern per keyword, each starting with its literal, rather than one with (?:def|class):
+# re then looks for the literal alone instead of trying every position, three times faster.
+DEFINED_NAMES = (re.compile(r"def(?:[ \t\f]|\\(?:\r\n?|\n))+((?:[^\W\d]|[^\x00-\x7f])(?:\w|[^\x00-\x7f])*)"),
+                 re.compile(r"class(?:[ \t\f]|\\(?:\r\n?|\n))+((?:[^\W\d]|[^\x00-\x7f])(?:\w|[^\x00-\x7f])*)"))
+
+
+# What may precede a `def` or `class` at the start of a line in a top-level definition.
+LINE_START = re.compile(r"\f*(?:async[ \t\f]+)?")
 
 
 def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[str]], lowered_names: Set[str],
-              class_map: dict[str, str]) -> bool:
+              class_map: dict[str, str], files_named: Mapping[str, Sequence[str]] | None = None,
+              by_name: Mapping[str, Set[str]] | None = None) -> bool:
     """Whether ``align_file`` can pair this port file with any original file, from its path and
-    text alone, before any parse: False only when no original shares its path suffix and no
-    original defines a name the text may define (in any case, or through the class map), so that
-    ``align_file`` would find no file. ``lowered_names``: every original's top-level names,
-    lowered."""
-    if align_by_path(port_path, definitions) is not None:
+    text alone, before any parse: False only when no original shares its path suffix and, over
+    the names the text may define (any ``def`` or ``class``: never fewer than the parse finds),
+    no original defines one (in any case, or through the class map), or (given ``by_name``) none
+    defines more of them than the top-level definitions it does not define, which every
+    ``def`` or ``class`` at the start of a line outside a string is in a file that parses.
+    ``lowered_names``: every original's top-level names, lowered."""
+    if align_by_path(port_path, definitions, files_named) is not None:
         return True
     renamed = {port: torch for torch, port in class_map.items()}
-    return any(name.lower() in lowered_names or renamed.get(name, "").lower() in lowered_names
-               for name in DEFINED_NAME.findall(source))
+    found = [match for pattern in DEFINED_NAMES for match in pattern.finditer(source)]
+    if not any(match.group(1).lower() in lowered_names or renamed.get(match.group(1), "").lower() in lowered_names
+               for match in found):
+        return False
+    if by_name is None:
+        return True
+    # align_file pairs file f only if 2 * shared(f) > |defined|, where the defined names hold the
+    # top-level ones found here (top) and lie within the text's (possible): then
+    # shared_possible(f) + shared_top(f) > |top|, for at least one file.
+    possible = {match.group(1) for match in found}
+    top = _top_level_names(source, found)
+    shared_possible = _shared_by_file(possible, definitions, by_name, renamed)
+    shared_top = _shared_by_file(top, definitions, by_name, renamed)
+    return any(count + shared_top.get(relative, 0) > len(top) for relative, count in shared_possible.items())
+
+
+def _shared_by_file(names: Iterable[str], definitions: Mapping[str, Set[str]], by_name: Mapping[str, Set[str]],
+                    renamed: Mapping[str, str]) -> dict[str, int]:
+    """Original file -> how many of ``names`` it defines, as align_file counts them (in any case,
+    or as the class map renames them); files defining none are left out."""
+    scores: dict[str, int] = {}
+    for name in names:
+        files = set(by_name.get(name.lower(), ()))
+        torch = renamed.get(name)
+        if torch is not None:
+            files.update(relative for relative in by_name.get(torch.lower(), ()) if torch in definitions[relative])
+        for relative in files:
+            scores[relative] = scores.get(relative, 0) + 1
+    return scores
+
+
+def _top_level_names(source: str, found: list[re.Match]) -> set[str]:
+    """The names of ``found`` (DEFINED_NAMES matches) whose keyword starts a line (after form
+    feeds or ``async``) outside every comment and string, f-strings included: in a file that
+    parses, each is a top-level class or function. A string the scan misreads can only hide one."""
+    starts = []
+    for match in found:
+        line_start = max(source.rfind("\n", 0, match.start()), source.rfind("\r", 0, match.start())) + 1
+        if LINE_START.fullmatch(source, line_start, match.start()):
+            starts.append((match.start(), match.group(1)))
+    names: set[str] = set()
+    literals = non_code().finditer(source)
+    literal = next(literals, None)
+    for start, name in sorted(starts):
+        while literal is not None and literal.end() <= start:
+            literal = next(literals, None)
+        if literal is None or start < literal.start():
+            names.add(name)
+    return names
 
 
 def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
@@ -117,12 +198,6 @@ def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
     while length < min(len(left), len(right)) and left[-1 - length] == right[-1 - length]:
         length += 1
     return length
-
-
-def _defined(names: set[str], theirs: Set[str], class_map: dict[str, str]) -> int:
-    lowered = {name.lower() for name in theirs}
-    renamed = {port: torch for torch, port in class_map.items()}
-    return sum(1 for name in names if name in theirs or name.lower() in lowered or renamed.get(name) in theirs)
 
 
 def align_classes(port: ModuleIndex, original: ModuleIndex,
@@ -162,13 +237,17 @@ def _other_role(port: ClassIndex, original: ClassIndex) -> bool:
 
 
 def align(port_path: str | None, port: ModuleIndex, originals: Mapping[str, ModuleIndex], class_map: dict[str, str],
-          compatible: Callable[[Call, Call], bool], definitions: Mapping[str, Set[str]] | None = None) -> Alignment:
+          compatible: Callable[[Call, Call], bool], definitions: Mapping[str, Set[str]] | None = None,
+          chosen: tuple[str | None, str] | None = None) -> Alignment:
     """Everything a port module aligns with in the original tree. ``definitions`` (each original
     file's top-level names, as OriginalTree keeps them) chooses the file without reading every
-    file's index; by default they are taken from ``originals``."""
-    if definitions is None:
-        definitions = {relative: index.definitions for relative, index in originals.items()}
-    relative, reason = align_file(port_path, port, definitions, class_map)
+    file's index; by default they are taken from ``originals``. ``chosen``: align_file's answer,
+    when it is already known."""
+    if chosen is None:
+        if definitions is None:
+            definitions = {relative: index.definitions for relative, index in originals.items()}
+        chosen = align_file(port_path, port.definitions, definitions, class_map)
+    relative, reason = chosen
     found = Alignment(relative, reason)
     if relative is None:
         return found

@@ -54,8 +54,9 @@ class PairAnalysis:
 
     @cached_property
     def alignment(self) -> Alignment:
+        chosen = self.tree.file_for(self.model.path, self.port.definitions, self.pairing.class_map)
         return align(self.model.path, self.port, self.tree.files, dict(self.pairing.class_map), self.compatible,
-                     self.tree.definitions)
+                     chosen=chosen)
 
     @cached_property
     def patched(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ dozens that matter. An index is plain data, so the original tree's is kept on di
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 from ast_grep_py import SgNode
 
@@ -123,9 +123,7 @@ class _Indexer:
 
     def module(self, root: SgNode) -> ModuleIndex:
         loose: list[SgNode] = []
-        for statement in root.named_children():
-            definition = statement.field("definition") if statement.kind() == "decorated_definition" else statement
-            kind = definition.kind() if definition is not None else ""
+        for statement, kind, definition in _top_level(root):
             if kind == "class_definition":
                 self._class(definition)
             elif kind == "function_definition":
@@ -210,6 +208,21 @@ class _Indexer:
             if index is not None:
                 found.append(index)
         return found
+
+
+def defined_names(root: SgNode) -> set[str]:
+    """The module's top-level classes and functions: its index's ``definitions``, without the index
+    (no name resolved, no call read)."""
+    return {definition.field("name").text() for _, kind, definition in _top_level(root)
+            if kind in ("class_definition", "function_definition")}
+
+
+def _top_level(root: SgNode) -> Iterator[tuple[SgNode, str, SgNode | None]]:
+    """(statement, the kind of what it defines, that definition) for each top-level statement; a
+    decorated definition counts as what it decorates."""
+    for statement in root.named_children():
+        definition = statement.field("definition") if statement.kind() == "decorated_definition" else statement
+        yield statement, definition.kind() if definition is not None else "", definition
 
 
 def _reassigned(root: SgNode) -> list[str]:

@@ -20,17 +20,17 @@ import json
 import os
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ast_grep_py import SgRoot
+from ast_grep_py import SgNode, SgRoot
 
 from ... import rulecache
 from ...semantics.model import SemanticModel
-from .alignment import may_align
+from .alignment import align_file, defining_files, files_by_name, may_align
 from .facts import Facts, torch_words
-from .index import ModuleIndex, index_module
+from .index import ModuleIndex, defined_names, index_module
 
 if TYPE_CHECKING:
     from .. import Pairing
@@ -52,12 +52,34 @@ class OriginalTree:
         self.files = Indexes()  # relative path -> ModuleIndex, each decoded when first asked for
         self.definitions: dict[str, frozenset[str]] = {}  # relative path -> its top-level classes and functions
         self.parsed = 0  # files parsed (not taken from the cache) when the tree was read
+        self._files_for: dict[tuple, tuple[str | None, str]] = {}
         self._read()
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, set[str]]:
+        """Each top-level name, lowered -> the files defining it (alignment.defining_files)."""
+        return defining_files(self.definitions)
+
+    @functools.cached_property
+    def files_named(self) -> dict[str, list[str]]:
+        """Each file name -> the files of that name (alignment.files_by_name)."""
+        return files_by_name(self.definitions)
 
     @functools.cached_property
     def lowered_names(self) -> frozenset[str]:
         """Every file's top-level names, lowered: what a port file's names are first tested against."""
         return frozenset(name.lower() for names in self.definitions.values() for name in names)
+
+    def file_for(self, port_path: str | None, defined: Set[str],
+                 class_map: tuple[tuple[str, str], ...]) -> tuple[str | None, str]:
+        """align_file's answer for a port file (its path and top-level names), taken once per
+        file: the engine's gate asks it before the walk, the analysis again after it."""
+        key = (port_path, frozenset(defined), class_map)
+        if key not in self._files_for:
+            self._files_for.clear()  # one port file at a time: keep the last answer only
+            self._files_for[key] = align_file(port_path, defined, self.definitions, dict(class_map), self.by_name,
+                                              self.files_named)
+        return self._files_for[key]
 
     def display(self, relative: str) -> str:
         """A path for messages: under the original as the user gave it."""
@@ -243,12 +265,18 @@ def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]]) -> bytes:
 _TREES: dict[tuple, OriginalTree] = {}
 
 
-def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None) -> bool:
+def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None, root: SgNode | None = None) -> bool:
     """The pairs family's gate (``Family.gate``): whether a port file can align with any file of
-    the original tree, from its path and text (alignment.may_align). Every pairs rule asks for an
-    aligned call, so a file that cannot align is left unparsed by them."""
+    the original tree. Every pairs rule asks for an aligned call, so a file that cannot align
+    gets no finding of theirs. Before the parse (``root`` None), from its path and text
+    (alignment.may_align: never False for a file that aligns); after it, exactly (align_file on
+    its top-level names): most files that define a name some original defines still pair with
+    no original file, and are then not walked for these rules."""
     tree = original_tree(pairing.original, facts)
-    return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map))
+    if root is None:
+        return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
+                         tree.files_named, tree.by_name)
+    return tree.file_for(path, defined_names(root), pairing.class_map)[0] is not None
 
 
 def original_tree(root: str, facts: Facts) -> OriginalTree:

@@ -53,7 +53,8 @@ def aligned(port_source, torch_source, class_map=None, port_path="port/model.py"
 def test_the_longest_path_suffix_wins():
     empty = torch_index("x = 1\n")
     originals = {"proj/models/resnet.py": empty, "proj/resnet.py": empty, "proj/models/vit.py": empty}
-    assert align_file("proj-ms/src/models/resnet.py", empty, definitions(originals), {})[0] == "proj/models/resnet.py"
+    chosen, _ = align_file("proj-ms/src/models/resnet.py", empty.definitions, definitions(originals), {})
+    assert chosen == "proj/models/resnet.py"
 
 
 def test_without_a_path_match_the_file_defining_the_classes_pairs():
@@ -61,17 +62,17 @@ def test_without_a_path_match_the_file_defining_the_classes_pairs():
                       "class Decoder(nn.Cell):\n    pass\n")
     originals = {"a.py": torch_index("class Encoder:\n    pass\nclass Decoder:\n    pass\n"),
                  "b.py": torch_index("class Encoder:\n    pass\n")}
-    assert align_file("layers/coder.py", port, definitions(originals), {})[0] == "a.py"
+    assert align_file("layers/coder.py", port.definitions, definitions(originals), {})[0] == "a.py"
 
 
 def test_a_tie_pairs_no_file():
     port = port_index("class Encoder:\n    pass\n")
     originals = {"a.py": torch_index("class Encoder:\n    pass\n"), "b.py": torch_index("class Encoder:\n    pass\n")}
-    relative, reason = align_file("other.py", port, definitions(originals), {})
+    relative, reason = align_file("other.py", port.definitions, definitions(originals), {})
     assert relative is None and "ambiguous" in reason
     originals = {"x/model.py": torch_index("y = 1\n"), "y/model.py": torch_index("y = 1\n")}
     # equal suffixes, no classes
-    assert align_file("model.py", port_index("y = 1\n"), definitions(originals), {})[0] is None
+    assert align_file("model.py", port_index("y = 1\n").definitions, definitions(originals), {})[0] is None
 
 
 # ---- classes
@@ -237,7 +238,7 @@ def test_a_table_larger_than_the_limit_is_left_unaligned(monkeypatch):
 def test_a_minority_of_shared_definitions_pairs_no_file():
     port = port_index("class A:\n    pass\nclass B:\n    pass\nclass C:\n    pass\n")
     originals = {"a.py": torch_index("class A:\n    pass\n"), "b.py": torch_index("class X:\n    pass\n")}
-    relative, reason = align_file("other.py", port, definitions(originals), {})
+    relative, reason = align_file("other.py", port.definitions, definitions(originals), {})
     assert relative is None and "at best 1 of 3" in reason
 
 
@@ -269,3 +270,36 @@ def test_an_attribute_assigned_in_branches_pairs_branch_by_branch():
     found = aligned(port_source, torch_source)
     assert found == {(8, "Conv2d"): (8, "proj[0]"), (8, "LeakyReLU"): (8, "proj[1]"),
                      (10, "Conv2d"): (10, "proj[0]"), (10, "LeakyReLU"): (10, "proj[1]")}
+
+
+def scored_by_file(wanted, definitions, class_map):
+    """align_file's scores as its rule reads, file by file: how many of the port's names a file
+    defines, in any case or as the class map renames them."""
+    renamed = {port: torch for torch, port in class_map.items()}
+    return {relative: sum(1 for name in wanted if name.lower() in {theirs.lower() for theirs in names}
+                          or renamed.get(name) in names)
+            for relative, names in definitions.items()}
+
+
+def test_the_file_chosen_by_names_is_the_one_scoring_most_file_by_file():
+    """align_file counts from an index of names; checked against the rule applied file by file
+    on seeded random trees (ties, case, class-map renames, names defined twice)."""
+    import random
+
+    names = ["Encoder", "encoder", "ENCODER", "Decoder", "Block", "block_fn", "Head", "Stem", "Mlp", "MLP", "build"]
+    generator = random.Random(7)
+    chosen = 0
+    for _ in range(2000):
+        definitions = {f"pkg/m{number}.py": set(generator.sample(names, generator.randint(0, 4)))
+                       for number in range(generator.randint(1, 6))}
+        wanted = set(generator.sample(names, generator.randint(0, 5)))
+        class_map = {generator.choice(names): generator.choice(names)} if generator.random() < 0.3 else {}
+        scores = scored_by_file(wanted, definitions, class_map)
+        top = max(scores.values())
+        winners = [relative for relative, score in scores.items() if score == top]
+        expected = winners[0] if wanted and top and 2 * top > len(wanted) and len(winners) == 1 else None
+        for by_name in (None, alignment.defining_files(definitions)):
+            assert align_file("port/x.py", wanted, definitions, class_map, by_name)[0] == expected, \
+                (wanted, definitions, class_map)
+        chosen += expected is not None
+    assert 200 < chosen < 1800  # both outcomes were exercised

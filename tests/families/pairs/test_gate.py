@@ -1,15 +1,19 @@
-"""The pairs family's gate (Family.gate: alignment.may_align, asked by Engine.active): every pairs
-rule asks for a call aligned with an original call, so a port file that can align with no original
-file is left unparsed by them. The gate decides on the path and the text alone, so it may keep a
-file that then aligns with nothing, but it must never drop one that ``align_file`` would pair."""
+"""The pairs family's gate (Family.gate: originals.may_align_file): every pairs rule asks for a call
+aligned with an original call, so a port file that aligns with no original file gets none of their
+findings. Asked by Engine.active on the path and the text alone (alignment.may_align), it may keep a
+file that then aligns with nothing, but it must never drop one that ``align_file`` would pair; asked
+again with the parsed module, before the walk, it is align_file itself."""
 
 import random
 import textwrap
 
 import pytest
+from ast_grep_py import SgRoot
 from pair_helpers import Engine, Pairing, load_ruleset, port_index
 
-from flake8_torch2ms.families.pairs.alignment import align_file, may_align
+from flake8_torch2ms import engine as engine_module
+from flake8_torch2ms.families.pairs.alignment import align_file, defining_files, files_by_name, may_align
+from flake8_torch2ms.families.pairs.index import defined_names
 
 ORIGINALS = {
     "models/resnet.py": {"ResNet", "Bottleneck", "resnet50"},
@@ -20,10 +24,21 @@ ORIGINALS = {
 }
 
 
-def gate(path, source, class_map=None, originals=None):
+def gate(path, source, class_map=None, originals=None, counted=False):
+    """The text gate; ``counted``: with the tree's name indexes, as the engine asks it, so that it
+    also counts the names each original file shares with the file's top-level definitions."""
     originals = ORIGINALS if originals is None else originals
     lowered = frozenset(name.lower() for names in originals.values() for name in names)
-    return may_align(path, textwrap.dedent(source), originals, lowered, class_map or {})
+    indexes = (files_by_name(originals), defining_files(originals)) if counted else ()
+    return may_align(path, textwrap.dedent(source), originals, lowered, class_map or {}, *indexes)
+
+
+def compiles(source):
+    try:
+        compile(source, "port.py", "exec")
+    except SyntaxError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("path, source, class_map", [
@@ -47,6 +62,33 @@ def test_a_file_that_may_align_is_kept(path, source, class_map):
     assert gate(path, source, class_map)
 
 
+@pytest.mark.parametrize("source", [
+    "class Mlp:\n    def head(self):\n        pass\n\n    def neck(self):\n        pass\n",  # methods do not count
+    '"""\nclass Head:\nclass Neck:\n"""\nclass Mlp:\n    pass\n',  # nor names in a docstring
+    'TEMPLATE = f"""\nclass Head:\nclass Neck:\n"""\nclass Mlp:\n    pass\n',  # nor in an f-string
+    "'''\nclass Head:\n'''\nclass Mlp:\n    pass\n",
+    "if flag:\n    class Head:\n        pass\nclass Mlp:\n    pass\n",  # nor nested ones
+    "\fclass Mlp:\n    pass\n",  # a form feed before a top-level class
+    "class Mlp:\n    pass\n\n\nclass MLP:\n    pass\n\n\nclass Head:\n    pass\n",  # two of three: Mlp, MLP
+    "class Perceptron:\n    pass\n",  # the class map
+])
+def test_the_counted_gate_keeps_a_file_whose_top_level_names_may_pair(source):
+    assert gate("ms/nets/mine.py", source, {"Mlp": "Perceptron"}, counted=True)
+
+
+@pytest.mark.parametrize("source", [
+    "class Mlp:\n    pass\n\n\nclass Head:\n    pass\n\n\nclass Neck:\n    pass\n",  # one of three
+    "class Mlp:\n    pass\n\n\nclass Head:\n    pass\n",  # one of two is not most
+    "class Mlp:\n    pass\n\n\nasync def head():\n    pass\n\n\n@decorator\ndef neck():\n    pass\n",
+    "class Mlp:\n    '''A head.'''\n\n\nclass Head:\n    pass\n\n\nclass Neck:\n    pass\n",
+    "class Mlp:\n    pass\n\n\nclass \\\n    Head:\n    pass\n\n\nclass\tNeck:\n    pass\n",
+])
+def test_the_counted_gate_drops_a_file_where_no_original_defines_most_top_level_names(source):
+    assert gate("ms/nets/mine.py", source)  # it defines a name an original defines
+    assert not gate("ms/nets/mine.py", source, counted=True)
+    assert align_file("ms/nets/mine.py", port_index(source).definitions, ORIGINALS, {})[0] is None
+
+
 @pytest.mark.parametrize("path, source, class_map", [
     ("ms/nets/mine.py", "class Head:\n    pass\n\n\ndef build():\n    return Head()\n", None),
     ("ms/model.py", "x = 1\n", None),  # two originals share the suffix model.py: no file by path
@@ -58,7 +100,7 @@ def test_a_file_that_may_align_is_kept(path, source, class_map):
 def test_a_file_that_cannot_align_is_dropped(path, source, class_map):
     assert not gate(path, source, class_map)
     if path is not None:
-        assert align_file(path, port_index(source), ORIGINALS, class_map or {})[0] is None
+        assert align_file(path, port_index(source).definitions, ORIGINALS, class_map or {})[0] is None
 
 
 NAMES = ["ResNet", "resnet", "RESNET", "Bottleneck", "resnet50", "VisionTransformer", "Block", "block", "Mlp",
@@ -88,7 +130,7 @@ def test_the_gate_never_drops_a_file_align_file_pairs():
     """Seeded random port files from the forms above against random trees: whenever align_file
     pairs the file with an original (its real parse), the gate kept it."""
     generator = random.Random(23)
-    dropped = aligned = 0
+    dropped = dropped_counted = aligned = 0
     for _ in range(1500):
         originals = {path: set(generator.sample(NAMES, generator.randint(0, 3)))
                      for path in generator.sample(sorted(ORIGINALS), generator.randint(1, 5))}
@@ -97,12 +139,29 @@ def test_the_gate_never_drops_a_file_align_file_pairs():
         class_map = {generator.choice(NAMES): generator.choice(NAMES)} if generator.random() < 0.2 else {}
         path = generator.choice(PATHS)
         kept = gate(path, source, class_map, originals)
-        relative, _ = align_file(path, port_index(source), originals, class_map)
+        counted = gate(path, source, class_map, originals, counted=True)
+        relative, _ = align_file(path, port_index(source).definitions, originals, class_map)
+        assert kept or not counted
         if relative is not None:
             aligned += 1
             assert kept, (path, source, class_map, originals)
+            # Counting trusts a `def` at the start of a line to be top-level: so in a file that parses.
+            assert counted or not compiles(source), (path, source, class_map, originals)
         dropped += not kept
+        dropped_counted += not counted
     assert dropped > 200 and aligned > 200  # both sides of the gate were exercised
+    assert dropped_counted > dropped + 100  # counting drops more files
+
+
+def test_the_parsed_gate_reads_the_names_the_index_reads():
+    """After the parse the gate asks align_file with defined_names: the same names as the index's
+    definitions, whatever the form (decorated, async, nested, in a string, broken)."""
+    generator = random.Random(24)
+    for _ in range(500):
+        source = "".join(generator.choice(FORMS).format(name=generator.choice(NAMES))
+                         for _ in range(generator.randint(0, 4)))
+        root = SgRoot(source, "python").root()
+        assert defined_names(root) == port_index(source).definitions, source
 
 
 ORIGINAL_MODEL = """\
@@ -165,9 +224,87 @@ def test_the_gate_changes_no_finding(engine, tmp_path):
             assert codes(engine.check(source, path)) == codes(ungated.check(source, path))
 
 
+# Defines Stem, as the original does, and two classes no original defines: it pairs with no file. The
+# text gate keeps it: by the names in a docstring, Stem's file may define three of the file's names.
+MINORITY = PORT_MODEL + ('\n\nclass Neck(nn.Cell):\n    """Not STEM (class STEM, def stem)."""\n\n\n'
+                         'class Head(nn.Cell):\n    pass\n')
+
+
+def walked_families(engine, monkeypatch, source, path):
+    """The families of the rules whose matchers the check's walk ran."""
+    walked = set()
+    merged_matches = engine_module._merged_matches
+
+    def recording(root, groups):
+        walked.update(rule.family for group in groups for rule in group.rules)
+        return merged_matches(root, groups)
+
+    monkeypatch.setattr(engine_module, "_merged_matches", recording)
+    findings = engine.check(source, path)
+    monkeypatch.undo()
+    return walked, codes(findings)
+
+
+def test_a_file_that_aligns_with_nothing_is_not_walked_for_the_paired_rules(engine, tmp_path, monkeypatch):
+    port = str(tmp_path / "port" / "layers.py")
+    assert "pairs" in families(engine, MINORITY, port)  # the text gate keeps it: it defines Stem
+    assert walked_families(engine, monkeypatch, MINORITY, port) == ({"divergence"}, [(8, "TMS301")])
+    assert walked_families(engine, monkeypatch, PORT_MODEL, port) == ({"divergence", "pairs"},
+                                                                      [(7, "TMS401"), (8, "TMS301")])
+    # Named as its original, the same file pairs by its path, and its LeakyReLU is compared.
+    assert walked_families(engine, monkeypatch, MINORITY, str(tmp_path / "port" / "stem.py")) \
+        == ({"divergence", "pairs"}, [(7, "TMS401"), (8, "TMS301")])
+
+
+def test_the_parsed_gate_changes_no_finding(engine, tmp_path):
+    ungated = Engine(load_ruleset(), engine.pairing)
+    ungated.plan.gates = {}
+    two_stems = PORT_MODEL + "\n\nclass Stem2(nn.Cell):\n    pass\n"  # one of two: not most of them
+    sources = (MINORITY, two_stems, MINORITY.replace("class Neck", "class STEM"), PORT_MODEL.replace("Stem", "STEM"))
+    for source in sources:
+        for name in ("stem.py", "layers.py", "model.py"):
+            path = str(tmp_path / "port" / name)
+            assert codes(engine.check(source, path)) == codes(ungated.check(source, path)), (source, name)
+
+
+def test_a_gate_that_fails_on_the_parsed_module_keeps_the_file(engine, tmp_path, monkeypatch):
+    text_gate = engine.plan.gates["pairs"]
+
+    def broken_after_the_parse(facts, pairing, source, path, root=None):
+        if root is not None:
+            raise RuntimeError("the original tree cannot be read")
+        return text_gate(facts, pairing, source, path)
+
+    engine.plan.gates = {"pairs": broken_after_the_parse}
+    walked, found = walked_families(engine, monkeypatch, MINORITY, str(tmp_path / "port" / "layers.py"))
+    assert walked == {"divergence", "pairs"} and found == [(8, "TMS301")]
+
+
 def test_a_gate_that_fails_keeps_the_file(engine, tmp_path):
     def broken(*arguments):
         raise RuntimeError("the original tree cannot be read")
 
     engine.plan.gates = {"pairs": broken}
     assert "pairs" in families(engine, UNRELATED, str(tmp_path / "port" / "layers.py"))
+
+
+def test_once_asked_the_gate_goes_before_the_paired_probes(engine, tmp_path):
+    """The first file asks the paired prefilter's probes first; once the gate has read its tree,
+    a file it drops never has them scanned (and the findings are the same either way)."""
+    port = str(tmp_path / "port" / "layers.py")
+    gated = [prefilter for prefilter in engine.prefilters if id(prefilter) in engine._gated_prefilters]
+    assert len(gated) == 1
+    scanned = []
+    may_match = gated[0].may_match
+
+    def recording(text):
+        scanned.append(text.source)
+        return may_match(text)
+
+    gated[0].may_match = recording
+    assert codes(engine.check(UNRELATED, port)) == [(8, "TMS301")]
+    assert scanned == [UNRELATED]  # the first file: the probes, then the gate
+    assert codes(engine.check(UNRELATED, port)) == [(8, "TMS301")]
+    assert scanned == [UNRELATED]  # the gate drops it before the probes
+    assert codes(engine.check(PORT_MODEL, port)) == [(7, "TMS401"), (8, "TMS301")]
+    assert scanned == [UNRELATED, PORT_MODEL]
