@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from pathlib import PurePath
 
 from ...prefilter import non_code
 from ...records import Record
@@ -43,7 +42,9 @@ class Alignment(Record):
 
 
 def path_parts(path: str) -> tuple[str, ...]:
-    return tuple(part for part in PurePath(path.replace("\\", "/")).parts if part not in ("", ".", "/"))
+    """A path's folders and file name, at either separator, without empty or "." parts (split, not
+    PurePath: asked for every file the gate sees)."""
+    return tuple(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
 
 
 def defining_files(definitions: Mapping[str, Set[str]]) -> dict[str, set[str]]:
@@ -133,12 +134,12 @@ def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[
               class_map: dict[str, str], files_named: Mapping[str, Sequence[str]] | None = None,
               by_name: Mapping[str, Set[str]] | None = None) -> bool:
     """Whether ``align_file`` can pair this port file with any original file, from its path and
-    text alone, before any parse: False only when no original shares its path suffix and, over
-    the names the text may define (any ``def`` or ``class``: never fewer than the parse finds),
-    no original defines one (in any case, or through the class map), or (given ``by_name``) none
-    defines more of them than the top-level definitions it does not define, which every
-    ``def`` or ``class`` at the start of a line outside a string is in a file that parses.
-    ``lowered_names``: every original's top-level names, lowered."""
+    text alone, before any parse. False only when no original shares its path suffix and no
+    original file defines (in any case, or through the class map) one of the names the text may
+    define (any ``def`` or ``class``: never fewer than the parse finds); given ``by_name``, also
+    when none defines more of them than the line-start definitions it does not define (the
+    file's top-level ones, if it parses). ``lowered_names``: every original's top-level names,
+    lowered."""
     if align_by_path(port_path, definitions, files_named) is not None:
         return True
     renamed = {port: torch for torch, port in class_map.items()}
@@ -176,7 +177,8 @@ def _shared_by_file(names: Iterable[str], definitions: Mapping[str, Set[str]], b
 def _top_level_names(source: str, found: list[re.Match]) -> set[str]:
     """The names of ``found`` (DEFINED_NAMES matches) whose keyword starts a line (after form
     feeds or ``async``) outside every comment and string, f-strings included: in a file that
-    parses, each is a top-level class or function. A string the scan misreads can only hide one."""
+    parses, each is a top-level class or function (the string scan is prefilter.non_code's; only
+    a Python 3.12 f-string nesting its own triple quotes could fool it)."""
     starts = []
     for match in found:
         line_start = max(source.rfind("\n", 0, match.start()), source.rfind("\r", 0, match.start())) + 1

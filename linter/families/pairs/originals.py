@@ -263,6 +263,7 @@ def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]]) -> bytes:
 
 
 _TREES: dict[tuple, OriginalTree] = {}
+_RESOLVED: dict[str, str] = {}  # an absolute root as given -> resolved: a stat per folder, on every file
 
 
 def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None, root: SgNode | None = None) -> bool:
@@ -281,7 +282,12 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
 
 def original_tree(root: str, facts: Facts) -> OriginalTree:
     """The tree for this process: read once (flake8's workers each read it, from the cache)."""
-    key = (str(Path(root).resolve()), id(facts))
+    resolved = _RESOLVED.get(root)
+    if resolved is None:
+        resolved = str(Path(root).resolve())
+        if os.path.isabs(root):  # a relative one follows the current directory
+            _RESOLVED[root] = resolved
+    key = (resolved, id(facts))
     if key not in _TREES:
         _TREES[key] = OriginalTree(root, facts)
     return _TREES[key]
