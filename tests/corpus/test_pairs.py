@@ -10,11 +10,20 @@ the family or its facts: ``python tests/corpus/pair_lint.py write``, then triage
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from ast_grep_py import SgRoot
 
 import corpus_lint
 import pair_lint
 from ci_requirements import IN_CI
+from flake8_torch2ms.config import load_ruleset
+from flake8_torch2ms.engine import Engine
+from flake8_torch2ms.families import Pairing
+from flake8_torch2ms.families.pairs import alignment
+from flake8_torch2ms.families.pairs.index import defined_names
+from flake8_torch2ms.families.pairs.originals import original_tree
 
 TOOL = corpus_lint.corpus_tool()
 NAMES = [pair.name for pair in TOOL.PAIRS]
@@ -126,3 +135,22 @@ def test_the_pair_command_prints_a_fetched_pairs_folders_and_explains_the_rest(t
     port.mkdir(parents=True)
     assert TOOL.main(["pair", "timm-mindcv", "--cache", cache]) == 0
     assert capsys.readouterr().out.split() == [str(original.resolve()), str(port.resolve())]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_gate_keeps_every_port_file_that_aligns(name):
+    """The pairs gate reads the text before any parse (alignment.may_align, with the tree's name
+    indexes as the engine asks it): on real ports, every file align_file pairs on its real parse
+    is kept, and most files that pair with nothing are dropped."""
+    _, original, port, _ = fetched_pair(name)
+    tree = original_tree(str(original), Engine(load_ruleset(), Pairing(str(original))).facts["pairs"])
+    kept = aligned = 0
+    for path in sorted(str(path) for path in port.rglob("*.py")):
+        source = corpus_lint.read_source(Path(path))
+        gate = alignment.may_align(path, source, tree.definitions, tree.lowered_names, {}, tree.files_named,
+                                   tree.by_name)
+        chosen, _ = tree.file_for(path, defined_names(SgRoot(source, "python").root()), ())
+        assert gate or chosen is None, f"{path} pairs with {chosen}, but the gate dropped it"
+        kept += gate
+        aligned += chosen is not None
+    assert aligned > 0 and kept <= 2 * aligned
