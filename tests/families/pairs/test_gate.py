@@ -6,6 +6,7 @@ again with the parsed module, before the walk, it is align_file itself."""
 
 import random
 import textwrap
+from pathlib import Path
 
 import pytest
 from ast_grep_py import SgRoot
@@ -308,3 +309,39 @@ def test_once_asked_the_gate_goes_before_the_paired_probes(engine, tmp_path):
     assert scanned == [UNRELATED]  # the gate drops it before the probes
     assert codes(engine.check(PORT_MODEL, port)) == [(7, "TMS401"), (8, "TMS301")]
     assert scanned == [UNRELATED, PORT_MODEL]
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pairs"
+
+
+def test_the_gates_change_no_finding_on_damaged_ports(tmp_path, monkeypatch):
+    """A real port and its original (tests/fixtures/pairs), damaged in seeded ways (cut short, a
+    line dropped or dedented, an opening quote or bracket inserted): the findings with both gates
+    are those without any, wherever the text still compiles; no check fails (TMS000)."""
+    monkeypatch.setenv("FLAKE8_TORCH2MS_CACHE_DIR", str(tmp_path / "cache"))
+    pairing = Pairing(str(FIXTURES / "original"))
+    gated, ungated = Engine(load_ruleset(), pairing), Engine(load_ruleset(), pairing)
+    ungated.plan.gates = {}
+    source = (FIXTURES / "port" / "src" / "models" / "resnet.py").read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    # Under its own path it pairs by the path; under another, by the names it defines.
+    paths = [str(FIXTURES / "port" / "src" / "models" / "resnet.py"), str(tmp_path / "nets" / "backbone.py")]
+    for path in paths:
+        assert any(finding.code.startswith("TMS4") for finding in gated.check(source, path))
+    generator = random.Random(31)
+    compiling = 0
+    for _ in range(300):
+        path = generator.choice(paths)
+        at = generator.randrange(len(lines))
+        damaged = generator.choice([
+            source[:generator.randrange(len(source))],
+            "".join(lines[:at] + lines[at + 1:]),
+            "".join(lines[:at] + [lines[at].lstrip()] + lines[at + 1:]),
+            "".join(lines[:at] + [generator.choice(['"""\n', "(\n", "class Other:\n    pass\n"])] + lines[at:]),
+        ])
+        found = codes(gated.check(damaged, path))
+        assert not any(code == "TMS000" for _, code in found)
+        if compiles(damaged):
+            compiling += 1
+            assert found == codes(ungated.check(damaged, path)), damaged
+    assert compiling > 60
