@@ -357,6 +357,41 @@ def test_mutated_fixtures(engine, name, mutations):
     check_never_crashes(engine, source)
 
 
+PAIR_FIXTURES = ROOT / "tests" / "fixtures" / "pairs"
+PORTS = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+         for folder in (PAIR_FIXTURES / "port", ROOT / "docs" / "port-pair" / "port")
+         for path in sorted(folder.rglob("*.py"))}
+
+
+@pytest.fixture(scope="module")
+def pair_engine():
+    from flake8_torch2ms.engine import Engine
+    from flake8_torch2ms.families import Pairing
+
+    return Engine(load_ruleset(), Pairing(str(PAIR_FIXTURES / "original")))
+
+
+def test_the_ports_pair_by_their_names_alone(pair_engine):
+    """What the next test mutates: without a path, the fixture's port still pairs (TMS4xx findings)."""
+    source = PORTS["tests/fixtures/pairs/port/src/models/resnet.py"]
+    assert any(finding.code.startswith("TMS4") for finding in pair_engine.check(source))
+
+
+@fuzz_settings(examples=100)
+@given(st.sampled_from(sorted(PORTS)),
+       st.lists(st.tuples(st.sampled_from(sorted(MUTATIONS) + ["insert text"]), st.integers(0, 10**6),
+                          st.sampled_from(JUNK + ("class Other:\n    pass\n", "def forward(self):\n"))),
+                min_size=1, max_size=4))
+def test_mutated_ports_in_port_pair_mode(pair_engine, name, mutations):
+    """Port-pair mode on mutated ports (standard input: no path, so they align by the names they
+    define, through both of the pairs gate's tests): no check fails, every finding is inside the file."""
+    source = PORTS[name]
+    for mutation, choice, junk in mutations:
+        source = (insert_text(source, choice, junk) if mutation == "insert text"
+                  else MUTATIONS[mutation](source, choice))
+    check_never_crashes(pair_engine, source, through_plugin=False)
+
+
 def test_every_argument_swap_of_every_fixture(engine):
     """Deterministic: each call's neighbouring arguments swapped in turn, in every fixture."""
     mutated = 0
