@@ -270,9 +270,9 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
     """The pairs family's gate (``Family.gate``): whether a port file can align with any file of
     the original tree. Every pairs rule asks for an aligned call, so a file that cannot align
     gets no finding of theirs. Before the parse (``root`` None), from its path and text
-    (alignment.may_align: never False for a file that aligns); after it, exactly (align_file on
-    its top-level names): most files that define a name some original defines still pair with
-    no original file, and are then not walked for these rules."""
+    (alignment.may_align: never False for a file that aligns and parses); after it, exactly
+    (align_file on its top-level names), so that a file the text could not rule out is still not
+    walked for these rules."""
     tree = original_tree(pairing.original, facts)
     if root is None:
         return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
