@@ -65,10 +65,11 @@ class OriginalTree:
         """Each file name -> the files of that name (alignment.files_by_name)."""
         return files_by_name(self.definitions)
 
-    @functools.cached_property
-    def lowered_names(self) -> frozenset[str]:
-        """Every file's top-level names, lowered: what a port file's names are first tested against."""
-        return frozenset(name.lower() for names in self.definitions.values() for name in names)
+    @property
+    def lowered_names(self) -> Set[str]:
+        """Every file's top-level names, lowered: what a port file's names are first tested against
+        (the keys of ``by_name``, which the gate reads anyway)."""
+        return self.by_name.keys()
 
     def file_for(self, port_path: str | None, defined: Set[str],
                  class_map: tuple[tuple[str, str], ...]) -> tuple[str | None, str]:
