@@ -171,8 +171,7 @@ class FileText:
             # `name.` is a use wherever it is written; only the other places need a closer look.
             if (_name_start(source, start) == start and not _is_name_char(source[end:end + 1])
                     and source[end:end + 1] != "." and source[start - 1:start] != "." and self.in_code(start)):
-                line_start = max(source.rfind("\n", 0, start), source.rfind("\r", 0, start)) + 1
-                line = import_line().match(source, line_start)
+                line = import_line().match(source, line_start(source, start))
                 if line is None or source[line.end():line.end() + 1] not in ("", "\r", "\n"):
                     return None
                 module, alias = line.groups()
@@ -366,6 +365,12 @@ def _name_start(source: str, position: int) -> int:
     while position > 0 and _is_name_char(source[position - 1]):
         position -= 1
     return position
+
+
+def line_start(source: str, position: int) -> int:
+    """Where the line holding ``position`` starts: after a line feed or a carriage return, either
+    of which ends a line for Python."""
+    return max(source.rfind("\n", 0, position), source.rfind("\r", 0, position)) + 1
 
 
 def _is_name_char(character: str) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 
-from ...prefilter import non_code
+from ...prefilter import line_start, non_code
 from ...records import Record
 from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
 
@@ -181,8 +181,7 @@ def _top_level_names(source: str, found: list[re.Match]) -> set[str]:
     a Python 3.12 f-string nesting its own triple quotes could fool it)."""
     starts = []
     for match in found:
-        line_start = max(source.rfind("\n", 0, match.start()), source.rfind("\r", 0, match.start())) + 1
-        if LINE_START.fullmatch(source, line_start, match.start()):
+        if LINE_START.fullmatch(source, line_start(source, match.start()), match.start()):
             starts.append((match.start(), match.group(1)))
     names: set[str] = set()
     literals = non_code().finditer(source)
