@@ -237,14 +237,29 @@ class Engine:
 
     def active(self, source: str, path: str | None = None) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
+        return self._active(source, path, False)
+
+    def _active(self, source: str, path: str | None, parse_decides: bool) -> list[tuple[_Group, list[Rule]]]:
+        """``active``; with ``parse_decides``, when a prefilter that no gate governs keeps the
+        file (it will be parsed), the rules of each family whose gate has been asked in this
+        process are kept without their text's tests: Engine._gated asks the gate on the parse,
+        exactly, for less than the text's tests cost (a scan of every def and class, of comments
+        and strings, and of two dozen probe words)."""
         text = FileText(source, path)
         gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
-        verdicts = {}
+        asked = frozenset(self._gates_asked)
+        verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters
+                    if id(prefilter) not in self._gated_prefilters}
+        on_parse = asked if parse_decides and any(verdicts.values()) else frozenset()
         for prefilter in self.prefilters:
             family = self._gated_prefilters.get(id(prefilter))
-            if family in self._gates_asked:
-                # Once a gate has been asked in this process (its original tree read), it costs less
-                # than the probes of its family's prefilter (two dozen words): it goes first.
+            if family is None:
+                continue
+            if family in on_parse:
+                verdicts[id(prefilter)] = True
+            elif family in asked:
+                # Once a gate has been asked in this process (its original tree read), it costs
+                # less than the probes of its family's prefilter: it goes first.
                 verdicts[id(prefilter)] = (prefilter.names_packages(text) and self._gate(family, source, path, gates)
                                            and prefilter.may_match(text))
             else:
@@ -253,8 +268,8 @@ class Engine:
             return []
         active = []
         for group in self.groups:
-            rules = [rule for rule in group.rules
-                     if verdicts[id(group.prefilters[rule.id])] and self._gate(rule.family, source, path, gates)]
+            rules = [rule for rule in group.rules if verdicts[id(group.prefilters[rule.id])]
+                     and (rule.family in on_parse or self._gate(rule.family, source, path, gates))]
             if rules:
                 active.append((group, rules))
         return active
@@ -308,7 +323,7 @@ class Engine:
     def _check(self, source: str, path: str | None) -> list[Finding]:
         # First the prefilter, on the text as given: most files stop here. What follows changes
         # no verdict (the prefilter reads a lone '\r' as a line end and a surrogate as no name).
-        active = self.active(source, path)
+        active = self._active(source, path, True)
         if not active:
             return []
         # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,

@@ -289,26 +289,64 @@ def test_a_gate_that_fails_keeps_the_file(engine, tmp_path):
     assert "pairs" in families(engine, UNRELATED, str(tmp_path / "port" / "layers.py"))
 
 
-def test_once_asked_the_gate_goes_before_the_paired_probes(engine, tmp_path):
-    """The first file asks the paired prefilter's probes first; once the gate has read its tree,
-    a file it drops never has them scanned (and the findings are the same either way)."""
-    port = str(tmp_path / "port" / "layers.py")
+def recorded_scans(engine, monkeypatch):
+    """The texts the paired prefilter's probes scan, and those the text gate reads, in order."""
     gated = [prefilter for prefilter in engine.prefilters if id(prefilter) in engine._gated_prefilters]
     assert len(gated) == 1
-    scanned = []
-    may_match = gated[0].may_match
+    probed, gate_read = [], []
+    may_match, text_gate = gated[0].may_match, engine.plan.gates["pairs"]
 
-    def recording(text):
-        scanned.append(text.source)
+    def probing(text):
+        probed.append(text.source)
         return may_match(text)
 
-    gated[0].may_match = recording
+    def gating(facts, pairing, source, path, root=None):
+        if root is None:
+            gate_read.append(source)
+        return text_gate(facts, pairing, source, path, root)
+
+    monkeypatch.setattr(gated[0], "may_match", probing)
+    monkeypatch.setitem(engine.plan.gates, "pairs", gating)
+    return probed, gate_read
+
+
+# PORT_MODEL and UNRELATED without their dropout: only the paired rules' words are left.
+PAIRED_ONLY = PORT_MODEL.replace("        self.drop = nn.Dropout(0.1)\n", "")
+UNRELATED_PAIRED_ONLY = UNRELATED.replace("        self.drop = nn.Dropout(0.1)\n", "")
+
+
+def test_once_asked_the_gate_goes_before_the_paired_probes(engine, tmp_path, monkeypatch):
+    """The first file asks the paired prefilter's probes first; once the gate has read its tree,
+    a file only the paired rules may match is asked the gate first, and a file it drops never
+    has the probes scanned (the findings are the same either way)."""
+    port = str(tmp_path / "port" / "layers.py")
+    probed, gate_read = recorded_scans(engine, monkeypatch)
+    assert codes(engine.check(UNRELATED_PAIRED_ONLY, port)) == []
+    assert probed == gate_read == [UNRELATED_PAIRED_ONLY]  # the first file: the probes, then the gate
+    assert codes(engine.check(UNRELATED_PAIRED_ONLY, port)) == []
+    assert probed == [UNRELATED_PAIRED_ONLY]  # the gate drops it before the probes
+    assert codes(engine.check(PAIRED_ONLY, port)) == [(7, "TMS401")]
+    assert probed == [UNRELATED_PAIRED_ONLY, PAIRED_ONLY]
+    assert gate_read == [UNRELATED_PAIRED_ONLY] * 2 + [PAIRED_ONLY]
+
+
+def test_a_file_parsed_anyway_is_gated_on_its_parse_alone(engine, tmp_path, monkeypatch):
+    """Once the gate has been asked, a file another family's prefilter keeps (the dropout) is
+    parsed anyway: neither the text gate nor the paired probes read it, the parsed gate decides,
+    and the findings are those of an engine without the gates. The public Engine.active, which
+    no parse follows, still asks the text gate."""
+    port = str(tmp_path / "port" / "layers.py")
+    ungated = Engine(load_ruleset(), engine.pairing)
+    ungated.plan.gates = {}
+    probed, gate_read = recorded_scans(engine, monkeypatch)
+    engine.check(UNRELATED_PAIRED_ONLY, port)
+    del probed[:], gate_read[:]
+    for source in (PORT_MODEL, UNRELATED):
+        assert codes(engine.check(source, port)) == codes(ungated.check(source, port))
     assert codes(engine.check(UNRELATED, port)) == [(8, "TMS301")]
-    assert scanned == [UNRELATED]  # the first file: the probes, then the gate
-    assert codes(engine.check(UNRELATED, port)) == [(8, "TMS301")]
-    assert scanned == [UNRELATED]  # the gate drops it before the probes
-    assert codes(engine.check(PORT_MODEL, port)) == [(7, "TMS401"), (8, "TMS301")]
-    assert scanned == [UNRELATED, PORT_MODEL]
+    assert probed == gate_read == []
+    assert families(engine, UNRELATED, port) == {"divergence"}
+    assert gate_read == [UNRELATED]
 
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pairs"
