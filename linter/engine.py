@@ -239,7 +239,8 @@ class Engine:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
         return self._active(source, path, False)
 
-    def _active(self, source: str, path: str | None, parse_decides: bool) -> list[tuple[_Group, list[Rule]]]:
+    def _active(self, source: str, path: str | None, parse_decides: bool,
+                python_tree: object = None) -> list[tuple[_Group, list[Rule]]]:
         """``active``; with ``parse_decides``, when a prefilter that no gate governs keeps the
         file (it will be parsed), the rules of each family whose gate has been asked in this
         process are kept without their text's tests: Engine._gated asks the gate on the parse,
@@ -260,7 +261,8 @@ class Engine:
             elif family in asked:
                 # Once a gate has been asked in this process (its original tree read), it costs
                 # less than the probes of its family's prefilter: it goes first.
-                verdicts[id(prefilter)] = (prefilter.names_packages(text) and self._gate(family, source, path, gates)
+                verdicts[id(prefilter)] = (prefilter.names_packages(text)
+                                           and self._gate(family, source, path, gates, python_tree=python_tree)
                                            and prefilter.may_match(text))
             else:
                 verdicts[id(prefilter)] = prefilter.may_match(text)
@@ -269,23 +271,24 @@ class Engine:
         active = []
         for group in self.groups:
             rules = [rule for rule in group.rules if verdicts[id(group.prefilters[rule.id])]
-                     and (rule.family in on_parse or self._gate(rule.family, source, path, gates))]
+                     and (rule.family in on_parse
+                          or self._gate(rule.family, source, path, gates, python_tree=python_tree))]
             if rules:
                 active.append((group, rules))
         return active
 
     def _gate(self, family: str | None, source: str, path: str | None, answers: dict[str, bool],
-              root: SgNode | None = None) -> bool:
-        """Whether the family's gate (Family.gate) keeps this file for its rules, on its text (or,
-        given ``root``, on the parsed module); a family without one keeps it. A gate that fails
-        keeps it too: the check then reports what went wrong."""
+              root: SgNode | None = None, python_tree: object = None) -> bool:
+        """Whether the family's gate (Family.gate) keeps this file for its rules, on its text and
+        ``python_tree`` (or, given ``root``, on the parsed module); a family without one keeps it.
+        A gate that fails keeps it too: the check then reports what went wrong."""
         gate = self.plan.gates.get(family) if family is not None else None
         if gate is None:
             return True
         if family not in answers:
             self._gates_asked.add(family)
             try:
-                answers[family] = bool(gate(self.facts[family], self.pairing, source, path, root))
+                answers[family] = bool(gate(self.facts[family], self.pairing, source, path, root, python_tree))
             except Exception:
                 answers[family] = True
         return answers[family]
@@ -304,9 +307,11 @@ class Engine:
                 kept.append((group, rules))
         return kept
 
-    def check(self, source: str, path: str | None = None) -> list[Finding]:
+    def check(self, source: str, path: str | None = None, python_tree: object = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the
-        file in its package, so that relative imports inside MindSpore's own sources resolve."""
+        file in its package, so that relative imports inside MindSpore's own sources resolve.
+        ``python_tree`` (optional): the text's ``ast.Module``, when the caller has parsed it
+        (flake8 has): a family's gate may read it before the engine's own parse (Family.gate)."""
         # Python's cycle collector runs every few hundred allocations and, from time to time,
         # walks every object alive, the model of a big file included: a file of 16,000 training
         # steps cost 20 % more per step than one of 1,000. Collection is held off for the one
@@ -315,15 +320,15 @@ class Engine:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._check(source, path)
+            return self._check(source, path, python_tree)
         finally:
             if enabled:
                 gc.enable()
 
-    def _check(self, source: str, path: str | None) -> list[Finding]:
+    def _check(self, source: str, path: str | None, python_tree: object) -> list[Finding]:
         # First the prefilter, on the text as given: most files stop here. What follows changes
         # no verdict (the prefilter reads a lone '\r' as a line end and a surrogate as no name).
-        active = self._active(source, path, True)
+        active = self._active(source, path, True, python_tree)
         if not active:
             return []
         # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,

@@ -36,7 +36,9 @@ class Torch2MSChecker:
 
     def __init__(self, tree: ast.AST, lines: list[str], filename: str) -> None:
         # flake8 has parsed ``tree`` already; asking for it means files with syntax errors get
-        # flake8's own E999 and never reach us.
+        # flake8's own E999 and never reach us. In port-pair mode the engine reads the module's
+        # top-level names from it (its gate), instead of scanning the text for them.
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -94,7 +96,7 @@ class Torch2MSChecker:
                 screen = self.screen if self.screen is not None else rulecache.load_screen(*key)
                 if not screen.may_match(source, self.filename):
                     return
-            findings = _check(key, source, self.filename)
+            findings = _check(key, source, self.filename, self.tree)
             _ENGINE_BUILT.add(key)
         except Exception as error:  # the engine reports its own failures; this is the last net
             from .engine import internal_error
@@ -104,7 +106,7 @@ class Torch2MSChecker:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
 
 
-def _check(key: tuple, source: str, filename: str) -> list:
+def _check(key: tuple, source: str, filename: str, tree: ast.AST) -> list:
     """The engine's findings; the first call in a process imports the engine and builds it.
 
     Python's cycle collector is held off meanwhile, as Engine.check does for a check: by then
@@ -117,7 +119,7 @@ def _check(key: tuple, source: str, filename: str) -> list:
     try:
         from .engine import engine_for
 
-        return engine_for(*key).check(source, filename)
+        return engine_for(*key).check(source, filename, tree)
     finally:
         if enabled:
             gc.enable()

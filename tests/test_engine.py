@@ -117,7 +117,7 @@ def test_two_matches_at_one_place_are_one_finding(tmp_path):
 def test_the_flake8_adapter_turns_an_engine_crash_into_tms000(monkeypatch):
     from flake8_torch2ms import plugin
 
-    def explode(self, source, path=None):
+    def explode(self, source, path=None, python_tree=None):
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(engine_module.Engine, "check", explode)

@@ -120,7 +120,7 @@ class Family(FrozenRecord):
                  canonical: Callable[[Any, str], str | None] = _no_canonical,
                  known: Callable[[Any, str], bool] = _not_known, paired: bool = False,
                  yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None,
-                 gate: Callable[[Any, Pairing, str, str | None, Any], bool] | None = None) -> None:
+                 gate: Callable[[Any, Pairing, str, str | None, Any, Any], bool] | None = None) -> None:
         self.name = name
         self.conditions = conditions  # evaluation order: the cheap, most selective first
         self.fact_keys = fact_keys  # the top-level keys of its facts file
@@ -143,11 +143,12 @@ class Family(FrozenRecord):
         # The $NAME variables its views give messages and fixes (a template naming another is a
         # configuration error); None: not declared, not checked.
         self.variables = variables
-        # A paired family's (facts, pairing, text, path, root) -> whether the file can hold a finding
-        # of its rules at all (the pairs family: whether the file aligns with an original file);
-        # None: no such test. Asked on the text before the parse (root None), and again with the
-        # parsed module before the walk. It must never say False for a file where one of the
-        # family's rules would report.
+        # A paired family's (facts, pairing, text, path, root, python_tree) -> whether the file can
+        # hold a finding of its rules at all (the pairs family: whether the file aligns with an
+        # original file); None: no such test. Asked before the parse (root None) on the text and,
+        # when the caller has it (flake8), Python's own ast.Module of it (python_tree, else None);
+        # and again with the parsed module before the walk. It must never say False for a file
+        # where one of the family's rules would report.
         self.gate = gate
         self.table: dict[str, Condition] = self._table()
 

@@ -52,6 +52,25 @@ def test_flake8_reads_the_original_from_its_configuration_file_folder(project):
     assert elsewhere.stdout.count("TMS40") == result.stdout.count("TMS40") == 7
 
 
+def test_flake8_pairs_a_file_by_its_names_as_torch2ms_check_does(project):
+    """Under a path no original file shares, the port pairs by the classes it defines: flake8
+    gates it on Python's parse of it (the plugin's tree), torch2ms check on its text; both
+    report the same findings, and a file defining other names gets no pair finding from either."""
+    renamed = project / "port" / "src" / "nets" / "backbone.py"
+    renamed.parent.mkdir(parents=True)
+    shutil.copy(project / PORT, renamed)
+    unrelated = project / "port" / "src" / "nets" / "unrelated.py"
+    unrelated.write_text(re.sub(r"(?m)^(class|def) (\w+)", r"\1 Other\2", (project / PORT).read_text(encoding="utf-8")),
+                         encoding="utf-8")
+    for path, pairs in ((renamed, True), (unrelated, False)):
+        relative = str(path.relative_to(project))
+        by_flake8 = flake8("--select", "TMS", "--torch2ms-original", "original", relative, cwd=project).stdout
+        by_check = torch2ms("check", "--original", "original", relative, cwd=project).stdout
+        codes = [line.split()[1] for line in by_flake8.splitlines()]
+        assert codes == [line.split()[1] for line in by_check.splitlines()], (by_flake8, by_check)
+        assert sum(code.startswith("TMS4") for code in codes) == (7 if pairs else 0)
+
+
 def test_flake8_without_the_original_reports_no_pair_finding(project):
     result = flake8("--select", "TMS", str(PORT), cwd=project)
     assert result.returncode == 0 and printed(result.stdout) == set()

@@ -217,6 +217,21 @@ def defined_names(root: SgNode) -> set[str]:
             if kind in ("class_definition", "function_definition")}
 
 
+def defined_names_in_ast(module: object) -> set[str] | None:
+    """``defined_names`` from Python's own parse of the same text (an ``ast.Module``, flake8's),
+    at no cost; None without one, or when a name is not ASCII: Python normalizes identifiers
+    (NFKC), the index keeps them as written."""
+    if module is None:
+        return None
+    import ast  # loaded already by whoever built the module
+
+    if not isinstance(module, ast.Module):
+        return None
+    names = {statement.name for statement in module.body
+             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return names if all(name.isascii() for name in names) else None
+
+
 def _top_level(root: SgNode) -> Iterator[tuple[SgNode, str, SgNode | None]]:
     """(statement, the kind of what it defines, that definition) for each top-level statement; a
     decorated definition counts as what it decorates."""

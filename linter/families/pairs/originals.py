@@ -30,7 +30,7 @@ from ... import rulecache
 from ...semantics.model import SemanticModel
 from .alignment import align_file, defining_files, files_by_name, may_align
 from .facts import Facts, torch_words
-from .index import ModuleIndex, defined_names, index_module
+from .index import ModuleIndex, defined_names, defined_names_in_ast, index_module
 
 if TYPE_CHECKING:
     from .. import Pairing
@@ -267,18 +267,21 @@ _TREES: dict[tuple, OriginalTree] = {}
 _RESOLVED: dict[str, str] = {}  # an absolute root as given -> resolved: a stat per folder, on every file
 
 
-def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None, root: SgNode | None = None) -> bool:
+def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None, root: SgNode | None = None,
+                   python_tree: object = None) -> bool:
     """The pairs family's gate (``Family.gate``): whether a port file can align with any file of
     the original tree. Every pairs rule asks for an aligned call, so a file that cannot align
     gets no finding of theirs. Before the parse (``root`` None), from its path and text
-    (alignment.may_align: never False for a file that aligns and parses); after it, exactly
-    (align_file on its top-level names), so that a file the text could not rule out is still not
-    walked for these rules."""
+    (alignment.may_align: never False for a file that aligns and parses), or exactly from
+    Python's own parse of it when given (``python_tree``: flake8's); after it, exactly (align_file
+    on its top-level names), so that a file the text could not rule out is still not walked for
+    these rules."""
     tree = original_tree(pairing.original, facts)
-    if root is None:
-        return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
-                         tree.files_named, tree.by_name)
-    return tree.file_for(path, defined_names(root), pairing.class_map)[0] is not None
+    defined = defined_names(root) if root is not None else defined_names_in_ast(python_tree)
+    if defined is not None:
+        return tree.file_for(path, defined, pairing.class_map)[0] is not None
+    return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
+                     tree.files_named, tree.by_name)
 
 
 def original_tree(root: str, facts: Facts) -> OriginalTree:

@@ -4,7 +4,9 @@ findings. Asked by Engine.active on the path and the text alone (alignment.may_a
 file that then aligns with nothing, but it must never drop one that ``align_file`` would pair; asked
 again with the parsed module, before the walk, it is align_file itself."""
 
+import ast
 import random
+import sys
 import textwrap
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from ast_grep_py import SgRoot
 from pair_helpers import Engine, Pairing, load_ruleset, port_index
 
 from flake8_torch2ms import engine as engine_module
+from flake8_torch2ms.families.pairs import originals as originals_module
 from flake8_torch2ms.families.pairs.alignment import align_file, defining_files, files_by_name, may_align
-from flake8_torch2ms.families.pairs.index import defined_names
+from flake8_torch2ms.families.pairs.index import defined_names, defined_names_in_ast
 
 ORIGINALS = {
     "models/resnet.py": {"ResNet", "Bottleneck", "resnet50"},
@@ -165,6 +168,45 @@ def test_the_parsed_gate_reads_the_names_the_index_reads():
         assert defined_names(root) == port_index(source).definitions, source
 
 
+def test_python_s_own_parse_gives_the_names_the_index_reads():
+    """flake8 hands the plugin Python's own parse of the file: where it compiles, its top-level
+    names are tree-sitter's (defined_names), or None when one is not ASCII (Python normalizes
+    identifiers, the index keeps them as written)."""
+    generator = random.Random(25)
+    compared = 0
+    for _ in range(800):
+        source = "".join(generator.choice(FORMS).format(name=generator.choice(NAMES))
+                         for _ in range(generator.randint(0, 4)))
+        if not compiles(source):
+            continue
+        expected = defined_names(SgRoot(source, "python").root())
+        found = defined_names_in_ast(ast.parse(source))
+        if all(name.isascii() for name in expected):
+            compared += 1
+            assert found == expected, source
+        else:
+            assert found is None, source
+    assert compared > 300
+
+
+@pytest.mark.parametrize("source", [
+    "match x:\n    case 1:\n        def g():\n            pass\n\n\nclass C:\n    pass\n",
+    "try:\n    class D:\n        pass\nexcept ImportError:\n    D = None\n",
+    "@a\n@b(1)\nasync def e():\n    pass\n\n\nclass F(G, metaclass=M):\n    class Inner:\n        pass\n",
+    "if TYPE_CHECKING:\n    def h():\n        pass\nelse:\n    def h():\n        pass\n",
+] + ([  # type parameters and aliases, where this Python parses them (before, flake8 reports E999)
+    "class A[T]:\n    pass\n\n\ndef f[T](x: T) -> T:\n    return x\n",
+    "type Alias = int\n\n\nclass B:\n    pass\n",
+] if sys.version_info >= (3, 12) else []))
+def test_python_s_own_parse_agrees_on_other_forms(source):
+    assert defined_names_in_ast(ast.parse(source)) == defined_names(SgRoot(source, "python").root())
+
+
+@pytest.mark.parametrize("tree", [None, ast.parse("x", mode="eval"), "class A: pass"])
+def test_anything_but_a_python_module_gives_no_names(tree):
+    assert defined_names_in_ast(tree) is None
+
+
 ORIGINAL_MODEL = """\
 from torch import nn
 
@@ -271,7 +313,7 @@ def test_the_parsed_gate_changes_no_finding(engine, tmp_path):
 def test_a_gate_that_fails_on_the_parsed_module_keeps_the_file(engine, tmp_path, monkeypatch):
     text_gate = engine.plan.gates["pairs"]
 
-    def broken_after_the_parse(facts, pairing, source, path, root=None):
+    def broken_after_the_parse(facts, pairing, source, path, root=None, python_tree=None):
         if root is not None:
             raise RuntimeError("the original tree cannot be read")
         return text_gate(facts, pairing, source, path)
@@ -290,7 +332,8 @@ def test_a_gate_that_fails_keeps_the_file(engine, tmp_path):
 
 
 def recorded_scans(engine, monkeypatch):
-    """The texts the paired prefilter's probes scan, and those the text gate reads, in order."""
+    """The texts the paired prefilter's probes scan, and those the gate is asked about before the
+    parse, in order."""
     gated = [prefilter for prefilter in engine.prefilters if id(prefilter) in engine._gated_prefilters]
     assert len(gated) == 1
     probed, gate_read = [], []
@@ -300,10 +343,10 @@ def recorded_scans(engine, monkeypatch):
         probed.append(text.source)
         return may_match(text)
 
-    def gating(facts, pairing, source, path, root=None):
+    def gating(facts, pairing, source, path, root=None, python_tree=None):
         if root is None:
             gate_read.append(source)
-        return text_gate(facts, pairing, source, path, root)
+        return text_gate(facts, pairing, source, path, root, python_tree)
 
     monkeypatch.setattr(gated[0], "may_match", probing)
     monkeypatch.setitem(engine.plan.gates, "pairs", gating)
@@ -349,13 +392,33 @@ def test_a_file_parsed_anyway_is_gated_on_its_parse_alone(engine, tmp_path, monk
     assert gate_read == [UNRELATED]
 
 
+def test_given_python_s_parse_the_gate_reads_no_text(engine, tmp_path, monkeypatch):
+    """With flake8's ast.Module the gate counts its top-level names, exactly: it never scans the
+    text (which would keep MINORITY for the names in its docstring), and a file whose names are
+    not all ASCII is still gated on its text."""
+    port = str(tmp_path / "port" / "layers.py")
+    scanned = []
+    monkeypatch.setattr(originals_module, "may_align", lambda *args: scanned.append(args[1]) or True)
+    probed, gate_read = recorded_scans(engine, monkeypatch)
+    minority = MINORITY.replace("        self.drop = nn.Dropout(0.1)\n", "")
+    for source in (UNRELATED_PAIRED_ONLY, minority, PAIRED_ONLY):
+        engine.check(source, port, ast.parse(source))
+    assert scanned == []
+    assert probed == [UNRELATED_PAIRED_ONLY, PAIRED_ONLY]  # the first file's probes; the gate drops the minority
+    accented = PAIRED_ONLY + "\n\nclass Modèle(nn.Cell):\n    pass\n"
+    named_as_original = str(tmp_path / "port" / "stem.py")
+    assert codes(engine.check(accented, named_as_original, ast.parse(accented))) == [(7, "TMS401")]
+    assert scanned == [accented]
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pairs"
 
 
 def test_the_gates_change_no_finding_on_damaged_ports(tmp_path, monkeypatch):
     """A real port and its original (tests/fixtures/pairs), damaged in seeded ways (cut short, a
     line dropped or dedented, an opening quote or bracket inserted): the findings with both gates
-    are those without any, wherever the text still compiles; no check fails (TMS000)."""
+    are those without any, wherever the text still compiles (given Python's parse of it, as
+    flake8 gives it, or not); no check fails (TMS000)."""
     monkeypatch.setenv("FLAKE8_TORCH2MS_CACHE_DIR", str(tmp_path / "cache"))
     pairing = Pairing(str(FIXTURES / "original"))
     gated, ungated = Engine(load_ruleset(), pairing), Engine(load_ruleset(), pairing)
@@ -382,4 +445,6 @@ def test_the_gates_change_no_finding_on_damaged_ports(tmp_path, monkeypatch):
         if compiles(damaged):
             compiling += 1
             assert found == codes(ungated.check(damaged, path)), damaged
+            # As flake8 asks: with Python's own parse, which the gate then reads instead of the text.
+            assert found == codes(gated.check(damaged, path, ast.parse(damaged))), damaged
     assert compiling > 60
