@@ -32,6 +32,8 @@ from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics import WalkedNodes
 
 if TYPE_CHECKING:
+    import ast
+
     from .semantics.model import SemanticModel
 
 # Compiled on first use (records.LazyPattern): a file with no finding and no alias asks none of them.
@@ -240,7 +242,7 @@ class Engine:
         return self._active(source, path, False)
 
     def _active(self, source: str, path: str | None, parse_decides: bool,
-                python_tree: object = None) -> list[tuple[_Group, list[Rule]]]:
+                python_tree: ast.Module | None = None) -> list[tuple[_Group, list[Rule]]]:
         """``active``; with ``parse_decides``, when a prefilter that no gate governs keeps the
         file (it will be parsed), the rules of each family whose gate has been asked in this
         process are kept without their text's tests: Engine._gated asks the gate on the parse,
@@ -278,7 +280,7 @@ class Engine:
         return active
 
     def _gate(self, family: str | None, source: str, path: str | None, answers: dict[str, bool],
-              root: SgNode | None = None, python_tree: object = None) -> bool:
+              root: SgNode | None = None, python_tree: ast.Module | None = None) -> bool:
         """Whether the family's gate (Family.gate) keeps this file for its rules, on its text and
         ``python_tree`` (or, given ``root``, on the parsed module); a family without one keeps it.
         A gate that fails keeps it too: the check then reports what went wrong."""
@@ -307,7 +309,7 @@ class Engine:
                 kept.append((group, rules))
         return kept
 
-    def check(self, source: str, path: str | None = None, python_tree: object = None) -> list[Finding]:
+    def check(self, source: str, path: str | None = None, python_tree: ast.Module | None = None) -> list[Finding]:
         """All findings for one file's text, sorted by position. ``path`` (optional) places the
         file in its package, so that relative imports inside MindSpore's own sources resolve.
         ``python_tree`` (optional): the text's ``ast.Module``, when the caller has parsed it
@@ -325,7 +327,7 @@ class Engine:
             if enabled:
                 gc.enable()
 
-    def _check(self, source: str, path: str | None, python_tree: object) -> list[Finding]:
+    def _check(self, source: str, path: str | None, python_tree: ast.Module | None) -> list[Finding]:
         # First the prefilter, on the text as given: most files stop here. What follows changes
         # no verdict (the prefilter reads a lone '\r' as a line end and a surrogate as no name).
         active = self._active(source, path, True, python_tree)

@@ -9,7 +9,7 @@ dozens that matter. An index is plain data, so the original tree's is kept on di
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ast_grep_py import SgNode
 
@@ -17,6 +17,9 @@ from ...records import Record
 from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel
 from .values import Value
+
+if TYPE_CHECKING:
+    import ast
 
 MODULE_SCOPE = "<module>"
 CONTAINER_NAMES = ("Sequential", "SequentialCell")
@@ -217,13 +220,13 @@ def defined_names(root: SgNode) -> set[str]:
             if kind in ("class_definition", "function_definition")}
 
 
-def defined_names_in_ast(module: object) -> set[str] | None:
+def defined_names_in_ast(module: ast.Module | None) -> set[str] | None:
     """``defined_names`` from Python's own parse of the same text (an ``ast.Module``, flake8's),
     at no cost; None without one, or when a name is not ASCII: Python normalizes identifiers
     (NFKC), the index keeps them as written."""
     if module is None:
         return None
-    import ast  # loaded already by whoever built the module
+    import ast  # loaded already: whoever built the module imported it
 
     if not isinstance(module, ast.Module):
         return None
