@@ -18,6 +18,7 @@ from flake8_torch2ms import engine as engine_module
 from flake8_torch2ms.families.pairs import originals as originals_module
 from flake8_torch2ms.families.pairs.alignment import align_file, defining_files, files_by_name, may_align
 from flake8_torch2ms.families.pairs.index import defined_names, defined_names_in_ast
+from flake8_torch2ms.families.pairs.originals import may_align_file
 
 ORIGINALS = {
     "models/resnet.py": {"ResNet", "Bottleneck", "resnet50"},
@@ -405,10 +406,55 @@ def test_given_python_s_parse_the_gate_reads_no_text(engine, tmp_path, monkeypat
         engine.check(source, port, ast.parse(source))
     assert scanned == []
     assert probed == [UNRELATED_PAIRED_ONLY, PAIRED_ONLY]  # the first file's probes; the gate drops the minority
-    accented = PAIRED_ONLY + "\n\nclass Modèle(nn.Cell):\n    pass\n"
-    named_as_original = str(tmp_path / "port" / "stem.py")
-    assert codes(engine.check(accented, named_as_original, ast.parse(accented))) == [(7, "TMS401")]
+    accented = PAIRED_ONLY + "\n\nclass Modèle(nn.Cell):\n    pass\n"  # Stem is one of its two names
+    assert codes(engine.check(accented, port, ast.parse(accented))) == []
     assert scanned == [accented]
+
+
+HELPERS_ORIGINAL = """\
+import torch
+
+
+def scale(x, factor=2.0):
+    return torch.mul(x, factor)
+"""
+HELPERS_PORT = """\
+from mindspore import nn
+
+
+def scale(x, factor=2.0):
+    return x * factor
+
+
+def activation():
+    return nn.LeakyReLU()
+"""
+
+
+@pytest.mark.parametrize("asked", ["on the text", "on Python's parse", "on the parsed module"])
+def test_a_file_whose_original_holds_no_known_call_is_dropped(engine, tmp_path, monkeypatch, asked):
+    """Every pairs rule reports a call aligned with an original call: a port file that pairs
+    (here by its path) with an original file holding no call the facts know gets none of their
+    findings, so the gate drops it, however it is asked; the same file named as an original
+    that holds such calls is kept. The findings are those of an engine without the gates."""
+    (tmp_path / "original" / "helpers.py").write_text(HELPERS_ORIGINAL, encoding="utf-8")
+    helpers, stem = str(tmp_path / "port" / "helpers.py"), str(tmp_path / "port" / "stem.py")
+    pairing = engine.pairing
+    facts = engine.facts["pairs"]
+
+    def gate(source, path):
+        python_tree = ast.parse(source) if asked == "on Python's parse" else None
+        root = SgRoot(source, "python").root() if asked == "on the parsed module" else None
+        return may_align_file(facts, pairing, source, path, root, python_tree)
+
+    assert not gate(HELPERS_PORT, helpers)
+    assert gate(HELPERS_PORT, stem)
+    ungated = Engine(load_ruleset(), pairing)
+    ungated.plan.gates = {}
+    for path in (helpers, stem):
+        assert codes(engine.check(HELPERS_PORT, path)) == codes(ungated.check(HELPERS_PORT, path)) == []
+    walked, _ = walked_families(engine, monkeypatch, PORT_MODEL.replace("Stem", "Helpers"), helpers)
+    assert walked == {"divergence"}  # the dropout still gets its walk; the paired rules do not
 
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pairs"
