@@ -1,8 +1,9 @@
 """The pairs family's gate (Family.gate: originals.may_align_file): every pairs rule asks for a call
-aligned with an original call, so a port file that aligns with no original file gets none of their
-findings. Asked by Engine.active on the path and the text alone (alignment.may_align), it may keep a
-file that then aligns with nothing, but it must never drop one that ``align_file`` would pair; asked
-again with the parsed module, before the walk, it is align_file itself."""
+aligned with an original call, so a port file that aligns with no original file, or with one that
+holds no call the facts know, gets none of their findings. Asked before the parse on the path and
+the text alone (alignment.may_align), it may keep a file that then aligns with nothing, but it must
+never drop one that ``align_file`` would pair; given Python's own parse (flake8's), and asked again
+with the parsed module before the walk, it is align_file itself."""
 
 import ast
 import random
