@@ -244,15 +244,12 @@ def _other_role(port: ClassIndex, original: ClassIndex) -> bool:
 
 
 def align(port_path: str | None, port: ModuleIndex, originals: Mapping[str, ModuleIndex], class_map: dict[str, str],
-          compatible: Callable[[Call, Call], bool], definitions: Mapping[str, Set[str]] | None = None,
-          chosen: tuple[str | None, str] | None = None) -> Alignment:
-    """Everything a port module aligns with in the original tree. ``definitions`` (each original
-    file's top-level names, as OriginalTree keeps them) chooses the file without reading every
-    file's index; by default they are taken from ``originals``. ``chosen``: align_file's answer,
-    when it is already known."""
+          compatible: Callable[[Call, Call], bool], chosen: tuple[str | None, str] | None = None) -> Alignment:
+    """Everything a port module aligns with in the original tree. ``chosen``: align_file's answer,
+    when it is already known (OriginalTree.file_for, from the tree's kept names, without reading
+    every file's index); by default it is taken from ``originals``."""
     if chosen is None:
-        if definitions is None:
-            definitions = {relative: index.definitions for relative, index in originals.items()}
+        definitions = {relative: index.definitions for relative, index in originals.items()}
         chosen = align_file(port_path, port.definitions, definitions, class_map)
     relative, reason = chosen
     found = Alignment(relative, reason)

@@ -32,7 +32,8 @@ def pair_report(original: str, ports: list[str], facts: Facts, class_map: dict[s
         if port is None:
             lines.append(f"{path}: not read (not UTF-8 Python)")
             continue
-        found = align(path, port, tree.files, class_map, compatible, tree.definitions)
+        found = align(path, port, tree.files, class_map, compatible,
+                      chosen=tree.file_for(path, port.definitions, tuple(class_map.items())))
         if found.original is None:
             lines.append(f"{path}: no original file ({found.file_reason})")
         else:
