@@ -146,8 +146,14 @@ def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[
     when none defines more of them than the line-start definitions it does not define (the
     file's top-level ones, if it parses). ``lowered_names``: every original's top-level names,
     lowered."""
-    if align_by_path(port_path, definitions, files_named) is not None:
-        return True
+    return (align_by_path(port_path, definitions, files_named) is not None
+            or may_align_by_names(source, definitions, lowered_names, class_map, by_name))
+
+
+def may_align_by_names(source: str, definitions: Mapping[str, Set[str]], lowered_names: Set[str],
+                       class_map: dict[str, str], by_name: Mapping[str, Set[str]] | None = None) -> bool:
+    """``may_align`` for a file that shares no original's path suffix: by the names its text may
+    define alone."""
     renamed = {port: torch for torch, port in class_map.items()}
     found = [match for pattern in defined_names_patterns() for match in pattern.finditer(source)]
     if not any(match.group(1).lower() in lowered_names or renamed.get(match.group(1), "").lower() in lowered_names

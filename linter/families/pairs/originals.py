@@ -28,7 +28,7 @@ from ast_grep_py import SgNode, SgRoot
 
 from ... import rulecache
 from ...semantics.model import SemanticModel
-from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align
+from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align_by_names
 from .facts import Facts, torch_words
 from .index import ModuleIndex, defined_names, defined_names_in_ast, index_module
 
@@ -275,7 +275,7 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
     call of an original file. Every pairs rule reports a call aligned with an original call, so
     a file that aligns with no original file, or with one that holds no call the facts know
     (transformers' trainer.py), gets no finding of theirs. Before the parse (``root`` None), from
-    its path and text (alignment.may_align: never False for a file that aligns and parses), or
+    its path and text (as alignment.may_align: never False for a file that aligns and parses), or
     exactly from Python's own parse of it when given (``python_tree``: flake8's); after it,
     exactly (align_file on its top-level names), so that a file the text could not rule out is
     still not walked for these rules."""
@@ -286,8 +286,8 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
     else:
         by_path = align_by_path(path, tree.definitions, tree.files_named)
         if by_path is None:  # it may pair by the names it defines, which only a parse tells
-            return may_align(path, source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
-                             tree.files_named, tree.by_name)
+            return may_align_by_names(source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
+                                      tree.by_name)
         relative = by_path[0]
     return relative is not None and bool(tree.files[relative].calls)
 

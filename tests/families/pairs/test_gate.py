@@ -400,7 +400,7 @@ def test_given_python_s_parse_the_gate_reads_no_text(engine, tmp_path, monkeypat
     not all ASCII is still gated on its text."""
     port = str(tmp_path / "port" / "layers.py")
     scanned = []
-    monkeypatch.setattr(originals_module, "may_align", lambda *args: scanned.append(args[1]) or True)
+    monkeypatch.setattr(originals_module, "may_align_by_names", lambda *args: scanned.append(args[0]) or True)
     probed, gate_read = recorded_scans(engine, monkeypatch)
     minority = MINORITY.replace("        self.drop = nn.Dropout(0.1)\n", "")
     for source in (UNRELATED_PAIRED_ONLY, minority, PAIRED_ONLY):
