@@ -296,15 +296,16 @@ class Engine:
         return answers[family]
 
     def _gated(self, active: list[tuple[_Group, list[Rule]]], source: str, path: str | None,
-               root: SgNode) -> list[tuple[_Group, list[Rule]]]:
-        """``active`` without the rules of a family whose gate, asked again with the parsed module,
-        leaves the file out: before the walk, which then skips their matchers."""
+               root: SgNode, python_tree: ast.Module | None = None) -> list[tuple[_Group, list[Rule]]]:
+        """``active`` without the rules of a family whose gate, asked again with the parsed module
+        (and ``python_tree``, the same text's, when given), leaves the file out: before the walk,
+        which then skips their matchers."""
         if not self.plan.gates:
             return active
         answers: dict[str, bool] = {}
         kept = []
         for group, rules in active:
-            rules = [rule for rule in rules if self._gate(rule.family, source, path, answers, root)]
+            rules = [rule for rule in rules if self._gate(rule.family, source, path, answers, root, python_tree)]
             if rules:
                 kept.append((group, rules))
         return kept
@@ -346,7 +347,7 @@ class Engine:
             root = SgRoot(source, "python").root()
         except Exception as error:  # the parser itself failed: nothing can be checked
             return [internal_error("all rules", error)]
-        active = self._gated(active, source, path, root)
+        active = self._gated(active, source, path, root, python_tree)
         if not active:
             return []
         renamed = self._renamed(source)

@@ -232,7 +232,7 @@ def defined_names_in_ast(module: ast.Module | None) -> set[str] | None:
         return None
     names = {statement.name for statement in module.body
              if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    return names if all(name.isascii() for name in names) else None
+    return names if "".join(names).isascii() else None
 
 
 def _top_level(root: SgNode) -> Iterator[tuple[SgNode, str, SgNode | None]]:
