@@ -31,15 +31,14 @@ from ...semantics.model import SemanticModel
 from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align_by_names
 from .facts import Facts, torch_words
 from .index import ModuleIndex, defined_names, defined_names_in_ast, index_module
+from .listing import SKIPPED_DIRECTORIES, python_files
 
 if TYPE_CHECKING:
     import ast
 
     from .. import Pairing
 
-FORMAT = 5
-SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".eggs", ".venv", "venv",
-                                 "node_modules", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "build"})
+FORMAT = 6
 CODE = Path(__file__).resolve().parent
 MODEL = CODE.parent.parent / "semantics"
 
@@ -92,10 +91,11 @@ class OriginalTree:
 
     def _read(self) -> None:
         entry = _cache_entry(self.root, self.facts)
-        cached, body = _load(entry) if entry is not None else ({}, b"")
+        cached, folders, body = _load(entry) if entry is not None else ({}, None, b"")
+        listing = python_files(self.root, _skipped_directory, last=(list(cached), folders) if folders else None)
         stored: dict[str, tuple[list[int], list[str], bytes]] = {}  # relative -> (stamp, definitions, index)
         changed = False
-        for relative, path, stamp in python_files(self.root, _skipped_directory):
+        for relative, path, stamp in listing.files:
             kept = _kept(cached.get(relative), stamp, body)
             if kept is not None:
                 definitions, encoded = kept
@@ -109,8 +109,8 @@ class OriginalTree:
                 self.files.add(relative, index)
             stored[relative] = (stamp, definitions, encoded)
             self.definitions[relative] = frozenset(definitions)
-        if entry is not None and (changed or set(stored) != set(cached)):
-            rulecache.write_entry(entry, lambda: _serialized(stored))
+        if entry is not None and (changed or set(stored) != set(cached) or listing.folders != folders):
+            rulecache.write_entry(entry, lambda: _serialized(stored, listing.folders))
 
 
 class Indexes(Mapping):
@@ -146,47 +146,6 @@ class Indexes(Mapping):
 
 def _skipped_directory(name: str) -> bool:
     return name in SKIPPED_DIRECTORIES or name.endswith(".egg-info")
-
-
-def python_files(root: Path, skipped: Callable[[str], bool],
-                 recurse: bool = True) -> list[tuple[str, str, list[int]]]:
-    """(relative path with "/", path, [size, modification time]) of each ``*.py`` under ``root`` (or
-    ``root`` itself, a file), in the order of ``os.walk`` with sorted names: a folder's files, then
-    its subfolders not ``skipped(name)``, unless ``recurse`` is false. Symbolic links to folders are
-    not followed, and a file or folder that cannot be read is left out."""
-    if root.is_file():
-        try:
-            status = root.stat()
-        except OSError:
-            return []
-        return [(root.name, str(root), [status.st_size, status.st_mtime_ns])]
-    found: list[tuple[str, str, list[int]]] = []
-    _walk(str(root), "", skipped, recurse, found)
-    return found
-
-
-def _walk(folder: str, prefix: str, skipped: Callable[[str], bool], recurse: bool, found: list) -> None:
-    # os.scandir and plain strings rather than os.walk and Path objects: run on every editor save
-    # (the original tree and the port's package, a hundred files each), Path alone cost half.
-    try:
-        with os.scandir(folder) as scanned:
-            entries = sorted(scanned, key=lambda entry: entry.name)
-    except OSError:
-        return
-    folders = []
-    for entry in entries:
-        name = entry.name
-        try:
-            is_folder = entry.is_dir()
-            if not is_folder and name.endswith(".py"):
-                status = entry.stat()
-                found.append((prefix + name, entry.path, [status.st_size, status.st_mtime_ns]))
-        except OSError:
-            continue
-        if is_folder and recurse and not skipped(name) and not entry.is_symlink():
-            folders.append(entry)
-    for entry in folders:
-        _walk(entry.path, f"{prefix}{entry.name}/", skipped, recurse, found)
 
 
 def _index_file(path: str, facts: Facts) -> ModuleIndex:
@@ -226,19 +185,20 @@ def _cache_entry(root: Path, facts: Facts) -> Path | None:
     return directory / f"{digest.hexdigest()[:32]}.json"
 
 
-def _load(entry: Path) -> tuple[dict, bytes]:
-    """The header's files and the body of a cache entry; nothing when it is missing, truncated,
-    changed by anything but this module, or not ours."""
+def _load(entry: Path) -> tuple[dict, list | None, bytes]:
+    """The header's files and folders (listing.Listing's) and the body of a cache entry; nothing
+    when it is missing, truncated, changed by anything but this module, or not ours."""
     try:
         data = entry.read_bytes()
         end = data.index(b"\n")
         header, body = json.loads(data[:end]), data[end + 1:]
         if isinstance(header, dict) and header.get("format") == FORMAT and isinstance(header.get("files"), dict) \
                 and header.get("body") == [len(body), zlib.crc32(body)]:
-            return header["files"], body
+            folders = header.get("folders")
+            return header["files"], folders if isinstance(folders, list) else None, body
     except Exception:
         pass
-    return {}, b""
+    return {}, None, b""
 
 
 def _kept(old: object, stamp: list[int], body: bytes) -> tuple[list[str], bytes] | None:
@@ -254,14 +214,14 @@ def _kept(old: object, stamp: list[int], body: bytes) -> tuple[list[str], bytes]
     return None
 
 
-def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]]) -> bytes:
+def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]], folders: list[list]) -> bytes:
     files, indexes, offset = {}, [], 0
     for relative, (stamp, definitions, encoded) in stored.items():
         files[relative] = {"stamp": stamp, "definitions": definitions, "at": [offset, len(encoded)]}
         indexes.append(encoded)
         offset += len(encoded)
     body = b"".join(indexes)
-    header = {"format": FORMAT, "body": [len(body), zlib.crc32(body)], "files": files}
+    header = {"format": FORMAT, "body": [len(body), zlib.crc32(body)], "files": files, "folders": folders}
     return json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body
 
 

@@ -27,9 +27,10 @@ from ast_grep_py import SgRoot
 from ... import rulecache
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
-from .originals import SKIPPED_DIRECTORIES, code_stamps, python_files
+from .listing import SKIPPED_DIRECTORIES, python_files
+from .originals import code_stamps
 
-FORMAT = 1
+FORMAT = 2
 
 # `nn.LayerNorm = ...` at the start of a line (module level); not `==`. Searched as the first line or
 # after a "\n" (what `^` matches with re.MULTILINE): a literal first character lets re skip to each line
@@ -60,11 +61,13 @@ def patched_names(folder: str) -> dict[str, str]:
     root = Path(folder)
     package = (root / "__init__.py").is_file()
     entry = _cache_entry(root)
-    cached = _load(entry) if entry is not None else {}
+    cached, folders = _load(entry) if entry is not None else ({}, None)
+    listing = python_files(root, SKIPPED_DIRECTORIES.__contains__, recurse=package,
+                           last=(list(cached), folders) if folders else None)
     stored: dict[str, list] = {}  # relative path -> [stamp, its assignments]
     changed = False
     found: dict[str, str] = {}
-    for relative, path, stamp in python_files(root, SKIPPED_DIRECTORIES.__contains__, recurse=package):
+    for relative, path, stamp in listing.files:
         assignments = _kept(cached.get(relative), stamp)
         if assignments is None:
             assignments = _scan(path)
@@ -72,8 +75,8 @@ def patched_names(folder: str) -> dict[str, str]:
         stored[relative] = [stamp, assignments]
         for name, where in assignments:
             found.setdefault(name, where)
-    if entry is not None and (changed or set(stored) != set(cached)):
-        document = {"format": FORMAT, "files": stored}
+    if entry is not None and (changed or set(stored) != set(cached) or listing.folders != folders):
+        document = {"format": FORMAT, "files": stored, "folders": listing.folders}
         rulecache.write_entry(entry, lambda: json.dumps(document, separators=(",", ":")).encode("utf-8"))
     return found
 
@@ -121,14 +124,17 @@ def _cache_entry(root: Path) -> Path | None:
     return directory / f"{digest.hexdigest()[:32]}.json"
 
 
-def _load(entry: Path) -> dict:
+def _load(entry: Path) -> tuple[dict, list | None]:
+    """The files and folders (listing.Listing's) of a package's entry; nothing when it is
+    missing, truncated or not ours."""
     try:
         data = json.loads(entry.read_bytes())
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
-            return data["files"]
+            folders = data.get("folders")
+            return data["files"], folders if isinstance(folders, list) else None
     except Exception:  # missing, truncated, or not ours
         pass
-    return {}
+    return {}, None
 
 
 def _kept(old: object, stamp: list[int]) -> list[list[str]] | None:

@@ -6,9 +6,9 @@ import os
 import zlib
 
 import pytest
-from pair_helpers import FACTS
+from pair_helpers import FACTS, next_clock_tick, trust_folder_times
 
-from flake8_torch2ms.families.pairs import originals
+from flake8_torch2ms.families.pairs import listing, originals
 from flake8_torch2ms.families.pairs.index import ModuleIndex
 from flake8_torch2ms.families.pairs.originals import OriginalTree, cache_directory
 
@@ -134,11 +134,17 @@ def contents(found: OriginalTree) -> tuple[dict, dict]:
     return {path: found.files[path] for path in found.files}, found.definitions
 
 
+@pytest.mark.parametrize("folder_times", ["recent", "settled"])
 @pytest.mark.parametrize("change", CHANGES)
-def test_after_any_change_the_cache_is_brought_up_to_date(tree, change):
+def test_after_any_change_the_cache_is_brought_up_to_date(tree, change, folder_times, monkeypatch):
     """The first run after a change reads only what changed and stores it: the run after that
-    parses nothing and sees the same tree, indexes and top-level names, as a run without a cache."""
+    parses nothing and sees the same tree, indexes and top-level names, as a run without a cache.
+    With settled folder times a run reuses the last listing unless a folder changed (listing.py)."""
+    if folder_times == "settled":
+        trust_folder_times(monkeypatch)
     OriginalTree(str(tree), FACTS)
+    if folder_times == "settled":
+        next_clock_tick(tree.parent)
     make, parsed = CHANGES[change]
     make(tree)
     after = OriginalTree(str(tree), FACTS)
@@ -146,6 +152,24 @@ def test_after_any_change_the_cache_is_brought_up_to_date(tree, change):
     again = OriginalTree(str(tree), FACTS)
     assert (again.parsed, contents(again)) == (0, contents(after))
     assert contents(fresh(tree)) == contents(after)
+
+
+def test_a_tree_whose_folders_did_not_change_is_not_listed_again(tree, monkeypatch):
+    """Only its files' stamps are read: an edit is still seen, a new file in any folder too."""
+    trust_folder_times(monkeypatch)
+    listed = []
+    real = listing._walk
+    monkeypatch.setattr(listing, "_walk", lambda folder, *rest: listed.append(folder) or real(folder, *rest))
+    OriginalTree(str(tree), FACTS)
+    assert len(listed) == 2  # the root and models/, not __pycache__/
+    listed.clear()
+    next_clock_tick(tree.parent)
+    edit(tree)
+    found = OriginalTree(str(tree), FACTS)
+    assert (found.parsed, slopes(found)["models/stem.py"], listed) == (1, 0.3, [])
+    add(tree)
+    found = OriginalTree(str(tree), FACTS)
+    assert found.parsed == 1 and "models/tail.py" in found.files and len(listed) == 2
 
 
 def test_the_top_level_names_come_without_decoding_an_index(tree, monkeypatch):

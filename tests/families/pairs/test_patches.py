@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from pair_helpers import next_clock_tick, trust_folder_times
 
 from flake8_torch2ms.families.pairs import patches
 from flake8_torch2ms.families.pairs.patches import cache_directory, patched_names
@@ -128,9 +129,15 @@ CHANGES = {
 }
 
 
+@pytest.mark.parametrize("folder_times", ["recent", "settled"])
 @pytest.mark.parametrize("change", CHANGES)
-def test_after_any_change_the_cache_is_brought_up_to_date(package, scanned, change):
+def test_after_any_change_the_cache_is_brought_up_to_date(package, scanned, change, folder_times, monkeypatch):
+    """With settled folder times a run reuses the last listing unless a folder changed (listing.py)."""
+    if folder_times == "settled":
+        trust_folder_times(monkeypatch)
     run(package)
+    if folder_times == "settled":
+        next_clock_tick(package.parent)
     make, count = CHANGES[change]
     make(package)
     scanned.clear()
