@@ -21,10 +21,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from functools import lru_cache
+from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from ...prefilter import line_start, non_code
 from ...records import Record
 from .index import MODULE_SCOPE, Call, ClassIndex, ModuleIndex
+
+if TYPE_CHECKING:
+    import ast
 
 METHOD_COUNTERPARTS = {"construct": "forward"}
 LARGEST_TABLE = 1_000_000  # calls x calls: beyond it, a scope is left unaligned
@@ -241,6 +246,59 @@ def align_classes(port: ModuleIndex, original: ModuleIndex,
         elif why != "class map" and _other_role(port.classes[name], original.classes[torch]):
             chosen[name] = None, f"{torch} has none of its attributes (the same name in another role)"
     return chosen
+
+
+def may_pair_calls(module: ast.Module, source: str, original: ModuleIndex, class_map: Mapping[str, str],
+                   words: frozenset[str]) -> bool:
+    """Whether ``align`` may pair a call of this port module (Python's parse of ``source``) with a
+    call of ``original``. It pairs calls only inside a top-level class that align_classes pairs
+    (through the class map, by name, or by the one original class of that name in another case),
+    inside a top-level function the original also has, or among the module's other statements
+    when the original has calls there; and a port index keeps only calls whose callee's name is
+    one of ``words`` (index.port_call_words). False only when no line of such a place holds one of
+    the words ending a name, as every such callee is written; a word in a comment, a string or a
+    name that is not called still counts."""
+    places = _pairing_places(module, original, class_map)
+    if not places or "\r" in source:  # lines counted at "\n" alone below: Python also ends one at "\r"
+        return bool(places)
+    # The text of the places, not Python's tree: a walk of the tree costs about 1 µs a node
+    # (modeling_utils.py's pairing classes hold 5,700), a search of their lines a few ns a character.
+    starts = list(accumulate((len(line) + 1 for line in source.split("\n")), initial=0))
+    return any(_ends_a_name(source, word, starts[place.lineno - 1], starts[place.end_lineno])
+               for place in places for word in words)
+
+
+def _ends_a_name(source: str, word: str, start: int, end: int) -> bool:
+    """Whether ``word`` is written in ``source[start:end]`` at the end of a name (or as all of it)."""
+    at = source.find(word, start, end)
+    while at != -1:
+        following = source[at + len(word):at + len(word) + 1]
+        if following != "_" and not following.isalnum():
+            return True
+        at = source.find(word, at + 1, end)
+    return False
+
+
+def _pairing_places(module: ast.Module, original: ModuleIndex, class_map: Mapping[str, str]) -> list[ast.stmt]:
+    """The top-level statements whose calls ``align`` may pair with ``original``'s."""
+    import ast  # loaded already: whoever built the module imported it
+
+    renamed = {port: torch for torch, port in class_map.items()}
+    lowered: dict[str, int] = {}
+    for name in original.classes:
+        lowered[name.lower()] = lowered.get(name.lower(), 0) + 1
+    places, loose = [], []
+    for statement in module.body:
+        if isinstance(statement, ast.ClassDef):
+            name = statement.name
+            if renamed.get(name) in original.classes or name in original.classes or lowered.get(name.lower()) == 1:
+                places.append(statement)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if statement.name in original.functions:
+                places.append(statement)
+        else:
+            loose.append(statement)
+    return places + loose if MODULE_SCOPE in original.functions else places
 
 
 def _other_role(port: ClassIndex, original: ClassIndex) -> bool:

@@ -14,14 +14,11 @@ from ...semantics.model import SemanticModel
 from .. import Pairing
 from . import conventions
 from .alignment import Alignment, align
-from .facts import UNKNOWN, Api, Facts, Row, Side, call_words
-from .index import CONTAINER_NAMES, Call, ModuleIndex, index_module
+from .facts import UNKNOWN, Api, Facts, Row, Side
+from .index import Call, ModuleIndex, index_module, port_call_words
 from .originals import OriginalTree, original_tree
 from .patches import package_of, patched_names
 from .values import UNKNOWN_VALUE, Value
-
-
-CONTAINER_WORDS = frozenset(CONTAINER_NAMES)
 
 
 class Compared(FrozenRecord):
@@ -46,7 +43,7 @@ class PairAnalysis:
     @cached_property
     def port(self) -> ModuleIndex:
         return index_module(self.model.root, self.model, lambda name: bool(self.facts.port_apis(name)),
-                            frozenset(call_words(self.facts)) | CONTAINER_WORDS)
+                            port_call_words(self.facts))
 
     @cached_property
     def tree(self) -> OriginalTree:

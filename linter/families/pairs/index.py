@@ -16,10 +16,13 @@ from ast_grep_py import SgNode
 from ...records import Record
 from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel
+from .facts import call_words
 from .values import Value
 
 if TYPE_CHECKING:
     import ast
+
+    from .facts import Facts
 
 MODULE_SCOPE = "<module>"
 CONTAINER_NAMES = ("Sequential", "SequentialCell")
@@ -211,6 +214,19 @@ class _Indexer:
             if index is not None:
                 found.append(index)
         return found
+
+
+_PORT_CALL_WORDS: dict[int, tuple[Facts, frozenset[str]]] = {}  # id(facts) -> (facts, words)
+
+
+def port_call_words(facts: Facts) -> frozenset[str]:
+    """The names a call in a port's index ends in (index_module's ``words`` for a port): the
+    facts' MindSpore counterparts' and the containers'. Kept per facts object (the pairs gate
+    asks on every file)."""
+    kept = _PORT_CALL_WORDS.get(id(facts))
+    if kept is None or kept[0] is not facts:
+        kept = _PORT_CALL_WORDS[id(facts)] = (facts, frozenset(call_words(facts)) | frozenset(CONTAINER_NAMES))
+    return kept[1]
 
 
 def defined_names(root: SgNode) -> set[str]:

@@ -28,9 +28,9 @@ from ast_grep_py import SgNode, SgRoot
 
 from ... import rulecache
 from ...semantics.model import SemanticModel
-from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align_by_names
+from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align_by_names, may_pair_calls
 from .facts import Facts, torch_words
-from .index import ModuleIndex, defined_names, defined_names_in_ast, index_module
+from .index import ModuleIndex, defined_names, defined_names_in_ast, index_module, port_call_words
 from .listing import SKIPPED_DIRECTORIES, python_files
 
 if TYPE_CHECKING:
@@ -50,10 +50,11 @@ class OriginalTree:
         self.given = root
         self.root = Path(root).resolve()
         self.facts = facts
-        self.files = Indexes()  # relative path -> ModuleIndex, each decoded when first asked for
+        self.files = Indexes(lambda path: _index_file(path, facts))  # relative path -> ModuleIndex, decoded when asked
         self.definitions: dict[str, frozenset[str]] = {}  # relative path -> its top-level classes and functions
         self.parsed = 0  # files parsed (not taken from the cache) when the tree was read
         self._files_for: dict[tuple, tuple[str | None, str]] = {}
+        self._calls_pair: tuple[ast.Module, tuple, bool] | None = None  # the last port module's answer
         self._read()
 
     @functools.cached_property
@@ -83,6 +84,18 @@ class OriginalTree:
                                               self.files_named)
         return self._files_for[key]
 
+    def calls_may_pair(self, module: ast.Module, source: str, relative: str,
+                       class_map: tuple[tuple[str, str], ...]) -> bool:
+        """alignment.may_pair_calls for a port module (Python's parse of ``source``) and the file
+        it aligns with, taken once per module: the engine's gate asks before the parse and after."""
+        key = (relative, class_map)
+        last = self._calls_pair
+        if last is None or last[0] is not module or last[1] != key:  # the module is kept: its id is not reused
+            answer = may_pair_calls(module, source, self.files[relative], dict(class_map),
+                                    port_call_words(self.facts))
+            self._calls_pair = last = (module, key, answer)
+        return last[2]
+
     def display(self, relative: str) -> str:
         """A path for messages: under the original as the user gave it."""
         if self.root.is_file():
@@ -93,13 +106,16 @@ class OriginalTree:
         entry = _cache_entry(self.root, self.facts)
         cached, folders, body = _load(entry) if entry is not None else ({}, None, b"")
         listing = python_files(self.root, _skipped_directory, last=(list(cached), folders) if folders else None)
-        stored: dict[str, tuple[list[int], list[str], bytes]] = {}  # relative -> (stamp, definitions, index)
+        # relative path -> (stamp, definitions, encoded index)
+        stored: dict[str, tuple[list[int], list[str], bytes | memoryview]] = {}
         changed = False
+        view = memoryview(body)  # each kept index a view of the body: 1,560 of them, 2 MB, copied for none
         for relative, path, stamp in listing.files:
-            kept = _kept(cached.get(relative), stamp, body)
+            kept = _kept(cached.get(relative), stamp, len(body))
             if kept is not None:
-                definitions, encoded = kept
-                self.files.add_encoded(relative, encoded, lambda path=path: _index_file(path, self.facts))
+                definitions, start, end = kept
+                encoded = view[start:end]
+                self.files.add_encoded(relative, encoded, path)
             else:
                 index = _index_file(path, self.facts)
                 self.parsed += 1
@@ -115,25 +131,27 @@ class OriginalTree:
 
 class Indexes(Mapping):
     """Relative path -> ModuleIndex. An index read from the cache stays encoded until it is asked
-    for; one that does not decode (an entry written by a bug) is built from its file again."""
+    for; one that does not decode (an entry written by a bug) is built from its file again
+    (``rebuild(path)``)."""
 
-    def __init__(self) -> None:
-        self._items: dict[str, ModuleIndex | tuple[bytes, Callable[[], ModuleIndex]]] = {}
+    def __init__(self, rebuild: Callable[[str], ModuleIndex]) -> None:
+        self._rebuild = rebuild
+        self._items: dict[str, ModuleIndex | tuple[bytes | memoryview, str]] = {}
 
     def add(self, relative: str, index: ModuleIndex) -> None:
         self._items[relative] = index
 
-    def add_encoded(self, relative: str, encoded: bytes, rebuild: Callable[[], ModuleIndex]) -> None:
-        self._items[relative] = (encoded, rebuild)
+    def add_encoded(self, relative: str, encoded: bytes | memoryview, path: str) -> None:
+        self._items[relative] = (encoded, path)
 
     def __getitem__(self, relative: str) -> ModuleIndex:
         item = self._items[relative]
         if isinstance(item, tuple):
-            encoded, rebuild = item
+            encoded, path = item
             try:
-                item = ModuleIndex.from_json(json.loads(encoded))
+                item = ModuleIndex.from_json(json.loads(bytes(encoded)))
             except Exception:
-                item = rebuild()
+                item = self._rebuild(path)
             self._items[relative] = item
         return item
 
@@ -201,20 +219,21 @@ def _load(entry: Path) -> tuple[dict, list | None, bytes]:
     return {}, None, b""
 
 
-def _kept(old: object, stamp: list[int], body: bytes) -> tuple[list[str], bytes] | None:
-    """(definitions, encoded index) of a header's file entry written for a file of this stamp, else None."""
+def _kept(old: object, stamp: list[int], size: int) -> tuple[list[str], int, int] | None:
+    """(definitions, start, end of the encoded index in a body of ``size`` bytes) of a header's
+    file entry written for a file of this stamp, else None."""
     try:
         if old["stamp"] == stamp:  # type: ignore[index]
             definitions, (offset, length) = old["definitions"], old["at"]  # type: ignore[index]
             "".join(definitions)  # a TypeError unless every name is a str: one C loop, not a test per name
-            if isinstance(definitions, list) and 0 <= offset < offset + length <= len(body):  # an index is never empty
-                return definitions, body[offset:offset + length]
+            if isinstance(definitions, list) and 0 <= offset < offset + length <= size:  # an index is never empty
+                return definitions, offset, offset + length
     except Exception:  # an entry of another shape
         pass
     return None
 
 
-def _serialized(stored: dict[str, tuple[list[int], list[str], bytes]], folders: list[list]) -> bytes:
+def _serialized(stored: dict[str, tuple[list[int], list[str], bytes | memoryview]], folders: list[list]) -> bytes:
     files, indexes, offset = {}, [], 0
     for relative, (stamp, definitions, encoded) in stored.items():
         files[relative] = {"stamp": stamp, "definitions": definitions, "at": [offset, len(encoded)]}
@@ -238,11 +257,13 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
     its path and text (as alignment.may_align: never False for a file that aligns and parses), or
     exactly from Python's own parse of it when given (``python_tree``: flake8's); after it,
     exactly (align_file on its top-level names), so that a file the text could not rule out is
-    still not walked for these rules."""
+    still not walked for these rules. With Python's parse, a file is also left out when none of
+    its calls lies where align() pairs calls (alignment.may_pair_calls)."""
     tree = original_tree(pairing.original, facts)
     # Python's parse first when there is one: its names cost a look at each top-level statement,
-    # tree-sitter's a call into ast-grep for each (7,000 of them in some generated modules).
+    # tree-sitter's a call into ast-grep for each (a thousand in mindnlp's generated modules).
     defined = defined_names_in_ast(python_tree)
+    read_from_python = defined is not None
     if defined is None and root is not None:
         defined = defined_names(root)
     if defined is not None:
@@ -253,7 +274,13 @@ def may_align_file(facts: Facts, pairing: Pairing, source: str, path: str | None
             return may_align_by_names(source, tree.definitions, tree.lowered_names, dict(pairing.class_map),
                                       tree.by_name)
         relative = by_path[0]
-    return relative is not None and bool(tree.files[relative].calls)
+    if relative is None or not tree.files[relative].calls:
+        return False
+    # Python's parse also shows where the port's calls are, so a file none of whose calls align()
+    # would look at is not parsed for nothing (mindformers' two loss.py pair by their path with
+    # transformers' esm/openfold_utils/loss.py, which has none of their classes and functions).
+    # Only when its names were read there: they are ASCII then, written as the index has them.
+    return not read_from_python or tree.calls_may_pair(python_tree, source, relative, pairing.class_map)
 
 
 def original_tree(root: str, facts: Facts) -> OriginalTree:

@@ -12,8 +12,8 @@ from ast_grep_py import SgRoot
 
 from ...semantics.model import SemanticModel
 from .alignment import align
-from .facts import Facts, call_words
-from .index import CONTAINER_NAMES, ModuleIndex, index_module
+from .facts import Facts
+from .index import ModuleIndex, index_module, port_call_words
 from .originals import original_tree
 from .patches import package_of, patched_names
 
@@ -70,5 +70,4 @@ def _index(path: str, facts: Facts) -> ModuleIndex | None:
         return None
     root = SgRoot(text, "python").root()
     model = SemanticModel(root, os.path.abspath(path))
-    return index_module(root, model, lambda name: bool(facts.port_apis(name)),
-                        frozenset(call_words(facts)) | frozenset(CONTAINER_NAMES))
+    return index_module(root, model, lambda name: bool(facts.port_apis(name)), port_call_words(facts))
