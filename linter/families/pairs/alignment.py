@@ -251,13 +251,14 @@ def align_classes(port: ModuleIndex, original: ModuleIndex,
 def may_pair_calls(module: ast.Module, source: str, original: ModuleIndex, class_map: Mapping[str, str],
                    words: frozenset[str]) -> bool:
     """Whether ``align`` may pair a call of this port module (Python's parse of ``source``) with a
-    call of ``original``. It pairs calls only inside a top-level class that align_classes pairs
-    (through the class map, by name, or by the one original class of that name in another case),
-    inside a top-level function the original also has, or among the module's other statements
-    when the original has calls there; and a port index keeps only calls whose callee's name is
-    one of ``words`` (index.port_call_words). False only when no line of such a place holds one of
-    the words ending a name, as every such callee is written; a word in a comment, a string or a
-    name that is not called still counts."""
+    call of ``original``. It pairs calls only in the methods of a top-level class that
+    align_classes pairs (through the class map, by name, or by the one original class of that name
+    in another case) which the original class also has (``__init__``'s attribute assignments
+    among them), in a top-level function the original also has, or among the module's other
+    statements when the original has calls there; and a port index keeps only calls whose
+    callee's name is one of ``words`` (index.port_call_words). False only when no line of such a
+    place holds one of the words ending a name, as every such callee is written; a word in a
+    comment, a string or a name that is not called still counts."""
     places = _pairing_places(module, original, class_map)
     if not places or "\r" in source:  # lines counted at "\n" alone below: Python also ends one at "\r"
         return bool(places)
@@ -280,19 +281,30 @@ def _ends_a_name(source: str, word: str, start: int, end: int) -> bool:
 
 
 def _pairing_places(module: ast.Module, original: ModuleIndex, class_map: Mapping[str, str]) -> list[ast.stmt]:
-    """The top-level statements whose calls ``align`` may pair with ``original``'s."""
+    """The statements whose calls ``align`` may pair with ``original``'s: the methods of a
+    top-level class that align_classes may pair whose name (or its torch counterpart) the original
+    class has (``__init__`` among them, whose attribute assignments pair by attribute), the
+    top-level functions the original has, and the module's other statements when the original has
+    calls there."""
     import ast  # loaded already: whoever built the module imported it
 
     renamed = {port: torch for torch, port in class_map.items()}
-    lowered: dict[str, int] = {}
+    lowered: dict[str, list[str]] = {}
     for name in original.classes:
-        lowered[name.lower()] = lowered.get(name.lower(), 0) + 1
+        lowered.setdefault(name.lower(), []).append(name)
     places, loose = [], []
     for statement in module.body:
         if isinstance(statement, ast.ClassDef):
             name = statement.name
-            if renamed.get(name) in original.classes or name in original.classes or lowered.get(name.lower()) == 1:
-                places.append(statement)
+            torch = renamed.get(name) if renamed.get(name) in original.classes else \
+                name if name in original.classes else \
+                lowered[name.lower()][0] if len(lowered.get(name.lower(), ())) == 1 else None
+            if torch is not None:
+                theirs = original.classes[torch]
+                # An original class with attributes or containers has an __init__ among its methods.
+                places.extend(method for method in statement.body
+                              if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
+                              and METHOD_COUNTERPARTS.get(method.name, method.name) in theirs.methods)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name in original.functions:
                 places.append(statement)

@@ -3,9 +3,9 @@
 Each Python file of the tree is parsed with ast-grep and indexed (index.py) with its own semantic
 model. The indexes are written to the cache directory (next to the rule cache, rulecache.py), in
 one file per tree, and a file is read again only when its size or modification time changed (the
-list of files is kept too: listing.py); an entry also names the code and facts it was built with. A cache that cannot be read is rebuilt,
-one that cannot be written is skipped: neither is ever an error. A file that cannot be read or
-parsed has an empty index (nothing aligns with it).
+list of files is kept too: listing.py); an entry also names the code and facts it was built with.
+A cache that cannot be read is rebuilt, one that cannot be written is skipped: neither is ever an
+error. A file that cannot be read or parsed has an empty index (nothing aligns with it).
 
 A port file aligns with one original file, chosen by its path or by the names the files define
 (alignment.py), so a process needs every file's names but one file's calls. An entry is
