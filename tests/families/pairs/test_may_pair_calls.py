@@ -98,7 +98,14 @@ def test_calls_where_align_does_not_look_cannot_pair(body, original):
     assert port_calls_paired(source, original, {}) == 0
 
 
-FORWARD_ONLY = "from torch import nn\n\n\nclass Stem(nn.Module):\n    def forward(self, x):\n        return nn.GELU()(x)\n"
+FORWARD_ONLY = """\
+from torch import nn
+
+
+class Stem(nn.Module):
+    def forward(self, x):
+        return nn.GELU()(x)
+"""
 
 
 @pytest.mark.parametrize("body, original", [
