@@ -62,6 +62,8 @@ def patched_names(folder: str) -> dict[str, str]:
     package = (root / "__init__.py").is_file()
     entry = _cache_entry(root)
     cached, folders = _load(entry) if entry is not None else ({}, None)
+    # The last listing holds for this one's ``recurse`` too: an __init__.py added or removed moves
+    # the root folder's times, and the folder is listed again.
     listing = python_files(root, SKIPPED_DIRECTORIES.__contains__, recurse=package,
                            last=(list(cached), folders) if folders else None)
     stored: dict[str, list] = {}  # relative path -> [stamp, its assignments]
