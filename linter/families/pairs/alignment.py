@@ -221,19 +221,8 @@ def _common_suffix(left: tuple[str, ...], right: tuple[str, ...]) -> int:
 def align_classes(port: ModuleIndex, original: ModuleIndex,
                   class_map: dict[str, str]) -> dict[str, tuple[str | None, str]]:
     renamed = {port_name: torch for torch, port_name in class_map.items()}
-    lowered: dict[str, list[str]] = {}
-    for name in original.classes:
-        lowered.setdefault(name.lower(), []).append(name)
-    chosen: dict[str, tuple[str | None, str]] = {}
-    for name in port.classes:
-        if renamed.get(name) in original.classes:
-            chosen[name] = renamed[name], "class map"
-        elif name in original.classes:
-            chosen[name] = name, "same name"
-        elif len(lowered.get(name.lower(), [])) == 1:
-            chosen[name] = lowered[name.lower()][0], "same name, other case"
-        else:
-            chosen[name] = None, "no original class of that name"
+    lowered = _classes_by_lowered_name(original)
+    chosen = {name: _original_class(name, original, renamed, lowered) for name in port.classes}
     claimed: dict[str, int] = {}
     for torch, _ in chosen.values():
         if torch is not None:
@@ -246,6 +235,27 @@ def align_classes(port: ModuleIndex, original: ModuleIndex,
         elif why != "class map" and _other_role(port.classes[name], original.classes[torch]):
             chosen[name] = None, f"{torch} has none of its attributes (the same name in another role)"
     return chosen
+
+
+def _classes_by_lowered_name(original: ModuleIndex) -> dict[str, list[str]]:
+    lowered: dict[str, list[str]] = {}
+    for name in original.classes:
+        lowered.setdefault(name.lower(), []).append(name)
+    return lowered
+
+
+def _original_class(name: str, original: ModuleIndex, renamed: Mapping[str, str],
+                    lowered: Mapping[str, list[str]]) -> tuple[str | None, str]:
+    """The original class a port class stands for, and why, before align_classes drops the
+    ambiguous ones and those in another role: through the class map (``renamed``: port -> torch),
+    by name, or by the one original class of that name in another case (``lowered``)."""
+    if renamed.get(name) in original.classes:
+        return renamed[name], "class map"
+    if name in original.classes:
+        return name, "same name"
+    if len(lowered.get(name.lower(), [])) == 1:
+        return lowered[name.lower()][0], "same name, other case"
+    return None, "no original class of that name"
 
 
 def may_pair_calls(module: ast.Module, source: str, original: ModuleIndex, class_map: Mapping[str, str],
@@ -289,16 +299,11 @@ def _pairing_places(module: ast.Module, original: ModuleIndex, class_map: Mappin
     import ast  # loaded already: whoever built the module imported it
 
     renamed = {port: torch for torch, port in class_map.items()}
-    lowered: dict[str, list[str]] = {}
-    for name in original.classes:
-        lowered.setdefault(name.lower(), []).append(name)
+    lowered = _classes_by_lowered_name(original)
     places, loose = [], []
     for statement in module.body:
         if isinstance(statement, ast.ClassDef):
-            name = statement.name
-            torch = renamed.get(name) if renamed.get(name) in original.classes else \
-                name if name in original.classes else \
-                lowered[name.lower()][0] if len(lowered.get(name.lower(), ())) == 1 else None
+            torch = _original_class(statement.name, original, renamed, lowered)[0]
             if torch is not None:
                 theirs = original.classes[torch]
                 # An original class with attributes or containers has an __init__ among its methods.
