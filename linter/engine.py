@@ -232,10 +232,10 @@ class Engine:
     def known(self, qualified: str) -> bool:
         return any(known(self.facts[family], qualified) for family, _, known in self.plan.callbacks)
 
-    def may_match(self, source: str, path: str | None = None) -> bool:
-        """Whether any rule may match this text, decided on the raw text (no parse): False for
-        most files, which then need no parse by anything."""
-        return self.screen.may_match(source, path)
+    def may_match(self, source: str, path: str | None = None, python_tree: ast.Module | None = None) -> bool:
+        """Whether any rule may match this text, decided on the raw text (no parse of ours; Python's,
+        ``python_tree``, when the caller has it): False for most files, which then need no parse by anything."""
+        return self.screen.may_match(source, path, python_tree)
 
     def active(self, source: str, path: str | None = None) -> list[tuple[_Group, list[Rule]]]:
         """The groups and rules the prefilter keeps for this text (no parse): empty for most files."""
@@ -247,8 +247,9 @@ class Engine:
         file (it will be parsed), the rules of each family whose gate has been asked in this
         process are kept without their text's tests: Engine._gated asks the gate on the parse,
         exactly, for less than the text's tests cost (a scan of every def and class, of comments
-        and strings, and of two dozen probe words)."""
-        text = FileText(source, path)
+        and strings, and of two dozen probe words). ``python_tree``: the text's parse, when the
+        caller has it (a trigger may ask it whether a word is a call's argument)."""
+        text = FileText(source, path, python_tree)
         gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
         asked = frozenset(self._gates_asked)
         verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters

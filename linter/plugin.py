@@ -94,7 +94,7 @@ class Torch2MSChecker:
             key = (self.config_path, self.original, self.class_map)
             if key not in _ENGINE_BUILT:
                 screen = self.screen if self.screen is not None else rulecache.load_screen(*key)
-                if not screen.may_match(source, self.filename):
+                if not screen.may_match(source, self.filename, self.tree):
                     return
             findings = _check(key, source, self.filename, self.tree)
             _ENGINE_BUILT.add(key)

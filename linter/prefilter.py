@@ -14,7 +14,10 @@ rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested 
   the other package's attribute, no name of the rule's and no tensor's method;
 - when the trigger says so, a regex must match right after that word (``Dropout(0.1``), unless
   it is imported under another name (``Dropout as Drop``: the call is then written ``Drop(``); the
-  word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``).
+  word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``);
+- when the trigger says so and the caller has Python's parse of the text (flake8's tree), not as
+  a whole argument of a call (``_get_cache_prim(ArgMaxWithValue)``): a rule whose names are
+  followed only through callees, assignments, attributes and imports never looks into one.
 
 Each substring test scans the whole text, so fewer of them is most of the speed: the words are
 found through a shorter probe they contain (``Pool`` for the six pooling layers), one scan per
@@ -28,8 +31,9 @@ ast-grep, the families, the semantic model or the YAML loader, and it holds no d
 
 from __future__ import annotations
 
+import ast
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -103,8 +107,11 @@ AFTER_WORD = {"positional first argument": positional_first}
 class FileText:
     """One file's text as the prefilters ask about it; each answer is computed once."""
 
-    def __init__(self, source: str, path: str | None = None) -> None:
+    def __init__(self, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> None:
         self.source = source
+        self.python_tree = python_tree  # Python's parse of ``source`` (flake8's), when the caller has it
+        self._statement_ends: list[int] | None = None  # each top-level statement's last line, in the parse
+        self._arguments: dict[int, frozenset[tuple[int, int]]] = {}  # top-level statement -> its arguments' ends
         # The folders on the path, split at either separator (not by a regex: one fewer to compile).
         self._folders = frozenset(path.replace("\\", "/").split("/")[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
@@ -192,6 +199,41 @@ class FileText:
             start = source.find(name, end)
         return modules.pop() if len(modules) == 1 else None
 
+    def call_argument_ends_at(self, end: int) -> bool:
+        """Whether, in Python's parse of the text, a name or an attribute that is a whole argument
+        of a call (``f(X)``, ``f(k=m.X)``) ends at ``end``; False without the parse. Only the
+        top-level statement holding ``end`` is walked, once."""
+        tree, source = self.python_tree, self.source
+        if not isinstance(tree, ast.Module) or not tree.body:
+            return False
+        if "\r" in source and source.count("\r") != source.count("\r\n"):
+            return False  # Python's line numbers count a lone '\r' too: not worth a line table here
+        line = source.count("\n", 0, end) + 1
+        # The parse's columns count UTF-8 bytes.
+        column = len(source[source.rfind("\n", 0, end) + 1:end].encode("utf-8"))
+        if self._statement_ends is None:
+            self._statement_ends = [statement.end_lineno or 0 for statement in tree.body]
+        # The statements holding the line: from the first ending on or after it, those starting
+        # on or before it (several share a line after a ';'; a decorator's line comes first).
+        index = bisect_left(self._statement_ends, line)
+        while index < len(tree.body) and _first_line(tree.body[index]) <= line:
+            if (line, column) in self._argument_ends(index):
+                return True
+            index += 1
+        return False
+
+    def _argument_ends(self, index: int) -> frozenset[tuple[int, int]]:
+        """Where each name or attribute that is a whole argument of a call ends, in top-level
+        statement ``index`` of the parse: (line, UTF-8 column)."""
+        ends = self._arguments.get(index)
+        if ends is None:
+            ends = self._arguments[index] = frozenset(
+                (argument.end_lineno, argument.end_col_offset) for node in ast.walk(self.python_tree.body[index])
+                if isinstance(node, ast.Call)
+                for argument in (*node.args, *(keyword.value for keyword in node.keywords))
+                if isinstance(argument, (ast.Name, ast.Attribute)))
+        return ends
+
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
         if self._scanner is None:
@@ -236,6 +278,7 @@ class Prefilter:
         self.roots = sorted(trigger.roots) if trigger is not None and trigger.roots is not None else None
         self._after = trigger.after if trigger is not None else None
         self._after_name: str | None = None  # set instead of _after by from_state
+        self.in_arguments = trigger.in_arguments if trigger is not None else True
 
     @property
     def after(self) -> re.Pattern | None:
@@ -252,17 +295,18 @@ class Prefilter:
             if not names:  # the screen is then not kept: each run checks the rules again
                 raise ValueError(f"a trigger's 'after' is not in prefilter.AFTER_WORD: {self.after.pattern!r}")
             after = names[0]
-        return (self.any_file, self.imports, self.words, self.probes, self.roots, after)
+        return (self.any_file, self.imports, self.words, self.probes, self.roots, after, self.in_arguments)
 
     @classmethod
     def from_state(cls, state: tuple) -> Prefilter:
-        any_file, imports, words, probes, roots, after = state
+        any_file, imports, words, probes, roots, after, in_arguments = state
         prefilter = cls.__new__(cls)
         prefilter.trigger = None  # the families' object is not kept: any_file says whether there was one
         prefilter.any_file = any_file
         prefilter.imports, prefilter.words, prefilter.roots = list(imports), list(words), roots
         prefilter.probes = {probe: [tuple(pair) for pair in pairs] for probe, pairs in probes.items()}
         prefilter._after, prefilter._after_name = None, after  # compiled when a word asks
+        prefilter.in_arguments = in_arguments
         return prefilter
 
     def __reduce__(self) -> tuple:
@@ -303,7 +347,8 @@ class Prefilter:
                 and (self.after is None or self.after.match(source, end) is not None
                      or renamed_after().match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start)
-                and not (self.roots is not None and text.foreign_module_attribute(start, self.roots)))
+                and not (self.roots is not None and text.foreign_module_attribute(start, self.roots))
+                and (self.in_arguments or not text.call_argument_ends_at(end)))
 
 
 class Screen:
@@ -314,8 +359,8 @@ class Screen:
     def __init__(self, prefilters: list[Prefilter]) -> None:
         self.prefilters = prefilters
 
-    def may_match(self, source: str, path: str | None = None) -> bool:
-        text = FileText(source, path)
+    def may_match(self, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> bool:
+        text = FileText(source, path, python_tree)
         return any(prefilter.may_match(text) for prefilter in self.prefilters)
 
     def state(self) -> list[tuple]:
@@ -362,6 +407,10 @@ def choose_probes(words: Iterable[str], shared: set[str] | None = None) -> dict[
                     if not covers[probe]:
                         del covers[probe]
     return probes
+
+
+def _first_line(statement: ast.stmt) -> int:
+    return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])
 
 
 def _defined(source: str, start: int) -> bool:

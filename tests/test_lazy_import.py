@@ -28,6 +28,9 @@ NO_TRIGGER = "import os\n\n\ndef join(*parts):\n    return os.path.join(*parts)\
 # Words of the rules in comments, strings and definitions only: still no rule can match.
 NEAR_MISS = ('"""Calls clip_by_value and nn.Dropout(0.1) in mindspore."""\nimport mindspore  # ops.clamp\n\n\n'
              "def clip_by_value(x):\n    return x\n")
+# mindnlp's generated op modules: the primitive only as an argument, which flake8's parse shows.
+ONLY_AN_ARGUMENT = ("from mindspore.ops.operations import *\n\n\ndef argmax(*args):\n"
+                    "    op = _get_cache_prim(ArgMaxWithValue)(*args[-2:])\n    return op(*args[:-2])\n")
 MATCHED = ("import mindspore\nfrom mindspore import ops\n\n\ndef step(grads):\n"
            "    return ops.clip_by_value(grads, 0.1)\n")
 
@@ -57,7 +60,8 @@ def cache(tmp_path):
     return tmp_path / "cache"
 
 
-@pytest.mark.parametrize("source", [NO_TRIGGER, NEAR_MISS], ids=["no-trigger", "words-outside-code"])
+@pytest.mark.parametrize("source", [NO_TRIGGER, NEAR_MISS, ONLY_AN_ARGUMENT],
+                         ids=["no-trigger", "words-outside-code", "trigger-word-only-as-an-argument"])
 def test_a_file_no_rule_can_match_loads_only_the_prefilters(tmp_path, cache, source):
     # The first run ever checks the rules (so loads everything) and keeps them; later ones read them.
     status, findings, _, _ = flake8_in_a_fresh_process(tmp_path, source, cache=cache)

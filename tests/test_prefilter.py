@@ -208,3 +208,112 @@ def test_the_prefilter_drops_no_finding_of_mixed_texts(engine, monkeypatch):
     unfiltered = [[(f.line, f.code) for f in engine.check(text)] for text in texts]
     assert filtered == unfiltered
     assert sum(map(bool, unfiltered)) > 50  # the texts do hold findings
+
+
+# TMS306 names ArgMaxWithValue's primitive only by a callee's qualified name, which never looks
+# into a call's arguments: given Python's parse (flake8's tree), a file that writes the word only
+# as a whole argument is not parsed for it. Each case holds no other trigger word.
+ONLY_AS_AN_ARGUMENT = {
+    "positional": "from mindspore.ops.operations import *\n\n\ndef argmax(*args):\n"
+                  "    op = _get_cache_prim(ArgMaxWithValue)(*args[-2:])\n    return op(*args[:-2])\n",
+    "keyword": "from mindspore import ops\nregister(primitive=ops.ArgMaxWithValue)\n",
+    "parenthesized": "from mindspore import ops\nregister((ops.ArgMinWithValue), 1)\n",
+    "decorator": "from mindspore import ops\n\n\n@register(ops.ArgMaxWithValue)\ndef f(x):\n    return x\n",
+    "non-ascii-before-it": "from mindspore import ops\ncheck('üü', ops.ArgMaxWithValue, 'ö')\n",
+    "windows-line-ends": "from mindspore import ops\r\n\r\nregister(ops.ArgMaxWithValue)\r\n",
+    "on-a-line-with-another-statement": "from mindspore import ops\nx = 1; register(ops.ArgMaxWithValue)\n",
+    "in-a-method": "from mindspore import ops\n\n\nclass C:\n    def f(self, op):\n"
+                   "        return isinstance(op, ops.ArgMaxWithValue)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONLY_AS_AN_ARGUMENT))
+def test_a_word_only_as_an_argument_does_not_count_given_the_parse(engine, name):
+    import ast
+
+    source = ONLY_AS_AN_ARGUMENT[name]
+    assert engine.may_match(source)  # the text alone cannot tell
+    assert not engine.may_match(source, None, ast.parse(source))
+    assert engine.check(source, None, ast.parse(source)) == []
+
+
+# The nearest cases that still count: the word where a name may flow to a callee.
+STILL_COUNTED = {
+    "callee-through-a-star-import": ("from mindspore.ops.operations import *\nindex, value = op(x)\n"
+                                     "max_value, max_index = ArgMaxWithValue(axis=1)(x)\n", [(3, "TMS306")]),
+    "parenthesized-callee": ("from mindspore import ops\nmax_value, max_index = (ops.ArgMaxWithValue)(axis=1)(x)\n",
+                             [(2, "TMS306")]),
+    "aliased-class": ("from mindspore import ops\nAM = ops.ArgMaxWithValue\nregister(AM)\n"
+                      "max_value, max_index = AM(axis=1)(x)\n", [(4, "TMS306")]),
+    "an-argument-and-a-callee": ("from mindspore import ops\nregister(ops.ArgMaxWithValue)\n"
+                                 "max_value, max_index = ops.ArgMaxWithValue(axis=1)(x)\n", [(3, "TMS306")]),
+    "assigned-in-an-argument": ("from mindspore import ops\nregister(am := ops.ArgMaxWithValue)\n", None),
+    "an-element-of-an-argument": ("from mindspore import ops\nregister([ops.ArgMaxWithValue])\n", None),
+    # Python counts a lone '\r' as a line end: such a text is judged without the parse.
+    "lone-carriage-returns": ("from mindspore import ops\rregister(ops.ArgMaxWithValue)\r", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STILL_COUNTED))
+def test_a_word_that_may_name_a_callee_still_counts_given_the_parse(engine, name):
+    import ast
+
+    source, expected = STILL_COUNTED[name]
+    assert engine.may_match(source, None, ast.parse(source))
+    if expected is not None:
+        assert [(finding.line, finding.code) for finding in engine.check(source, None, ast.parse(source))] == expected
+
+
+def test_only_the_rules_that_never_look_into_arguments_skip_them(engine):
+    import ast
+
+    source = "from mindspore import ops, nn\nregister(ops.clip_by_value, nn.Dropout, nn.BatchNorm2d)\n"
+    assert engine.may_match(source, None, ast.parse(source))
+
+
+# Lines writing ArgMaxWithValue every way (callee, alias, argument, attribute, import), and lines
+# unpacking what a name may hold: any text built from them gets the same findings given its parse
+# as when every file is parsed.
+ARGMAX_IMPORTS = ["from mindspore.ops.operations import *", "from mindspore import ops", "import mindspore.ops as ops",
+                  "from mindspore.ops import ArgMaxWithValue", "from mindspore.ops import ArgMaxWithValue as AM"]
+ARGMAX_WRITES = [
+    "op = _get_cache_prim(ArgMaxWithValue)(axis=1)", "op = _get_cache_prim(ops.ArgMaxWithValue)(axis=1)",
+    "register(cls=ops.ArgMaxWithValue)", "print(ArgMaxWithValue, ops.ArgMinWithValue)", "AM = ops.ArgMaxWithValue",
+    "AM = ArgMaxWithValue", "am = ops.ArgMaxWithValue(axis=1)", "am = AM(axis=1)", "am = ArgMaxWithValue(axis=1)",
+    "am = (ops.ArgMaxWithValue)(axis=1)", "am = f(ops.ArgMaxWithValue)", "am = g(k=(ArgMaxWithValue))",
+    "x = [ops.ArgMaxWithValue]", "am = isinstance(op, ops.ArgMaxWithValue) and op", "am = h(am := ops.ArgMaxWithValue)",
+    "@reg(ops.ArgMaxWithValue)\nclass C:\n    pass", "s = 'ü'; am = wrap(ArgMaxWithValue)",
+    "op = AM, ops.ArgMinWithValue", "AM = AN = ops.ArgMaxWithValue",
+]
+ARGMAX_UNPACKS = [
+    "value, index = am(x)", "max_value, max_index = op(x)", "value, index = ops.ArgMaxWithValue(axis=1)(x)",
+    "value, index = AM(axis=1)(x)", "_, pred = ArgMaxWithValue(axis=1)(logits)", "val, idx = am(x)",
+    "class Net(nn.Cell):\n    def __init__(self):\n        self.am = ops.ArgMaxWithValue(axis=1)\n"
+    "    def construct(self, x):\n        value, index = self.am(x)\n        return value",
+    "class Net(nn.Cell):\n    def __init__(self):\n        self.am = wrap(ops.ArgMaxWithValue)\n"
+    "    def construct(self, x):\n        value, index = self.am(x)\n        return value",
+]
+
+
+def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
+    import ast
+    import random
+
+    from flake8_torch2ms import prefilter
+
+    generator = random.Random(20261207)
+    texts = []
+    for _ in range(1000):
+        lines = ([generator.choice(ARGMAX_WRITES) for _ in range(generator.randint(1, 2))]
+                 + [generator.choice(ARGMAX_UNPACKS) for _ in range(generator.randint(1, 2))])
+        generator.shuffle(lines)
+        texts.append("\n".join([generator.choice(ARGMAX_IMPORTS), *lines]) + "\n")
+    given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, ast.parse(text))] for text in texts]
+    dropped = sum(engine.may_match(text) and not engine.may_match(text, None, ast.parse(text)) for text in texts)
+    original = prefilter.Prefilter.may_match
+    monkeypatch.setattr(prefilter.Prefilter, "may_match",
+                        lambda self, text: bool(self.probes) or original(self, text))
+    unfiltered = [[(f.line, f.code) for f in engine.check(text)] for text in texts]
+    assert given_the_parse == unfiltered
+    assert sum(map(bool, unfiltered)) > 150  # the texts do hold findings
+    assert dropped > 80  # and the parse does leave texts out

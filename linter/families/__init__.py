@@ -68,15 +68,19 @@ class Trigger(FrozenRecord):
     regex that must match right after one such word, which may then end a longer name, as a
     call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument);
     one of ``prefilter.AFTER_WORD``, which names it when the prefilter is kept between runs.
+    ``in_arguments``: False when the rule follows its names only through callees, assignments,
+    attributes and imports, never into a call's argument: then a word that Python's parse (when
+    the caller has it) shows as a whole argument (``_get_cache_prim(ArgMaxWithValue)``) does not count.
     """
 
-    __slots__ = _fields = ("words", "roots", "after")
+    __slots__ = _fields = ("words", "roots", "after", "in_arguments")
 
     def __init__(self, words: frozenset[str], roots: frozenset[str] | None = None,
-                 after: re.Pattern | None = None) -> None:
+                 after: re.Pattern | None = None, in_arguments: bool = True) -> None:
         self.words = words
         self.roots = roots
         self.after = after
+        self.in_arguments = in_arguments
 
 
 def roots_of(names: Iterable[str]) -> frozenset[str]:

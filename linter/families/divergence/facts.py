@@ -312,7 +312,11 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
     # Only these answers need the keep probability written positionally, as `Dropout(0.1)`.
     positional = (set(conditions) == {"dropout"} and conditions["dropout"] <= POSITIONAL_DROPOUT
                   and all(api.keep_prob.position == 0 for api in facts.dropouts.values()))
-    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None)
+    # TMS306's view (views.OutputUnpacking) names the primitive only by the callee's qualified name,
+    # which never looks into a call's arguments: `_get_cache_prim(ArgMaxWithValue)` cannot be one
+    # (mindnlp's three generated legacy.py, 3,500 lines each, hold nothing else).
+    in_arguments = set(conditions) != {"order"}
+    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None, in_arguments)
 
 
 def canonical(facts: Facts, qualified: str) -> str | None:
