@@ -293,9 +293,10 @@ def _ends_a_name(source: str, word: str, start: int, end: int) -> bool:
 def _pairing_places(module: ast.Module, original: ModuleIndex, class_map: Mapping[str, str]) -> list[ast.stmt]:
     """The statements whose calls ``align`` may pair with ``original``'s: the methods of a
     top-level class that align_classes may pair whose name (or its torch counterpart) the original
-    class has (``__init__`` among them, whose attribute assignments pair by attribute), the
-    top-level functions the original has, and the module's other statements when the original has
-    calls there."""
+    class has with a call in it (``__init__`` among them, whose attribute assignments pair by
+    attribute), the top-level functions the original has with a call in them, and the module's
+    other statements when the original has calls there: only calls the original's index kept
+    (calls of the APIs the facts know) can be paired with."""
     import ast  # loaded already: whoever built the module imported it
 
     renamed = {port: torch for torch, port in class_map.items()}
@@ -306,16 +307,29 @@ def _pairing_places(module: ast.Module, original: ModuleIndex, class_map: Mappin
             torch = _original_class(statement.name, original, renamed, lowered)[0]
             if torch is not None:
                 theirs = original.classes[torch]
-                # An original class with attributes or containers has an __init__ among its methods.
                 places.extend(method for method in statement.body
                               if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
-                              and METHOD_COUNTERPARTS.get(method.name, method.name) in theirs.methods)
+                              and _holds_a_call(theirs, method.name))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if statement.name in original.functions:
+            if original.functions.get(statement.name):
                 places.append(statement)
         else:
             loose.append(statement)
     return places + loose if MODULE_SCOPE in original.functions else places
+
+
+def _holds_a_call(original: ClassIndex, method: str) -> bool:
+    """Whether the original class's counterpart of a port method holds a call ``align`` may pair
+    with: among the method's own calls, or for ``__init__`` among its attribute assignments and
+    containers (an original class with those has an ``__init__`` among its methods). A method
+    that only raises (transformers' ``GenerationMixin.prepare_inputs_for_generation``) has none."""
+    counterpart = METHOD_COUNTERPARTS.get(method, method)
+    if counterpart not in original.methods:
+        return False
+    return bool(original.methods[counterpart]) or (method == "__init__" and (
+        any(call is not None for calls in original.attributes.values() for call in calls)
+        or any(item is not None for containers in original.containers.values() for items in containers
+               for item in items)))
 
 
 def _other_role(port: ClassIndex, original: ClassIndex) -> bool:

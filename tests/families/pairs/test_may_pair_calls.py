@@ -86,6 +86,8 @@ def test_a_call_where_align_looks_may_pair(body, class_map):
     ("class Stem(nn.Cell):\n    def __init__(self):\n        self.act = relu_like()\n", ORIGINAL),  # no API's name
     ("class Stem(nn.Cell):\n    pass\n\n\nx = 1\n", ORIGINAL),  # nothing called at all
     ("head = nn.Dense(4, 8)\n", ORIGINAL.replace("head = nn.Linear(4, 8)\n", "")),  # no module-level calls there
+    # a top-level function the original also has, holding no call of an API the facts know
+    ("def build():\n    return nn.Dropout(p=0.1)\n", "def build():\n    return helper()\n"),
     ("class STEM(nn.Cell):\n    def __init__(self):\n        self.act = nn.LeakyReLU()\n",
      ORIGINAL + "\n\nclass StEm(nn.Module):\n    pass\n"),  # two original classes of that name in other cases
     # in a pairing class the words only start longer names; the word itself only outside it
@@ -97,6 +99,19 @@ def test_calls_where_align_does_not_look_cannot_pair(body, original):
     assert not may_pair(source, original)
     assert port_calls_paired(source, original, {}) == 0
 
+
+RAISES_ONLY = """\
+from torch import nn
+
+
+class Stem(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act = make_act()
+
+    def forward(self, x):
+        raise NotImplementedError("subclasses define it")
+"""
 
 FORWARD_ONLY = """\
 from torch import nn
@@ -115,6 +130,10 @@ class Stem(nn.Module):
     ("class Stem(nn.Cell):\n    def __init__(self):\n        self.act = nn.GELU()\n", FORWARD_ONLY),
     # a call in the class body, outside any method
     ("class Stem(nn.Cell):\n    act = nn.GELU()\n\n    def construct(self, x):\n        return x\n", FORWARD_ONLY),
+    # the original's counterpart holds no call of an API the facts know: it only raises
+    ("class Stem(nn.Cell):\n    def construct(self, x):\n        return ops.gelu(x)\n", RAISES_ONLY),
+    # nor do its __init__'s attribute assignments
+    ("class Stem(nn.Cell):\n    def __init__(self):\n        self.act = nn.GELU()\n", RAISES_ONLY),
 ])
 def test_calls_in_a_pairing_class_outside_its_paired_methods_cannot_pair(body, original):
     source = PORT_HEAD + body
@@ -122,7 +141,11 @@ def test_calls_in_a_pairing_class_outside_its_paired_methods_cannot_pair(body, o
     assert port_calls_paired(source, original, {}) == 0
 
 
-TORCH_CALLS = ["nn.LeakyReLU()", "nn.Linear(4, 8)", "nn.Dropout(0.1)", "nn.GELU()", "F.gelu(x)", "torch.clamp(x, 0)"]
+# The last two call no API the facts know: an original method or function holding only those has
+# no call the index keeps, so nothing pairs there.
+SEEDS = 600
+TORCH_CALLS = ["nn.LeakyReLU()", "nn.Linear(4, 8)", "nn.Dropout(0.1)", "nn.GELU()", "F.gelu(x)", "torch.clamp(x, 0)",
+               "helper(x)", "x.view(-1)"]
 PORT_CALLS = ["nn.LeakyReLU()", "nn.Dense(4, 8)", "nn.Dropout(p=0.1)", "nn.GELU()", "ops.gelu(x)", "ops.clamp(x, 0)",
               "helper(x)", "nn.ReLU()", "(nn.GELU)()", "Dense(4, 8)"]
 PORT_IMPORTS = "from mindspore import nn, ops\nfrom mindspore.nn import Dense\n"
@@ -167,7 +190,7 @@ def random_module(rng: random.Random, calls: list[str], head: str, container: st
     return "\n\n".join(parts)
 
 
-@pytest.mark.parametrize("seed", range(400))
+@pytest.mark.parametrize("seed", range(SEEDS))
 def test_never_false_for_a_module_align_pairs_a_call_of(seed):
     rng = random.Random(seed)
     original = random_module(rng, TORCH_CALLS, "import torch\nfrom torch import nn\nimport torch.nn.functional as F\n",
@@ -183,7 +206,7 @@ def test_the_random_modules_hold_both_outcomes():
     """The seeded modules above are not all one way: align pairs calls in some, none in others,
     and the check is False for some of those."""
     paired = refused = 0
-    for seed in range(400):
+    for seed in range(SEEDS):
         rng = random.Random(seed)
         original = random_module(rng, TORCH_CALLS, "import torch\nfrom torch import nn\nimport torch.nn.functional "
                                  "as F\n", "nn.Sequential")
@@ -191,4 +214,4 @@ def test_the_random_modules_hold_both_outcomes():
         class_map = rng.choice([{}, {"Stem": "Trunk"}, {"Head": "Block"}])
         paired += bool(port_calls_paired(port, original, class_map))
         refused += not may_pair(port, original, class_map)
-    assert paired >= 30 and refused >= 100  # 39 and 163 when written
+    assert paired >= 30 and refused >= 250  # 37 and 302 when written
