@@ -202,7 +202,7 @@ class FileText:
     def call_argument_ends_at(self, end: int) -> bool:
         """Whether, in Python's parse of the text, a name or an attribute that is a whole argument
         of a call (``f(X)``, ``f(k=m.X)``) ends at ``end``; False without the parse. Only the
-        top-level statement holding ``end`` is walked, once."""
+        top-level statements on that line are walked, each once per file."""
         tree, source = self.python_tree, self.source
         if not isinstance(tree, ast.Module) or not tree.body:
             return False
