@@ -2,6 +2,8 @@
 finding whatever it holds, so every case it drops is paired with the nearest one it must keep,
 and every kept case is checked for its finding."""
 
+import ast
+
 import pytest
 
 from conftest import engine_with_rules
@@ -229,8 +231,6 @@ ONLY_AS_AN_ARGUMENT = {
 
 @pytest.mark.parametrize("name", sorted(ONLY_AS_AN_ARGUMENT))
 def test_a_word_only_as_an_argument_does_not_count_given_the_parse(engine, name):
-    import ast
-
     source = ONLY_AS_AN_ARGUMENT[name]
     assert engine.may_match(source)  # the text alone cannot tell
     assert not engine.may_match(source, None, ast.parse(source))
@@ -256,8 +256,6 @@ STILL_COUNTED = {
 
 @pytest.mark.parametrize("name", sorted(STILL_COUNTED))
 def test_a_word_that_may_name_a_callee_still_counts_given_the_parse(engine, name):
-    import ast
-
     source, expected = STILL_COUNTED[name]
     assert engine.may_match(source, None, ast.parse(source))
     if expected is not None:
@@ -265,8 +263,6 @@ def test_a_word_that_may_name_a_callee_still_counts_given_the_parse(engine, name
 
 
 def test_only_the_rules_that_never_look_into_arguments_skip_them(engine):
-    import ast
-
     source = "from mindspore import ops, nn\nregister(ops.clip_by_value, nn.Dropout, nn.BatchNorm2d)\n"
     assert engine.may_match(source, None, ast.parse(source))
 
@@ -296,7 +292,6 @@ ARGMAX_UNPACKS = [
 
 
 def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
-    import ast
     import random
 
     from flake8_torch2ms import prefilter
