@@ -3,10 +3,12 @@ finding whatever it holds, so every case it drops is paired with the nearest one
 and every kept case is checked for its finding."""
 
 import ast
+import random
 
 import pytest
 
 from conftest import engine_with_rules
+from flake8_torch2ms import prefilter
 from flake8_torch2ms.prefilter import choose_probes
 
 KEPT = {
@@ -194,20 +196,21 @@ MIXED_LINES = [
 ]
 
 
+def findings_with_every_file_parsed(engine, texts, monkeypatch):
+    """(line, code) of each text's findings with every prefilter keeping every file, but for the
+    rules the engine leaves out on purpose (a paired rule without an original)."""
+    original = prefilter.Prefilter.may_match
+    monkeypatch.setattr(prefilter.Prefilter, "may_match",
+                        lambda self, text: bool(self.probes) or original(self, text))
+    return [[(f.line, f.code) for f in engine.check(text)] for text in texts]
+
+
 def test_the_prefilter_drops_no_finding_of_mixed_texts(engine, monkeypatch):
-    import random
-
-    from flake8_torch2ms import prefilter
-
     generator = random.Random(20261206)
     texts = ["\n".join(generator.choice(MIXED_LINES) for _ in range(generator.randint(1, 8))) + "\n"
              for _ in range(1500)]
     filtered = [[(f.line, f.code) for f in engine.check(text)] for text in texts]
-    # Every rule kept, but those the engine leaves out on purpose: a paired rule without an original.
-    original = prefilter.Prefilter.may_match
-    monkeypatch.setattr(prefilter.Prefilter, "may_match",
-                        lambda self, text: bool(self.probes) or original(self, text))
-    unfiltered = [[(f.line, f.code) for f in engine.check(text)] for text in texts]
+    unfiltered = findings_with_every_file_parsed(engine, texts, monkeypatch)
     assert filtered == unfiltered
     assert sum(map(bool, unfiltered)) > 50  # the texts do hold findings
 
@@ -292,10 +295,6 @@ ARGMAX_UNPACKS = [
 
 
 def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
-    import random
-
-    from flake8_torch2ms import prefilter
-
     generator = random.Random(20261207)
     texts = []
     for _ in range(1000):
@@ -305,10 +304,7 @@ def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
         texts.append("\n".join([generator.choice(ARGMAX_IMPORTS), *lines]) + "\n")
     given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, ast.parse(text))] for text in texts]
     dropped = sum(engine.may_match(text) and not engine.may_match(text, None, ast.parse(text)) for text in texts)
-    original = prefilter.Prefilter.may_match
-    monkeypatch.setattr(prefilter.Prefilter, "may_match",
-                        lambda self, text: bool(self.probes) or original(self, text))
-    unfiltered = [[(f.line, f.code) for f in engine.check(text)] for text in texts]
+    unfiltered = findings_with_every_file_parsed(engine, texts, monkeypatch)
     assert given_the_parse == unfiltered
     assert sum(map(bool, unfiltered)) > 150  # the texts do hold findings
     assert dropped > 80  # and the parse does leave texts out
