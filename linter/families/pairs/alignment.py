@@ -263,12 +263,13 @@ def may_pair_calls(module: ast.Module, source: str, original: ModuleIndex, class
     """Whether ``align`` may pair a call of this port module (Python's parse of ``source``) with a
     call of ``original``. It pairs calls only in the methods of a top-level class that
     align_classes pairs (through the class map, by name, or by the one original class of that name
-    in another case) which the original class also has (``__init__``'s attribute assignments
-    among them), in a top-level function the original also has, or among the module's other
-    statements when the original has calls there; and a port index keeps only calls whose
-    callee's name is one of ``words`` (index.port_call_words). False only when no line of such a
-    place holds one of the words ending a name, as every such callee is written; a word in a
-    comment, a string or a name that is not called still counts."""
+    in another case) which the original class also has with a call in it (``__init__``'s
+    attribute assignments among them), in a top-level function the original also has with a call
+    in it, or among the module's other statements when the original has calls there
+    (_pairing_places); and a port index keeps only calls whose callee's name is one of ``words``
+    (index.port_call_words). False only when no line of such a place holds one of the words ending
+    a name, as every such callee is written; a word in a comment, a string or a name that is not
+    called still counts."""
     places = _pairing_places(module, original, class_map)
     if not places or "\r" in source:  # lines counted at "\n" alone below: Python also ends one at "\r"
         return bool(places)
