@@ -36,12 +36,12 @@ class ClippingAnalysis:
 
     def view(self, node: SgNode):
         """What a matched node means: a call, or an assignment that unpacks a call's output."""
-        from .views import ClipCall, Unpacking
+        found = self._views.get(node)  # asked once per rule at each match: the import only once
+        if found is None:
+            from .views import ClipCall, Unpacking
 
-        view_key = node
-        if view_key not in self._views:
-            self._views[view_key] = Unpacking(self, node) if node.kind() == "assignment" else ClipCall(self, node)
-        return self._views[view_key]
+            found = self._views[node] = Unpacking(self, node) if node.kind() == "assignment" else ClipCall(self, node)
+        return found
 
     # ---- names
     def is_gradient_name(self, name_node: SgNode) -> bool:

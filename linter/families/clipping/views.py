@@ -316,10 +316,8 @@ class Unpacking:
         call = self.unpacked_call
         if self.targets is None or len(self.targets) != 2 or call is None or call.kind() != "call":
             return UnpackingKind.OTHER
-        output = self.analysis.classify(self.unpacked_call)
-        # value_and_grad returns (value, grads), or ((value, aux), grads) with has_aux=True.
-        if not (isinstance(output, TupleOf) and len(output.items) == 2 and output.items[1] == Kind.GRADIENTS):
-            return UnpackingKind.OTHER
+        # The names first: they are cheap, and in most unpackings (`loss, grads = ...`, the right
+        # order) they already say no, before the call's output is classified.
         first, second = self.targets
         facts = self.analysis.facts
         if not self.model.matches_names(first, facts.gradient_names):
@@ -328,7 +326,11 @@ class Unpacking:
         if second.kind() in nodes.TARGET_PATTERN_KINDS:  # grads, (loss, logits) = ...
             inner = unpacked_targets(second)
             value_target = inner[0] if inner else second
-        if self.model.matches_names(value_target, facts.value_names):
+        if not self.model.matches_names(value_target, facts.value_names):
+            return UnpackingKind.OTHER
+        output = self.analysis.classify(call)
+        # value_and_grad returns (value, grads), or ((value, aux), grads) with has_aux=True.
+        if isinstance(output, TupleOf) and len(output.items) == 2 and output.items[1] == Kind.GRADIENTS:
             return UnpackingKind.VALUE_AND_GRAD_SWAPPED
         return UnpackingKind.OTHER
 
