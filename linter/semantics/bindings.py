@@ -202,21 +202,34 @@ def is_store(identifier: SgNode, parent: SgNode | None = None) -> bool:
     return False
 
 
-def index_uses(scope: SgNode) -> dict[str, NameUses]:
-    """Every read of every name in ``scope`` (nested functions included), in one pass."""
-    index: dict[str, NameUses] = {}
-    for occurrence in scope.find_all(kind="identifier"):
-        name = occurrence.text()
-        uses = index.get(name)
-        if uses is None:
-            uses = index[name] = NameUses()
+class ScopeUses:
+    """Every read of every name in a scope (nested functions included): one walk finds the
+    scope's identifiers by name; whether each is a read is worked out for a name when it is first
+    asked for (a training step's function holds a dozen names, and the rules ask about one)."""
+
+    def __init__(self, scope: SgNode) -> None:
+        self._occurrences: dict[str, list[SgNode]] = {}
+        for occurrence in scope.find_all(kind="identifier"):
+            self._occurrences.setdefault(occurrence.text(), []).append(occurrence)
+        self._uses: dict[str, NameUses] = {}
+
+    def get(self, name: str) -> NameUses | None:
+        uses = self._uses.get(name)
+        if uses is None and name in self._occurrences:
+            uses = self._uses[name] = _name_uses(self._occurrences[name])
+        return uses
+
+
+def _name_uses(occurrences: list[SgNode]) -> NameUses:
+    uses = NameUses()
+    for occurrence in occurrences:
         parent = occurrence.parent()
         if parent is not None and parent.kind() in ("global_statement", "nonlocal_statement"):
             uses.declared_global = True
         elif not is_store(occurrence, parent):
             uses.reads.append(occurrence)
             uses.positions.append(nodes.start(occurrence))
-    return index
+    return uses
 
 
 def any_in(positions: list[int], windows: list[tuple[int, int]]) -> bool:

@@ -187,7 +187,7 @@ class SemanticModel:
         scope_key = scope
         index = self._uses.get(scope_key)
         if index is None:
-            index = self._uses[scope_key] = scope_bindings.index_uses(scope)
+            index = self._uses[scope_key] = scope_bindings.ScopeUses(scope)
         return index.get(name) or NameUses()
 
     def stable_expression(self, node: SgNode, depth: int = 0) -> SgNode:
