@@ -26,7 +26,7 @@ from ast_grep_py import SgNode, SgRoot
 from . import families as registry
 from . import rulecache
 from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
-from .families import CORE_CONDITIONS, Family, Pairing, Trigger
+from .families import CORE_CONDITIONS, Condition, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen
 from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics import WalkedNodes
@@ -44,6 +44,8 @@ ALIAS_AFTER_AS = LazyPattern(r"[ \t]*([A-Za-z_]\w*)")
 NAME_BEFORE = LazyPattern(r"[A-Za-z_]\w*\Z")
 LONE_CARRIAGE_RETURN = LazyPattern(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
+Asked = tuple[tuple[Condition, frozenset[str]], ...]  # conditions, each with the values a rule wants
+Evaluation = tuple[Asked, "Family | None", Asked]  # see Engine.evaluation
 
 
 class Finding(OrderedRecord):
@@ -166,6 +168,7 @@ class Engine:
         self._rename_window = 1 + max(map(len, self._renamable), default=0)
         self._yields = self.plan.yields
         self._family_of = {rule.id: rule.family for rule in self.rules}
+        self._evaluations: dict[str, Evaluation] = {}  # rule id -> see evaluation
         # Prefilter -> the family with a gate whose rules alone use it; and the families whose gate
         # this engine has asked (Engine.active then asks it before that prefilter's probes).
         families_using: dict[int, set[str | None]] = {}
@@ -211,6 +214,20 @@ class Engine:
         first asked for: by the first match of one of its rules, so that a model file only the
         divergence rules match never imports the clipping family's views and dataflow."""
         return registry.family(name) if name in self.family_names else None
+
+    def evaluation(self, rule: Rule) -> Evaluation:
+        """What FileContext.evaluate asks at each of the rule's matches: (the core conditions, the
+        family, the family's conditions) the rule has, each with its wanted values, the family's
+        in its table's order. Worked out on the rule's first match: every match of a file asks."""
+        found = self._evaluations.get(rule.id)
+        if found is None:
+            family = self.family(rule.family)
+            core = tuple((condition, rule.conditions[name]) for name, condition in CORE_CONDITIONS.items()
+                         if rule.conditions.get(name) is not None)
+            asked = tuple((condition, rule.conditions[condition.name]) for condition in family.conditions
+                          if rule.conditions.get(condition.name) is not None) if family is not None else ()
+            found = self._evaluations[rule.id] = (core, family, asked)
+        return found
 
     def trigger(self, rule: Rule) -> Trigger | None:
         """What a file's text must hold for ``rule`` to match (None: nothing is known)."""
@@ -475,17 +492,15 @@ class FileContext:
         """Message variables when every condition of the rule holds at ``node``, else None."""
         if not rule.conditions:
             return {}
-        for name, condition in CORE_CONDITIONS.items():
-            wanted = rule.conditions.get(name)
-            if wanted is not None and not condition.check(self.model, wanted):
+        core, family, asked = self.engine.evaluation(rule)
+        for condition, wanted in core:
+            if not condition.check(self.model, wanted):
                 return None
-        family = self.engine.family(rule.family)
         if family is None:
             return {}
         view = self.analysis(family).view(node)
-        for condition in family.conditions:  # the table's order
-            wanted = rule.conditions.get(condition.name)
-            if wanted is not None and not condition.check(view, wanted):
+        for condition, wanted in asked:
+            if not condition.check(view, wanted):
                 return None
         return view.variables()
 
