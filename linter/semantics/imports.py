@@ -49,6 +49,9 @@ class ImportTable:
                     local[alias] = AMBIGUOUS
         self.modules.update(module for modules in self.stars.values() for module in modules)
         self.module_key = root.get_root().root()  # the module node itself, however root was handed in
+        # Whether a function imports anything: if none does, every read resolves at the module's
+        # imports, with no climb through its ancestors.
+        self.function_scoped = any(key != self.module_key for key in self.scoped)
 
     def _names(self, statement: SgNode, stars: list[str]) -> list[tuple[str, str]]:
         names = []
@@ -75,8 +78,9 @@ class ImportTable:
         """What an unbound name stands for where it is read: the innermost scope's import of it,
         else a star-imported name that ``known`` accepts."""
         name = name_node.text()
-        scopes = [ancestor for ancestor in name_node.ancestors()
-                  if ancestor.kind() in nodes.FUNCTION_KINDS] + [self.module_key]
+        scopes = [self.module_key]
+        if self.function_scoped:
+            scopes[:0] = [ancestor for ancestor in name_node.ancestors() if ancestor.kind() in nodes.FUNCTION_KINDS]
         for scope_key in scopes:
             qualified = self.scoped.get(scope_key, {}).get(name)
             if qualified is not None:
