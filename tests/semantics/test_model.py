@@ -59,6 +59,22 @@ def test_imports_inside_a_function_are_local_to_it():
     assert model.qualified_name(second.field("function")) is None
 
 
+def test_a_function_import_shadows_the_module_import_inside_that_function_only():
+    model, root = model_of("""\
+        from mindspore import ops
+
+        def uses_numpy():
+            import numpy as ops
+            return ops.clip(g)
+
+        def other():
+            return ops.clip_by_value(g)
+        """)
+    first, second = root.find_all(kind="call")
+    assert model.qualified_name(first.field("function")) == "numpy.clip"
+    assert model.qualified_name(second.field("function")) == "mindspore.ops.clip_by_value"
+
+
 def test_relative_imports_resolve_inside_mindspore_only():
     source = "from ...ops import composite as C\nC.clip_by_value(g)\n"
     model, root = model_of(source, "site-packages/mindspore/nn/optim/thing.py")
