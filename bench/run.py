@@ -23,6 +23,9 @@ work slows both sides of a ratio alike:
    10,000 and 100,000 clip calls, and one statement with 1,000 and 4,000 clip calls on one line,
    in a child process each: time per file and per call, peak RSS.
 
+5. The editor path: one file per new flake8 process (see docs/performance.md), by CPU time, and
+   by the instructions one run executes when valgrind is installed.
+
 Each child's CPU time and peak memory come from ``os.wait4``. ``--quick`` runs a small version
 of everything (a minute or two) to check that the script works.
 """
@@ -810,6 +813,7 @@ class EditorCase:
     plugin_options: tuple[str, ...] = ()
     cpu: dict[str, list[float]] = field(default_factory=dict)
     peak_mib: dict[str, list[float]] = field(default_factory=dict)
+    instructions: dict[str, int] = field(default_factory=dict)  # one cachegrind run of each variant
     lines: int = 0
     size: int = 0  # bytes
 
@@ -916,6 +920,22 @@ def editor_run(python: str, case: EditorCase, variant: str, cwd: Path, peak_file
     return measured.cpu, int(peak_file.read_text() or 0) / 1024
 
 
+def editor_instructions(python: str, case: EditorCase, variant: str, cwd: Path, peak_file: Path,
+                        valgrind: str) -> int | None:
+    """The instructions one whole-process run executes (cachegrind's I refs): the same count on every
+    run, however busy the machine, where CPU time moves by 10 % from run to run. It leaves out
+    what the kernel does for the process (file reads, page faults) and what a cache miss costs."""
+    plugins = EDITOR_VARIANTS[variant]
+    options = list(case.plugin_options) if PLUGIN_DISTRIBUTION in plugins else []
+    environment = {**os.environ, "TORCH2MS_BENCH_PLUGINS": ",".join(plugins), "TORCH2MS_BENCH_PEAK": str(peak_file),
+                   "PYTHONHASHSEED": "0"}
+    completed = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                                python, "-c", EDITOR_LAUNCHER, "--isolated", *options, str(case.path)], cwd=cwd,
+                               env=environment, capture_output=True, text=True)
+    counted = [line for line in completed.stderr.splitlines() if "I" in line and "refs:" in line]
+    return int(counted[-1].split(":")[1].replace(",", "")) if counted else None
+
+
 def editor_path(tools: Tools, cases: list[EditorCase], cwd: Path, workdir: Path) -> list[EditorCase]:
     """Every case by every variant, alternated: round k runs each file's variants in an order
     rotated by k, so a machine that slows down during the run charges every variant alike."""
@@ -938,6 +958,16 @@ def editor_path(tools: Tools, cases: list[EditorCase], cwd: Path, workdir: Path)
         progress(f"editor path round {index + 1}: " + ", ".join(
             f"{case.name} {case.paired(case.variants[1])[-1]:.3f}" for case in cases
             if len(case.variants) > 1 and len(case.cpu[case.variants[1]]) == index + 1))
+    valgrind = shutil.which("valgrind")
+    if valgrind is not None:
+        for case in cases:
+            if case.size < 1e6:  # under cachegrind a 5 MB module would take an hour
+                for variant in (EDITOR_ALONE, "with flake8-torch2ms"):
+                    if variant in case.variants:
+                        counted = editor_instructions(tools.python, case, variant, cwd, peak_file, valgrind)
+                        if counted is not None:
+                            case.instructions[variant] = counted
+        progress("editor path: instructions counted")
     return cases
 
 
@@ -988,6 +1018,19 @@ def editor_report(cases: list[EditorCase], corpus: Corpus) -> list[str]:
             what += f", peak memory <= {case.memory_target:.1f}x"
             measured += f"; peak memory {memory:.2f}x"
         out.append(f"| {what} | {measured} | {'met' if met else 'not met'} |")
+    counted = [case for case in cases if EDITOR_ALONE in case.instructions and plugin in case.instructions]
+    if counted:
+        out += ["", "Instructions executed, one run of each under cachegrind (`valgrind --tool=cachegrind`): the "
+                "same on every run, so a ratio that the rounds' noise hides shows here; it leaves out the kernel's "
+                "work for the process and the cost of cache misses, so it complements CPU time and is not the "
+                "target's measure.", "", "| file | flake8 alone | with flake8-torch2ms | ratio |",
+                "| --- | --- | --- | --- |"]
+        for case in counted:
+            alone, with_plugin = case.instructions[EDITOR_ALONE], case.instructions[plugin]
+            out.append(f"| {case.name} | {alone / 1e6:,.1f} M | {with_plugin / 1e6:,.1f} M | "
+                       f"{with_plugin / alone:.3f}x |")
+    elif shutil.which("valgrind") is None:
+        out += ["", "Instructions not counted: valgrind is not installed."]
     return out + [""]
 
 
