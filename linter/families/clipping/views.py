@@ -38,6 +38,7 @@ class ClipCall:
         self.model = analysis.model
         self.node = node
         self.arguments = Arguments(node)
+        self._stored_reads: tuple[SgNode, str, list[tuple[int, int]]] | None = None  # see _stored_result
 
     @cached_property
     def qualified(self) -> str | None:
@@ -214,6 +215,14 @@ class ClipCall:
 
     @cached_property
     def result(self) -> Result:
+        settled = self.settled_result
+        return settled if settled is not None else self._read_result()
+
+    @cached_property
+    def settled_result(self) -> Result | None:
+        """``result``, or None for a value stored in a local name and read afterwards: that one is
+        WRITTEN_TO_PARAMETERS when a read passes it to a parameter writer, else USED, and telling
+        which takes a look at every read (the result condition asks only when it wants one of them)."""
         parent = self.node.parent()
         while parent is not None and parent.kind() == "parenthesized_expression":
             parent = parent.parent()
@@ -272,7 +281,7 @@ class ClipCall:
             return receiver_ok and arguments is not None and self._literal_built(arguments, depth + 1)
         return False
 
-    def _stored_result(self, target: SgNode) -> Result:
+    def _stored_result(self, target: SgNode) -> Result | None:
         scope = nodes.enclosing_scope(target)
         if scope.kind() == "module":
             return Result.USED  # a module-level name may be imported elsewhere
@@ -283,6 +292,12 @@ class ClipCall:
         windows = self._read_windows(target)
         if not bindings.any_in(uses.positions, windows):
             return Result.NEVER_READ
+        self._stored_reads = (scope, name, windows)
+        return None
+
+    def _read_result(self) -> Result:
+        """``result`` for a value stored in a local name and read afterwards (settled_result None)."""
+        scope, name, windows = self._stored_reads
         if bindings.any_in(self.analysis.read_positions(scope, name, "writer"), windows):
             return Result.WRITTEN_TO_PARAMETERS
         return Result.USED

@@ -79,6 +79,10 @@ CASES = {
             ops.clip_by_value(grads, -1.0, 1.0)
             unused = ops.clip_by_value(grads, -1.0, 1.0)
             param.set_data(ops.clip_by_value(param, -1.0, 1.0))
+            clipped = ops.clip_by_value(param, -1.0, 1.0)
+            param.set_data(clipped)
+            kept = ops.clip_by_value(grads, -1.0, 1.0)
+            print(kept)
             return ops.clip_by_value(grads, -1.0, 1.0)
         def test_clip(grads):
             x = Tensor(np.random.rand(2, 3).astype(np.float32))
@@ -87,8 +91,8 @@ CASES = {
             ops.clip_by_value(grads, -1.0, 1.0)
             ops.clip_by_value(Tensor(np.array(grads)), -1.0, 1.0)
         """,
-        {"discarded": [5, 13, 14], "never-read": [6], "written-to-parameters": [7], "used": [8],
-         "dropped-by-smoke-test": [11, 12]},
+        {"discarded": [5, 17, 18], "never-read": [6], "written-to-parameters": [7, 8], "used": [10, 12],
+         "dropped-by-smoke-test": [15, 16]},
     ),
     "operand": (
         TORCH_CALLS, {"callee": "torch-clipping"},
@@ -199,3 +203,39 @@ def test_a_smoke_test_is_a_clip_of_a_literal_tensor_only(check, binding):
     source = "\n".join(["import numpy as np", "from mindspore import Tensor, ops", *body]) + "\n"
     compile(source, binding, "exec")
     assert [code for _, code in check(source)] == ([] if exempt else ["TMS102"])
+
+
+STORED_AND_READ = """\
+from mindspore import ops
+def step(grads, net, param, optimizer):
+    kept = ops.clip_by_value(grads, -1.0, 1.0)
+    optimizer(kept)
+    clipped = ops.clip_by_value(net.trainable_params(), -1.0, 1.0)
+    param.set_data(clipped)
+"""
+
+
+def test_a_stored_results_reads_are_looked_at_only_for_a_rule_that_wants_what_they_decide(
+        engine_with_user_rules, monkeypatch):
+    """A value stored and read afterwards is written-to-parameters or used, and only a look at its
+    reads tells which: a rule wanting neither (clip-result-unused wants never-read) is settled
+    without it, and one asking clipped before result (clip-on-parameters) stops at gradients."""
+    from flake8_torch2ms.config import load_ruleset
+    from flake8_torch2ms.engine import Engine
+    from flake8_torch2ms.families.clipping.dataflow import ClippingAnalysis
+
+    looked_for_writers: list[str] = []
+    read_positions = ClippingAnalysis.read_positions
+
+    def spy(self, scope, name, kind):
+        if kind == "writer":
+            looked_for_writers.append(name)
+        return read_positions(self, scope, name, kind)
+
+    monkeypatch.setattr(ClippingAnalysis, "read_positions", spy)
+    assert Engine(load_ruleset()).check(STORED_AND_READ) == []  # written back: intended weight clipping
+    assert looked_for_writers == ["clipped"]  # clip-on-parameters, on the clip of the parameters only
+    looked_for_writers.clear()
+    assert fired(engine_with_user_rules, STORED_AND_READ, "result") == {
+        "result: used": [3], "result: written-to-parameters": [5]}
+    assert sorted(looked_for_writers) == ["clipped", "kept"]
