@@ -1,5 +1,6 @@
 """records.LazyPattern: a regex compiled on first use stands wherever the compiled one would.
-records.FunctionByName: a function named by its module, imported on its first call."""
+records.FunctionByName: a function named by its module, imported on its first call.
+records.cached_property: functools' without the lock, computed once per instance."""
 
 import importlib
 import pickle
@@ -7,7 +8,9 @@ import re
 import subprocess
 import sys
 
-from flake8_torch2ms.records import FunctionByName, LazyPattern
+import pytest
+
+from flake8_torch2ms.records import FunctionByName, LazyPattern, cached_property
 
 
 def test_a_lazy_pattern_compiles_on_first_use_only(monkeypatch):
@@ -52,3 +55,39 @@ def test_every_familys_callbacks_are_found_by_name():
             by_name = pickle.loads(pickle.dumps(FunctionByName.of(callback)))
             assert by_name == FunctionByName.of(callback)
             assert getattr(importlib.import_module(by_name.module), by_name.name) is callback
+
+
+def test_a_cached_property_is_computed_once_per_instance_and_then_read_from_the_instance():
+    computed = []
+
+    class View:
+        def __init__(self, name):
+            self.name = name
+
+        @cached_property
+        def answer(self):
+            """The answer."""
+            computed.append(self.name)
+            return f"{self.name}!"
+
+    first, second = View("a"), View("b")
+    assert (first.answer, first.answer, second.answer) == ("a!", "a!", "b!")
+    assert computed == ["a", "b"]
+    assert vars(first)["answer"] == "a!"  # stored where a plain attribute read finds it
+    assert isinstance(View.answer, cached_property) and View.answer.__doc__ == "The answer."
+
+
+def test_a_cached_property_that_raises_stores_nothing_and_raises_again():
+    calls = []
+
+    class View:
+        @cached_property
+        def broken(self):
+            calls.append(1)
+            raise ValueError("inside the property")
+
+    view = View()
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            view.broken
+    assert len(calls) == 2 and "broken" not in vars(view)

@@ -13,14 +13,14 @@ the model, so any rule, a user's structural rule too, may use it.
 
 from __future__ import annotations
 
+import functools
 import re
-from functools import cached_property
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 
 from ast_grep_py import SgNode
 
-from ..records import FrozenRecord
+from ..records import FrozenRecord, cached_property
 
 if TYPE_CHECKING:  # the model is imported by the first match that asks a condition (engine.FileContext)
     from ..semantics.model import SemanticModel
@@ -184,7 +184,8 @@ def attribute_condition(name: str, values: Iterable[Any], views: tuple[type, ...
     One of the family's view classes must define the property (checked at import time); a
     match whose view lacks it (a rule on calls that matched an assignment) does not hold.
     ``unaskable`` members are answers no rule may ask for (the callee of any other call)."""
-    if not any(isinstance(getattr(view, name, None), (property, cached_property)) for view in views):
+    lazy = (property, cached_property, functools.cached_property)
+    if not any(isinstance(getattr(view, name, None), lazy) for view in views):
         raise TypeError(f"condition '{name}': no view class ({', '.join(view.__name__ for view in views)}) "
                         f"has a property '{name}'")
 

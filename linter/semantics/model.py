@@ -12,11 +12,11 @@ a def-use index.
 from __future__ import annotations
 
 import bisect
-from functools import cached_property
 from typing import Callable
 
 from ast_grep_py import SgNode
 
+from ..records import cached_property
 from . import WalkedNodes
 from . import bindings as scope_bindings
 from . import constants, nodes

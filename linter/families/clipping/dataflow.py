@@ -7,10 +7,9 @@ Built per file, only when a clipping rule matched, on the shared semantic model.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from ast_grep_py import SgNode
 
+from ...records import cached_property
 from ...semantics import constants, nodes
 from ...semantics.bindings import Binding
 from ...semantics.model import SemanticModel, name_matches, receiving_call

@@ -4,11 +4,10 @@ so a rule that needs only the callee never pays for dataflow; the conditions rea
 from __future__ import annotations
 
 import math
-from functools import cached_property
 
 from ast_grep_py import SgNode
 
-from ...records import FrozenRecord
+from ...records import FrozenRecord, cached_property
 from ...semantics import bindings, nodes
 from ...semantics.model import receiving_call
 from ...semantics.nodes import Arguments, unpacked_targets

@@ -8,11 +8,9 @@ Built per file, only when a divergence rule matched.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from ast_grep_py import SgNode
 
-from ...records import Term, Vocabulary
+from ...records import Term, Vocabulary, cached_property
 from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel
 from .facts import Facts

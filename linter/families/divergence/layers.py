@@ -12,12 +12,11 @@ Evidence, in the order it is looked for:
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
-from ...records import FrozenRecord
+from ...records import FrozenRecord, cached_property
 from ...semantics import nodes, shapes
 from ...semantics.nodes import Arguments
 from .values import StrideEvidence

@@ -3,10 +3,9 @@ and answers with a term of its condition's vocabulary (values.py); the condition
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from ast_grep_py import SgNode
 
+from ...records import cached_property
 from ...semantics import constants, nodes
 from ...semantics.nodes import Arguments
 from ..fact_loading import Slot

@@ -4,11 +4,9 @@ align (alignment.py), and for each aligned call each parameter compared in its c
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from ast_grep_py import SgNode
 
-from ...records import FrozenRecord
+from ...records import FrozenRecord, cached_property
 from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .. import Pairing

@@ -3,10 +3,9 @@ the compared parameters."""
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from ast_grep_py import SgNode
 
+from ...records import cached_property
 from . import messages
 from .analysis import Compared, PairAnalysis, compare
 from .values import Pair, Verdict
