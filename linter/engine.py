@@ -216,9 +216,10 @@ class Engine:
         return registry.family(name) if name in self.family_names else None
 
     def evaluation(self, rule: Rule) -> Evaluation:
-        """What FileContext.evaluate asks at each of the rule's matches: (the core conditions, the
-        family, the family's conditions) the rule has, each with its wanted values, the family's
-        in its table's order. Worked out on the rule's first match: every match of a file asks."""
+        """What FileContext.evaluate asks at each of the rule's matches: (the core conditions the
+        rule has, its family, the family's conditions it has), each condition with the values the
+        rule wants, the family's in its table's order. Worked out on the rule's first match and
+        kept for the engine's life: every later match asks the same."""
         found = self._evaluations.get(rule.id)
         if found is None:
             family = self.family(rule.family)
