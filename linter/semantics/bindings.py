@@ -203,20 +203,29 @@ def is_store(identifier: SgNode, parent: SgNode | None = None) -> bool:
 
 
 class ScopeUses:
-    """Every read of every name in a scope (nested functions included): one walk finds the
-    scope's identifiers by name; whether each is a read is worked out for a name when it is first
-    asked for (a training step's function holds a dozen names, and the rules ask about one)."""
+    """Every read of every name in a scope (nested functions included), worked out per name when
+    it is first asked for. The first name asked is looked for by a walk that keeps that name's
+    identifiers only (a training step's function holds a dozen names, and the rules ask about
+    one: the others' nodes are not held for the rest of the check); a second name indexes the
+    scope's identifiers by name, once. So a scope is walked at most twice."""
 
     def __init__(self, scope: SgNode) -> None:
-        self._occurrences: dict[str, list[SgNode]] = {}
-        for occurrence in scope.find_all(kind="identifier"):
-            self._occurrences.setdefault(occurrence.text(), []).append(occurrence)
-        self._uses: dict[str, NameUses] = {}
+        self._scope = scope
+        self._occurrences: dict[str, list[SgNode]] | None = None  # name -> identifiers, from the second name on
+        self._uses: dict[str, NameUses | None] = {}
 
     def get(self, name: str) -> NameUses | None:
-        uses = self._uses.get(name)
-        if uses is None and name in self._occurrences:
-            uses = self._uses[name] = _name_uses(self._occurrences[name])
+        if name in self._uses:
+            return self._uses[name]
+        if not self._uses:
+            occurrences = [node for node in self._scope.find_all(kind="identifier") if node.text() == name]
+        else:
+            if self._occurrences is None:
+                self._occurrences = {}
+                for node in self._scope.find_all(kind="identifier"):
+                    self._occurrences.setdefault(node.text(), []).append(node)
+            occurrences = self._occurrences.get(name, [])
+        uses = self._uses[name] = _name_uses(occurrences) if occurrences else None
         return uses
 
 

@@ -81,3 +81,39 @@ def test_a_nested_binding_of_the_same_name_does_not_read_the_clipped_value(check
 @pytest.mark.parametrize("line", READING)
 def test_a_default_or_keyword_value_reads_the_clipped_value(check, line):
     assert check(CLIPPED.format(line=line)) == []
+
+
+SCOPE = """\
+def step(grads, opt, scale):
+    global total
+    loss, grads = grad_fn(grads)
+    grads = [g * scale for g in grads]
+    def inner(grads=grads, *rest):
+        return opt(grads, loss)
+    total = total + loss
+    return opt(grads), scale.grads
+"""
+
+
+@pytest.mark.parametrize("order", [("grads", "loss", "scale", "total", "missing", "opt"),
+                                   ("missing", "total", "opt", "grads", "scale", "loss"),
+                                   ("scale", "grads", "grads", "opt", "loss", "total")])
+def test_a_scopes_reads_do_not_depend_on_which_name_is_asked_first(order):
+    """ScopeUses answers the first name from a walk of its own and later ones from an index of
+    every identifier: either way each name's reads are the identifiers that read it (checked here
+    against is_store on every identifier), in order, and global marks a name declared global."""
+    from flake8_torch2ms.semantics.bindings import ScopeUses
+
+    scope = SgRoot(SCOPE, "python").root().find(kind="function_definition")
+    uses = ScopeUses(scope)
+    for name in order:
+        expected = [node for node in scope.find_all(kind="identifier")
+                    if node.text() == name and not is_store(node)
+                    and node.parent().kind() not in ("global_statement", "nonlocal_statement")]
+        found = uses.get(name)
+        if not expected and name != "total":
+            assert found is None
+            continue
+        assert [node.range().start.index for node in found.reads] == [node.range().start.index for node in expected]
+        assert found.positions == sorted(found.positions) == [node.range().start.index for node in expected]
+        assert found.declared_global == (name == "total")
