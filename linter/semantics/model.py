@@ -183,7 +183,7 @@ class SemanticModel:
         return positions
 
     def name_uses(self, scope: SgNode, name: str) -> NameUses:
-        """Where ``name`` is read in ``scope`` (nested functions included), indexed once per scope."""
+        """Where ``name`` is read in ``scope`` (nested functions included): bindings.ScopeUses, kept per scope."""
         scope_key = scope
         index = self._uses.get(scope_key)
         if index is None:
