@@ -19,7 +19,7 @@ import functools
 import gc
 import json
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ast_grep_py import SgNode, SgRoot
 
@@ -223,11 +223,8 @@ class Engine:
         found = self._evaluations.get(rule.id)
         if found is None:
             family = self.family(rule.family)
-            core = tuple((condition, rule.conditions[name]) for name, condition in CORE_CONDITIONS.items()
-                         if rule.conditions.get(name) is not None)
-            asked = tuple((condition, rule.conditions[condition.name]) for condition in family.conditions
-                          if rule.conditions.get(condition.name) is not None) if family is not None else ()
-            found = self._evaluations[rule.id] = (core, family, asked)
+            found = self._evaluations[rule.id] = (_asked(rule, CORE_CONDITIONS.values()), family,
+                                                  _asked(rule, family.conditions) if family is not None else ())
         return found
 
     def trigger(self, rule: Rule) -> Trigger | None:
@@ -524,6 +521,12 @@ class FileContext:
         family = self.engine.family(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
+
+
+def _asked(rule: Rule, conditions: Iterable[Condition]) -> Asked:
+    """Those of ``conditions`` the rule asks, in their order, each with the values it wants."""
+    return tuple((condition, rule.conditions[condition.name]) for condition in conditions
+                 if rule.conditions.get(condition.name) is not None)
 
 
 def _with_utils(matcher: dict, utils: dict[str, dict]) -> dict:
