@@ -9,6 +9,7 @@ dozens that matter. An index is plain data, so the original tree's is kept on di
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ast_grep_py import SgNode
@@ -126,8 +127,21 @@ class _Indexer:
         self.index = ModuleIndex()
         self.taken: set[int] = set()  # offsets of calls already placed by attribute or container
         self.recorded: dict[int, int] = {}  # offset -> index in the module's list
+        # The module's calls and assignments in source order, each list with its offsets: one walk
+        # of the module, not one per function (a walk costs the whole subtree, matched or not).
+        self.calls: list[SgNode] = []
+        self.call_starts: list[int] = []
+        self.assignments: list[SgNode] = []
+        self.assignment_starts: list[int] = []
 
     def module(self, root: SgNode) -> ModuleIndex:
+        for node in root.find_all(any=[{"kind": "call"}, {"kind": "assignment"}]):
+            if node.kind() == "call":
+                self.calls.append(node)
+                self.call_starts.append(nodes.start(node))
+            else:
+                self.assignments.append(node)
+                self.assignment_starts.append(nodes.start(node))
         loose: list[SgNode] = []
         for statement, kind, definition in _top_level(root):
             if kind == "class_definition":
@@ -140,7 +154,7 @@ class _Indexer:
         module_calls = [index for statement in loose for index in self._calls(statement, MODULE_SCOPE)]
         if module_calls:
             self.index.functions[MODULE_SCOPE] = module_calls
-        self.index.reassigned = _reassigned(root)
+        self.index.reassigned = _reassigned(self.assignments)
         return self.index
 
     def _class(self, definition: SgNode) -> None:
@@ -160,7 +174,7 @@ class _Indexer:
             found.methods[method.field("name").text()] = self._calls(method, method.field("name").text())
 
     def _attributes(self, init: SgNode, found: ClassIndex) -> None:
-        for assignment in init.find_all(kind="assignment"):
+        for assignment in _within(init, self.assignments, self.assignment_starts)[0]:
             left, right = assignment.field("left"), assignment.field("right")
             parts = nodes.dotted(left) if left is not None else None
             if not parts or len(parts) != 2 or parts[0] != "self" or right is None:
@@ -207,8 +221,8 @@ class _Indexer:
     def _calls(self, scope: SgNode, role: str) -> list[int]:
         """The wanted calls of a scope not already placed, in source order."""
         found = []
-        for call in scope.find_all(kind="call"):
-            if nodes.start(call) in self.taken:
+        for call, start in zip(*_within(scope, self.calls, self.call_starts)):
+            if start in self.taken:
                 continue
             index = self._record(call, role)
             if index is not None:
@@ -259,10 +273,19 @@ def _top_level(root: SgNode) -> Iterator[tuple[SgNode, str, SgNode | None]]:
         yield statement, definition.kind() if definition is not None else "", definition
 
 
-def _reassigned(root: SgNode) -> list[str]:
+def _within(scope: SgNode, found: list[SgNode], starts: list[int]) -> tuple[list[SgNode], list[int]]:
+    """The nodes of ``found`` (a module's, in source order, with their offsets) inside ``scope``:
+    what ``scope.find_all`` would give. A walk in source order meets a subtree's nodes one after
+    the other, so they are those starting within the scope's span."""
+    low = bisect.bisect_left(starts, nodes.start(scope))
+    high = bisect.bisect_left(starts, nodes.end(scope), low)
+    return found[low:high], starts[low:high]
+
+
+def _reassigned(assignments: list[SgNode]) -> list[str]:
     """The attribute names assigned on an object other than ``self`` / ``cls`` anywhere in the module."""
     found = set()
-    for assignment in root.find_all(kind="assignment"):
+    for assignment in assignments:
         left = assignment.field("left")
         if left is None or left.kind() != "attribute":
             continue

@@ -79,3 +79,51 @@ def test_container_items_are_not_also_method_calls():
                                    "        nn.Dense(3, 4)\n")
     init_calls = [index.calls[item].name.rsplit(".", 1)[-1] for item in index.classes["Net"].methods["__init__"]]
     assert init_calls == ["Dense"]
+
+
+SCOPES = """\
+from mindspore import nn
+
+def helper():
+    return nn.LayerNorm((4,))
+
+stem = nn.Dense(2, 2)
+
+class Net(nn.Cell):
+    def __init__(self):
+        self.conv = nn.Conv2d(3, 8, 3)
+        def make():
+            return nn.GELU()
+        self.act = make()
+
+    @decorate(nn.AvgPool2d(2))
+    def construct(self, x):
+        nn.Dropout(p=0.1)
+        return self.conv(x)
+
+    def reset(self):
+        self.conv = nn.Conv2d(3, 4, 1)
+
+other.flag = nn.LeakyReLU()
+"""
+
+
+def test_each_call_belongs_to_the_scope_it_is_written_in():
+    """A function's calls include its nested functions'; a decorator's call is in no method; a
+    call outside every class and function is the module's; ``__init__``'s attribute calls are
+    not also its calls."""
+    index = port_index(SCOPES)
+
+    def names(indexes):
+        return [index.calls[item].name.rsplit(".", 1)[-1] if item is not None else None for item in indexes]
+
+    net = index.classes["Net"]
+    assert names(index.functions["helper"]) == ["LayerNorm"]
+    assert names(index.functions["<module>"]) == ["Dense", "LeakyReLU"]
+    assert names(net.methods["__init__"]) == ["GELU"]
+    assert names(net.methods["construct"]) == ["Dropout"]
+    assert names(net.methods["reset"]) == ["Conv2d"]
+    assert {attribute: names(calls) for attribute, calls in net.attributes.items()} == {
+        "conv": ["Conv2d"], "act": [None]}
+    assert "AvgPool2d" not in names(range(len(index.calls)))
+    assert index.reassigned == ["flag"]  # self.conv in reset is the class's own
