@@ -288,12 +288,23 @@ class SemanticModel:
         found: dict[str, list[tuple[str, SgNode]]] = {}
         class_key = cls
         body = cls.field("body")
-        for method in (body.find_all(kind="function_definition") if body else []):
+        # One walk of the body for its functions and assignments, in source order: a function's
+        # assignments (its nested functions' included) are the ones after it that start inside it.
+        walked = body.find_all(any=[{"kind": "function_definition"}, {"kind": "assignment"}]) if body else []
+        kinds = [node.kind() for node in walked]
+        for position, method in enumerate(walked):
+            if kinds[position] != "function_definition":
+                continue
             owner = nodes.enclosing_class(method)
             if owner is None or owner != class_key:
                 continue
             method_name = method.field("name").text()
-            for assignment in method.find_all(kind="assignment"):
+            method_end = nodes.end(method)
+            for assignment, kind in zip(walked[position + 1:], kinds[position + 1:]):
+                if nodes.start(assignment) >= method_end:
+                    break
+                if kind != "assignment":
+                    continue
                 target = assignment.field("left")
                 value = assignment.field("right")
                 parts = nodes.dotted(target) if target is not None else None

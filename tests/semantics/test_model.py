@@ -247,6 +247,30 @@ def test_self_attributes_come_from_base_classes_in_the_same_module():
     assert model.qualified_name(last_call(root).field("function")) == "mindspore.ops.value_and_grad()"
 
 
+def test_a_class_owns_the_self_attributes_of_its_methods_and_their_nested_functions_only():
+    model, root = model_of("""\
+        from mindspore import ops
+        class Outer:
+            class Inner:
+                def __init__(self):
+                    self.inner_only = ops.clip_by_value
+            def __init__(self):
+                self.first = ops.value_and_grad(loss_fn)
+                def later():
+                    self.second = ops.clip_by_norm
+                self.third = 3
+            def reset(self):
+                self.third = 4
+        """)
+    outer = model.module_classes["Outer"]
+    inner = next(cls for cls in root.find_all(kind="class_definition") if cls.field("name").text() == "Inner")
+    attributes = model.class_attributes(outer)
+    assert set(attributes) == {"first", "second", "third"}
+    assert [(method, value.text()) for method, value in attributes["third"]] == [("__init__", "3"), ("reset", "4")]
+    assert model.qualified_name(attributes["second"][0][1]) == "mindspore.ops.clip_by_norm"
+    assert set(model.class_attributes(inner)) == {"inner_only"}
+
+
 def test_a_class_inherits_what_its_bases_resolve_to():
     model, root = model_of("""\
         import torch
