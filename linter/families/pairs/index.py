@@ -201,6 +201,10 @@ class _Indexer:
         start = nodes.start(call)
         if start in self.recorded:
             return self.recorded[start]
+        return self._new_call(call, start, role)
+
+    def _new_call(self, call: SgNode, start: int, role: str) -> int | None:
+        """``_record`` for a call (at ``start``) not recorded yet."""
         callee = call.field("function")
         if self.words is not None and _last_name(callee) not in self.words:
             return None
@@ -222,9 +226,9 @@ class _Indexer:
         """The wanted calls of a scope not already placed, in source order."""
         found = []
         for call, start in zip(*_within(scope, self.calls, self.call_starts)):
-            if start in self.taken:
+            if start in self.taken:  # every recorded call is taken
                 continue
-            index = self._record(call, role)
+            index = self._new_call(call, start, role)
             if index is not None:
                 found.append(index)
         return found
