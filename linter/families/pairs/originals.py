@@ -49,6 +49,7 @@ class OriginalTree:
     def __init__(self, root: str, facts: Facts) -> None:
         self.given = root
         self.root = Path(root).resolve()
+        self.single_file = self.root.is_file()  # display() asks for every finding: one stat a process
         self.facts = facts
         self.files = Indexes(lambda path: _index_file(path, facts))  # relative path -> ModuleIndex, decoded when asked
         self.definitions: dict[str, frozenset[str]] = {}  # relative path -> its top-level classes and functions
@@ -98,7 +99,7 @@ class OriginalTree:
 
     def display(self, relative: str) -> str:
         """A path for messages: under the original as the user gave it."""
-        if self.root.is_file():
+        if self.single_file:
             return self.given
         return os.path.join(self.given, *relative.split("/"))
 
