@@ -264,7 +264,7 @@ class Engine:
         exactly, for less than the text's tests cost (a scan of every def and class, of comments
         and strings, and of two dozen probe words). ``python_tree``: the text's parse, when the
         caller has it (a trigger may ask it whether a word is a call's argument)."""
-        text = FileText(source, path, python_tree)
+        text = FileText.of(source, path, python_tree)
         gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
         asked = frozenset(self._gates_asked)
         verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters

@@ -109,6 +109,7 @@ class FileText:
 
     def __init__(self, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> None:
         self.source = source
+        self.path = path
         self.python_tree = python_tree  # Python's parse of ``source`` (flake8's), when the caller has it
         self._statement_ends: list[int] | None = None  # each top-level statement's last line, in the parse
         self._arguments: dict[int, frozenset[tuple[int, int]]] = {}  # top-level statement -> its arguments' ends
@@ -123,6 +124,17 @@ class FileText:
         self._scanned_to = 0  # every comment or string starting before this is in the lists
         self._starts: list[int] = []
         self._ends: list[int] = []
+
+    @classmethod
+    def of(cls, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> FileText:
+        """The FileText of these arguments, the last one made again when they are the same objects:
+        the flake8 plugin's screen and then the engine ask about one file's text in turn (an
+        editor's save), and the second asks with the first's answers."""
+        last = _LAST_TEXT[0]
+        if last is not None and last.source is source and last.python_tree is python_tree and last.path == path:
+            return last
+        text = _LAST_TEXT[0] = cls(source, path, python_tree)
+        return text
 
     def contains(self, text: str) -> bool:
         found = self._contains.get(text)
@@ -260,6 +272,9 @@ class FileText:
         return all(letter in STRING_PREFIX_LETTERS for letter in prefix) and not FORMATTED.isdisjoint(prefix)
 
 
+_LAST_TEXT: list[FileText | None] = [None]  # FileText.of's: one file's text at a time
+
+
 class Prefilter:
     """One distinct (trigger, packages the rule's ``imports:`` asks for) pair, tested per file."""
 
@@ -360,7 +375,7 @@ class Screen:
         self.prefilters = prefilters
 
     def may_match(self, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> bool:
-        text = FileText(source, path, python_tree)
+        text = FileText.of(source, path, python_tree)
         return any(prefilter.may_match(text) for prefilter in self.prefilters)
 
     def state(self) -> list[tuple]:

@@ -309,3 +309,28 @@ def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
     assert given_the_parse == unfiltered
     assert sum(map(bool, unfiltered)) > 150  # the texts do hold findings
     assert dropped > 80  # and the parse does leave texts out
+
+
+def test_the_engine_reads_a_text_with_the_answers_the_screen_found(monkeypatch):
+    """The flake8 plugin screens a file, then the engine checks the same text: the text is read
+    for the prefilters once, unless it is another text (an equal copy included) or another path."""
+    made = []
+    original_init = prefilter.FileText.__init__
+
+    def counting_init(self, *arguments, **keywords):
+        made.append(arguments[0])
+        original_init(self, *arguments, **keywords)
+
+    monkeypatch.setattr(prefilter.FileText, "__init__", counting_init)
+    from flake8_torch2ms.engine import engine_for
+
+    engine = engine_for()
+    source = "from mindspore import nn\nlayer = nn.Dropout(0.1)\n"
+    tree = ast.parse(source)
+    assert engine.screen.may_match(source, "model.py", tree)
+    assert [finding.code for finding in engine.check(source, "model.py", tree)] == ["TMS301"]
+    assert len(made) == 1
+    engine.check(source[:-1] + "\n", "model.py", tree)  # an equal text, another object
+    engine.check(source, "other.py", tree)
+    engine.check(source, "other.py", ast.parse(source))
+    assert len(made) == 4
