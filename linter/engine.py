@@ -371,15 +371,21 @@ class Engine:
         if renamed:
             # Rare: matchers widened for this file's local names, each group on its own walk.
             context = FileContext(self, root, path)
-            for group, rules in active:
-                matcher = _used_utils(_with_utils(group.rules[0].matcher, self.structural_utils(renamed)))
-                findings.extend(self._run_group(root, context, matcher, rules))
+            try:
+                for group, rules in active:
+                    matcher = _used_utils(_with_utils(group.rules[0].matcher, self.structural_utils(renamed)))
+                    findings.extend(self._run_group(root, context, matcher, rules))
+            finally:
+                context.release()
             return self._without_yielded(sorted(set(findings)))
         active_ids = {id(group) for group, _ in active}
         merged, walked = _merged_matches(root, [group for group in self._merge_order if id(group) in active_ids])
         context = FileContext(self, root, path, walked)
-        for group, rules in active:
-            findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
+        try:
+            for group, rules in active:
+                findings.extend(self._run_group(root, context, group.matcher, rules, merged.get(id(group))))
+        finally:
+            context.release()
         return self._without_yielded(sorted(set(findings)))
 
     def _without_yielded(self, findings: list[Finding]) -> list[Finding]:
@@ -471,6 +477,19 @@ class FileContext:
 
             self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known, self.walked)
         return self._model
+
+    def release(self) -> None:
+        """Empty the model and the families' analyses once the file is checked. Their caches
+        refer back to them (a view to its analysis, a cached answer to the callback that gave
+        it), so left as they are they wait for Python's cycle collector, which walks every
+        object of them before it frees them: 46 objects a training step of a generated module.
+        Emptied, they are freed at once, by their reference counts."""
+        for analysis in self._analyses.values():
+            vars(analysis).clear()
+        if self._model is not None:
+            vars(self._model).clear()
+        self._analyses.clear()
+        self._model = None
 
     def analysis(self, family: Family):
         if family.name not in self._analyses:

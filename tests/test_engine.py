@@ -1,6 +1,8 @@
 """The engine's guarantees: it never raises, it skips files that cannot match, one walk per matcher."""
 
+import gc
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +184,26 @@ def test_a_pool_given_a_stride_by_keyword_reaches_no_condition(engine, monkeypat
 ])
 def test_name_ending_at(source, end, low, name):
     assert engine_module.name_ending_at(source, end, low) == name
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in EXAMPLES.glob("*.py")))
+def test_a_check_leaves_nothing_for_the_cycle_collector(name):
+    """What a check builds (the model, each family's analysis and views) is freed when it ends,
+    by reference counts: not left in reference cycles for Python's collector to walk later,
+    in flake8's process, on top of flake8's own objects."""
+    path = EXAMPLES / name
+    engine = engine_module.engine_for()
+    engine.check(path.read_text(encoding="utf-8"), str(path))  # imports, facts and caches, once
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        findings = engine.check(path.read_text(encoding="utf-8"), str(path))
+        assert findings  # each example is there to be found: the families ran
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

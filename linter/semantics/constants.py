@@ -29,8 +29,16 @@ def string(node: SgNode) -> str | None:
     an f-string, bytes, an implicit concatenation, anything that is not a string literal."""
     if node.kind() != "string":
         return None
+    text = node.text()
+    quote = text[:1]
+    # Most literals are quoted text and nothing more: their value is what the quotes hold.
+    # ast.literal_eval compiles the text, and leaves its helper functions in a reference cycle.
+    # (No prefix, no backslash; the quote only at both ends, so not a triple-quoted string.)
+    if quote in ("'", '"') and len(text) >= 2 and text[-1] == quote and quote not in text[1:-1] \
+            and "\\" not in text:
+        return text[1:-1]
     try:
-        value = ast.literal_eval(node.text())
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
     return value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ both sides mean the same value flows in, which agrees under ``same`` and differs
 
 from __future__ import annotations
 
+import functools
 import math
 
 from ...records import FrozenRecord
@@ -62,6 +63,7 @@ def source_of(value: Value) -> str | None:
     return literal(value.value)
 
 
+@functools.lru_cache(maxsize=1024)  # a few texts ("1e-05", "0.1") again and again; each a compile
 def _is_plain_literal(text: str) -> bool:
     try:
         import ast

@@ -41,3 +41,22 @@ def test_findings_point_at_the_original_call(paired):
     assert findings[63].related == ((original, 50, 25),)  # head_conv: nn.Conv2d(width * 2, width * 2, 1)
     assert f"{original}:50" in findings[63].message
     assert findings[63].message.endswith("write has_bias=True")
+
+
+@pytest.mark.parametrize("path", PORTS, ids=[path.name for path in PORTS])
+def test_a_paired_check_leaves_nothing_for_the_cycle_collector(paired, path):
+    """As tests/test_engine.py's test of the single-file families: the port's index, the pair
+    analysis and its views are freed by reference counts when the check ends."""
+    import gc
+
+    source = path.read_text(encoding="utf-8")
+    paired.check(source, str(path))  # the original tree, the facts and the caches, once
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        assert paired.check(source, str(path))
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
