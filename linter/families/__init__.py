@@ -83,6 +83,12 @@ class Trigger(FrozenRecord):
         self.in_arguments = in_arguments
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """Source text for a message: on one line, at most ``limit`` characters (every family's)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def roots_of(names: Iterable[str]) -> frozenset[str]:
     """The top-level packages of qualified names: ``mindspore`` for ``mindspore.nn.Dropout``."""
     return frozenset(name.split(".", 1)[0] for name in names)

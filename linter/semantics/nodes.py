@@ -96,6 +96,15 @@ def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str], closed: frozense
             stack.extend(reversed([part for part in outside if part is not None and part.kind() not in closed]))
 
 
+def replaced(node: SgNode, edits: list[tuple[SgNode, str]]) -> str:
+    """The node's source text with each (inner node, new text) replaced."""
+    text = node.text()
+    base = start(node)
+    for inner, new in sorted(edits, key=lambda edit: start(edit[0]), reverse=True):
+        text = text[:start(inner) - base] + new + text[end(inner) - base:]
+    return text
+
+
 def enclosing_statement(node: SgNode) -> SgNode | None:
     """The statement (a direct child of a block or of the module) that holds ``node``."""
     child = node

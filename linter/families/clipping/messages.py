@@ -11,6 +11,7 @@ from ast_grep_py import SgNode
 
 from ...schema import IDENTIFIER
 from ...semantics import nodes
+from .. import shorten
 from .values import Callee, TupleOf, shape_text
 
 # Every variable the functions below may give (tests/test_config_errors.py checks they agree).
@@ -84,8 +85,3 @@ def strip_minus(node: SgNode) -> str:
 def negate(text: str) -> str:
     simple = IDENTIFIER.match(text) or re.fullmatch(r"[\w.]+", text)
     return f"-{text}" if simple else f"-({text})"
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

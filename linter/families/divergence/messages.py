@@ -13,6 +13,7 @@ from ast_grep_py import SgNode
 
 from ...records import LazyPattern
 from ...semantics import nodes
+from .. import shorten
 from .values import Momentum
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def _dropout_variables(call, found: dict[str, str], short) -> None:
     else:
         replacement = f"{call.dropout_api.keep_prob.keyword or 'keep_prob'}={complement(argument)}"
     found["SUGGESTED"] = short(replacement)
-    found["CALL_WITH_KEYWORD"] = replaced(call.node, [(argument, replacement)])
+    found["CALL_WITH_KEYWORD"] = nodes.replaced(call.node, [(argument, replacement)])
 
 
 def _batch_norm_variables(call, found: dict[str, str], short) -> None:
@@ -73,7 +74,7 @@ def _batch_norm_variables(call, found: dict[str, str], short) -> None:
     if eps is not None:
         found["EPS"] = short(eps.text())
     if call.momentum == Momentum.SWAPPED_WITH_EPS:
-        fixed = replaced(call.node, [(eps, momentum.text()), (momentum, eps.text())])
+        fixed = nodes.replaced(call.node, [(eps, momentum.text()), (momentum, eps.text())])
         arguments = call.node.field("arguments")
         start = nodes.start(arguments) - nodes.start(call.node)
         found["SUGGESTED"] = short(fixed[start:].strip()[1:-1])  # the argument list, without its parentheses
@@ -81,7 +82,7 @@ def _batch_norm_variables(call, found: dict[str, str], short) -> None:
     else:
         converted = complement(momentum)
         found["SUGGESTED"] = short(converted)
-        found["CALL_WITH_MINDSPORE_MOMENTUM"] = replaced(call.node, [(momentum, converted)])
+        found["CALL_WITH_MINDSPORE_MOMENTUM"] = nodes.replaced(call.node, [(momentum, converted)])
 
 
 def reduction_variables(subscript, exact: bool) -> dict[str, str]:
@@ -99,7 +100,7 @@ def reduction_variables(subscript, exact: bool) -> dict[str, str]:
             arguments.keywords) <= set(renames):
         keyword_names = [argument.field("name") for argument in subscript.call.field("arguments").named_children()
                          if argument.kind() == "keyword_argument"]
-        fixed = replaced(subscript.node, [(name, renames[name.text()]) for name in keyword_names])
+        fixed = nodes.replaced(subscript.node, [(name, renames[name.text()]) for name in keyword_names])
         found["SUGGESTED"] = short(fixed)
         found["DIM_OVERLOAD"] = fixed
     return found
@@ -141,11 +142,6 @@ def complement(node: SgNode) -> str:
     return f"1 - {text}" if SIMPLE_EXPRESSION.match(text) else f"1 - ({text})"
 
 
-def shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def format_number(value: float) -> str:
     return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
 
@@ -158,17 +154,6 @@ def _is_number_literal(node: SgNode) -> bool:
     if node.kind() in NUMBER_LITERAL:
         return True
     return node.kind() == "unary_operator" and nodes.unparenthesize(node.field("argument")).kind() in NUMBER_LITERAL
-
-
-def replaced(node: SgNode, edits: list[tuple[SgNode, str]]) -> str:
-    """The node's source text with each (inner node, new text) replaced."""
-    text = node.text()
-    base = nodes.start(node)
-    for inner, new in sorted(edits, key=lambda edit: nodes.start(edit[0]), reverse=True):
-        start = nodes.start(inner) - base
-        end = inner.range().end.index - base
-        text = text[:start] + new + text[end:]
-    return text
 
 
 def with_keyword(call: SgNode, keyword: str, value: str) -> str:

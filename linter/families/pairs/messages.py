@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from ...semantics import nodes
-from ..divergence.messages import replaced, shorten
+from .. import shorten
 from .conventions import literal
 from .values import Value
 
@@ -98,7 +98,7 @@ def _with_arguments(call, edits) -> str | None:
             added.append(f"{side.keyword}={text}")
         else:
             return None
-    fixed = replaced(call, replacements) if replacements else call.text()
+    fixed = nodes.replaced(call, replacements) if replacements else call.text()
     if not added:
         return fixed
     argument_list = call.field("arguments")
