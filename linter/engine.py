@@ -484,10 +484,10 @@ class FileContext:
         it), so left as they are they wait for Python's cycle collector, which walks every
         object of them before it frees them: 46 objects a training step of a generated module.
         Emptied, they are freed at once, by their reference counts."""
-        for analysis in self._analyses.values():
-            vars(analysis).clear()
-        if self._model is not None:
-            vars(self._model).clear()
+        for owner in (*self._analyses.values(), self._model):
+            state = getattr(owner, "__dict__", None)  # None: the model was never built
+            if state is not None:
+                state.clear()
         self._analyses.clear()
         self._model = None
 
