@@ -288,22 +288,19 @@ class SemanticModel:
         found: dict[str, list[tuple[str, SgNode]]] = {}
         class_key = cls
         body = cls.field("body")
-        # One walk of the body for its functions and assignments, in source order: a function's
-        # assignments (its nested functions' included) are the ones after it that start inside it.
+        # One walk of the body for its functions and assignments: a function's (its nested
+        # functions' included) are those of the walk within its span (nodes.within).
         walked = body.find_all(any=[{"kind": "function_definition"}, {"kind": "assignment"}]) if body else []
-        kinds = [node.kind() for node in walked]
-        for position, method in enumerate(walked):
-            if kinds[position] != "function_definition":
+        starts = [nodes.start(node) for node in walked]
+        for method in walked:
+            if method.kind() != "function_definition":
                 continue
             owner = nodes.enclosing_class(method)
             if owner is None or owner != class_key:
                 continue
             method_name = method.field("name").text()
-            method_end = nodes.end(method)
-            for assignment, kind in zip(walked[position + 1:], kinds[position + 1:]):
-                if nodes.start(assignment) >= method_end:
-                    break
-                if kind != "assignment":
+            for assignment in nodes.within(method, walked, starts)[0]:
+                if assignment.kind() != "assignment":
                     continue
                 target = assignment.field("left")
                 value = assignment.field("right")

@@ -11,6 +11,7 @@ Offsets come from ``start`` / ``end`` instead, which never compute a column.
 
 from __future__ import annotations
 
+import bisect
 from typing import Iterator
 
 from ast_grep_py import SgNode
@@ -94,6 +95,16 @@ def _scope_nodes_of_kinds(scope: SgNode, kinds: frozenset[str], closed: frozense
         elif kind in EVALUATED_OUTSIDE:
             outside = [node.field(name) for name in EVALUATED_OUTSIDE[kind]]
             stack.extend(reversed([part for part in outside if part is not None and part.kind() not in closed]))
+
+
+def within(scope: SgNode, found: list[SgNode], starts: list[int]) -> tuple[list[SgNode], list[int]]:
+    """The nodes of ``found`` (one walk's, in source order, with their offsets) inside ``scope``,
+    ``scope`` itself included if it is one of them: what ``scope.find_all`` would give. A walk in
+    source order meets a subtree's nodes one after the other, so they are those starting within
+    the scope's span."""
+    low = bisect.bisect_left(starts, start(scope))
+    high = bisect.bisect_left(starts, end(scope), low)
+    return found[low:high], starts[low:high]
 
 
 def replaced(node: SgNode, edits: list[tuple[SgNode, str]]) -> str:

@@ -9,7 +9,6 @@ dozens that matter. An index is plain data, so the original tree's is kept on di
 
 from __future__ import annotations
 
-import bisect
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ast_grep_py import SgNode
@@ -174,7 +173,7 @@ class _Indexer:
             found.methods[method.field("name").text()] = self._calls(method, method.field("name").text())
 
     def _attributes(self, init: SgNode, found: ClassIndex) -> None:
-        for assignment in _within(init, self.assignments, self.assignment_starts)[0]:
+        for assignment in nodes.within(init, self.assignments, self.assignment_starts)[0]:
             left, right = assignment.field("left"), assignment.field("right")
             parts = nodes.dotted(left) if left is not None else None
             if not parts or len(parts) != 2 or parts[0] != "self" or right is None:
@@ -225,7 +224,7 @@ class _Indexer:
     def _calls(self, scope: SgNode, role: str) -> list[int]:
         """The wanted calls of a scope not already placed, in source order."""
         found = []
-        for call, start in zip(*_within(scope, self.calls, self.call_starts)):
+        for call, start in zip(*nodes.within(scope, self.calls, self.call_starts)):
             if start in self.taken:  # every recorded call is taken
                 continue
             index = self._new_call(call, start, role)
@@ -275,15 +274,6 @@ def _top_level(root: SgNode) -> Iterator[tuple[SgNode, str, SgNode | None]]:
     for statement in root.named_children():
         definition = statement.field("definition") if statement.kind() == "decorated_definition" else statement
         yield statement, definition.kind() if definition is not None else "", definition
-
-
-def _within(scope: SgNode, found: list[SgNode], starts: list[int]) -> tuple[list[SgNode], list[int]]:
-    """The nodes of ``found`` (a module's, in source order, with their offsets) inside ``scope``:
-    what ``scope.find_all`` would give. A walk in source order meets a subtree's nodes one after
-    the other, so they are those starting within the scope's span."""
-    low = bisect.bisect_left(starts, nodes.start(scope))
-    high = bisect.bisect_left(starts, nodes.end(scope), low)
-    return found[low:high], starts[low:high]
 
 
 def _reassigned(assignments: list[SgNode]) -> list[str]:
