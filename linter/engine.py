@@ -27,7 +27,7 @@ from . import families as registry
 from . import rulecache
 from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet
 from .families import CORE_CONDITIONS, Condition, Family, Pairing, Trigger
-from .prefilter import FileText, Prefilter, Screen
+from .prefilter import FileText, Prefilter, Screen, name_ending_at
 from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics import WalkedNodes
 
@@ -41,7 +41,6 @@ VARIABLE = LazyPattern(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")  # a message's or fix's: 
 IDENTIFIER_WORD = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # the plan's: kept in the rule cache
 # A function imported under another name: `... import clip_by_value as cbv`, read just after " as ".
 ALIAS_AFTER_AS = LazyPattern(r"[ \t]*([A-Za-z_]\w*)")
-NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 LONE_CARRIAGE_RETURN = LazyPattern(r"\r(?!\n)")
 NO_FILE = Trigger(frozenset())  # no word to find: the prefilter rejects every file, unparsed
 Asked = tuple[tuple[Condition, frozenset[str]], ...]  # conditions, each with the values a rule wants
@@ -689,18 +688,6 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> tuple[GroupMatches, W
     except Exception as error:  # each group then reports it as its own internal error
         return {id(group): error for group in groups}, None
     return found, WalkedNodes(imports, misparsed)
-
-
-def name_ending_at(source: str, end: int, low: int) -> str:
-    """The longest name (``[A-Za-z_]`` then word characters, as ``re``'s ``\\w`` counts them)
-    ending at ``end`` and starting at ``low`` or after; "" when there is none. A loop over a few
-    characters, not a regex: compiling one costs more than every file's use of it."""
-    start = end
-    while start > low and (source[start - 1].isalnum() or source[start - 1] == "_"):
-        start -= 1
-    while start < end and source[start] not in NAME_START:
-        start += 1
-    return source[start:end]
 
 
 def _finding(rule: Rule, node: SgNode, variables: dict[str, str], fix: str | None = None,

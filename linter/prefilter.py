@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
 SHORTEST_PROBE = 4
+NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")  # what a name begins with
 
 
 # Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
@@ -434,12 +435,22 @@ def _defined(source: str, start: int) -> bool:
     return defined_before().search(source, max(0, start - 16), start) is not None
 
 
-def _name_start(source: str, position: int) -> int:
-    """Where the name that ``position`` is in (or just after) starts: ``position`` itself when no
-    name character comes before it."""
-    while position > 0 and _is_name_char(source[position - 1]):
+def _name_start(source: str, position: int, low: int = 0) -> int:
+    """Where the name that ``position`` is in (or just after) starts, not before ``low``:
+    ``position`` itself when no name character comes before it."""
+    while position > low and _is_name_char(source[position - 1]):
         position -= 1
     return position
+
+
+def name_ending_at(source: str, end: int, low: int) -> str:
+    """The longest name (``[A-Za-z_]`` then word characters, as ``re``'s ``\\w`` counts them)
+    ending at ``end`` and starting at ``low`` or after; "" when there is none. A loop over a few
+    characters, not a regex: compiling one costs more than every file's use of it."""
+    start = _name_start(source, end, low)
+    while start < end and source[start] not in NAME_START:
+        start += 1
+    return source[start:end]
 
 
 def line_start(source: str, position: int) -> int:

@@ -168,24 +168,6 @@ def test_a_pool_given_a_stride_by_keyword_reaches_no_condition(engine, monkeypat
     assert ("pool-stride-omitted" in asked) == evaluated
 
 
-@pytest.mark.parametrize("source, end, low, name", [
-    ("from ops import clip_by_value as c", 29, 0, "clip_by_value"),
-    ("import numpy as np", 12, 0, "numpy"),
-    ("x = a.b as", 7, 0, "b"),  # a name after a dot is still a name
-    ("abc_1 as", 5, 0, "abc_1"),
-    ("9abc as", 4, 0, "abc"),  # a name does not start with a digit
-    ("123 as", 3, 0, ""),
-    ("x.) as", 3, 0, ""),
-    ("long_name as", 9, 4, "_name"),  # not before ``low``
-    ("long_name as", 9, 5, "name"),
-    ("é_clip as", 6, 0, "_clip"),  # word characters beyond ASCII are read, but do not start it
-    ("clipé as", 5, 0, "clipé"),
-    ("", 0, 0, ""),
-])
-def test_name_ending_at(source, end, low, name):
-    assert engine_module.name_ending_at(source, end, low) == name
-
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 

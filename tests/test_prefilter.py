@@ -334,3 +334,21 @@ def test_the_engine_reads_a_text_with_the_answers_the_screen_found(monkeypatch):
     engine.check(source, "other.py", tree)
     engine.check(source, "other.py", ast.parse(source))
     assert len(made) == 4
+
+
+@pytest.mark.parametrize("source, end, low, name", [
+    ("from ops import clip_by_value as c", 29, 0, "clip_by_value"),
+    ("import numpy as np", 12, 0, "numpy"),
+    ("x = a.b as", 7, 0, "b"),  # a name after a dot is still a name
+    ("abc_1 as", 5, 0, "abc_1"),
+    ("9abc as", 4, 0, "abc"),  # a name does not start with a digit
+    ("123 as", 3, 0, ""),
+    ("x.) as", 3, 0, ""),
+    ("long_name as", 9, 4, "_name"),  # not before ``low``
+    ("long_name as", 9, 5, "name"),
+    ("é_clip as", 6, 0, "_clip"),  # word characters beyond ASCII are read, but do not start it
+    ("clipé as", 5, 0, "clipé"),
+    ("", 0, 0, ""),
+])
+def test_name_ending_at(source, end, low, name):
+    assert prefilter.name_ending_at(source, end, low) == name
