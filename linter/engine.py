@@ -98,18 +98,19 @@ class _Group(Record):
 class Plan(Record):
     """What an engine derives from its rule set before it sees any file: the enabled rules, the
     groups that share a matcher (with their merged-walk dispatch and kinds), the prefilters, the
-    words a file may import under another name, and what the families give the model (their
-    callbacks) and one another (yields_to). It depends only on the rule set and on
-    whether an original is given, so rulecache.load_engine keeps it with the rule set: a new
-    process unpickles it instead of deriving it (the triggers, probes and matchers: about 2 ms of
-    an editor's save of a file the rules match)."""
+    words a file may import under another name, and what the families give the model (one table
+    of their aliases, their ``known`` callbacks) and one another (yields_to). It depends only on
+    the rule set (its facts included) and on whether an original is given, so
+    rulecache.load_engine keeps it with the rule set: a new process unpickles it instead of
+    deriving it (the triggers, probes and matchers: about 2 ms of an editor's save of a file the
+    rules match)."""
 
-    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "callbacks", "yields",
-                           "gates")
+    __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "aliases", "known",
+                           "yields", "gates")
 
     def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
                  prefilters: list[Prefilter], renamable: frozenset[str],
-                 callbacks: tuple[tuple[str, Callable, Callable], ...], yields: dict[str, frozenset[str]],
+                 aliases: dict[str, str], known: tuple[tuple[str, Callable], ...], yields: dict[str, frozenset[str]],
                  gates: dict[str, Callable] | None = None) -> None:
         self.rules = rules
         self.groups = groups
@@ -120,14 +121,19 @@ class Plan(Record):
         # Words that a file may import under another name (`clip_by_value as cbv`): the structural
         # utils are then widened for that file, so the match reaches the model's import table.
         self.renamable = renamable
-        # (family, its canonical, its known) for each family the engine asks, in the registry's
-        # order: the model's two callbacks. Functions of the families' facts modules, kept by name
-        # (records.FunctionByName): each module is imported on the first call, by the first model
-        # built, never by reading the plan back.
-        self.callbacks = callbacks
+        # Any other spelling of a name some family's facts hold -> that name (Family.aliases), the
+        # registry's first family winning: what the model's ``canonical`` reads, so that resolving
+        # a name imports and unpickles no family's facts (the paired family's check asks for
+        # hundreds of names; the other two families' facts modules would cost it 2 ms).
+        self.aliases = aliases
+        # (family, its known) for each family the engine asks, in the registry's order: the
+        # model's other callback, asked only for a star-imported name. Functions of the families'
+        # facts modules, kept by name (records.FunctionByName): each module is imported on the
+        # first call, never by reading the plan back.
+        self.known = known
         # Rule id -> the families whose finding on a node silences this rule's there (Family.yields_to).
         self.yields = yields
-        # Family -> its gate (Family.gate), kept by name as the callbacks are: asked after the
+        # Family -> its gate (Family.gate), kept by name as ``known`` is: asked after the
         # prefilter, before the parse, and again before the walk.
         self.gates = {} if gates is None else gates
 
@@ -162,6 +168,7 @@ class Engine:
         self.prefilters = self.plan.prefilters
         self.screen = Screen(self.prefilters)
         self._renamable = self.plan.renamable
+        self._aliases = self.plan.aliases
         # How far before " as " the imported name is looked for: one character more than the
         # longest word, so that a longer name ending in a word is read whole, never as the word.
         self._rename_window = 1 + max(map(len, self._renamable), default=0)
@@ -200,13 +207,16 @@ class Engine:
         renamable = frozenset(word for prefilter in prefilters.values() for word in prefilter.words
                               if IDENTIFIER_WORD.match(word))
         families = [registry.family(name) for name in self.family_names]
-        callbacks = tuple((family.name, FunctionByName.of(family.canonical), FunctionByName.of(family.known))
-                          for family in families)
+        aliases: dict[str, str] = {}
+        for family in families:
+            for spelling, name in family.aliases(self.facts[family.name]).items():
+                aliases.setdefault(spelling, name)
+        known = tuple((family.name, FunctionByName.of(family.known)) for family in families)
         yields = {rule.id: frozenset(family.yields_to) for rule in rules
                   for family in [self.family(rule.family)] if family is not None and family.yields_to}
         gates = {family.name: FunctionByName.of(family.gate) for family in families if family.gate is not None}
-        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, callbacks,
-                    yields, gates)
+        return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, aliases,
+                    known, yields, gates)
 
     def family(self, name: str | None) -> Family | None:
         """The family ``name`` if this engine asks it (None for a rule without one), imported when
@@ -237,14 +247,10 @@ class Engine:
         """The facts' own name for any spelling of it, across families."""
         if qualified is None:
             return None
-        for family, canonical, _ in self.plan.callbacks:
-            name = canonical(self.facts[family], qualified)
-            if name is not None:
-                return name
-        return qualified
+        return self._aliases.get(qualified, qualified)
 
     def known(self, qualified: str) -> bool:
-        return any(known(self.facts[family], qualified) for family, _, known in self.plan.callbacks)
+        return any(known(self.facts[family], qualified) for family, known in self.plan.known)
 
     def may_match(self, source: str, path: str | None = None, python_tree: ast.Module | None = None) -> bool:
         """Whether any rule may match this text, decided on the raw text (no parse of ours; Python's,

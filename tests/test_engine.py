@@ -1,11 +1,13 @@
 """The engine's guarantees: it never raises, it skips files that cannot match, one walk per matcher."""
 
 import gc
+import pickle
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from conftest import engine_with_config
 from flake8_torch2ms import engine as engine_module
 from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.families.clipping import views
@@ -189,3 +191,26 @@ def test_a_check_leaves_nothing_for_the_cycle_collector(name):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_every_familys_other_spellings_resolve_through_the_plan_and_a_plan_read_back(engine):
+    """The model's ``canonical`` reads one table of every family's aliases, kept in the plan (so
+    the rule cache's copy of it resolves them too, without any family's facts)."""
+    read_back = engine_module.Engine(load_ruleset(), plan=pickle.loads(pickle.dumps(engine.plan)))
+    spellings = 0
+    for family in ("clipping", "divergence"):
+        for spelling, name in engine.facts[family].aliases.items():
+            assert engine.canonical(spelling) == read_back.canonical(spelling) == name
+            spellings += 1
+    assert spellings > 50
+    assert engine.canonical("mindspore.ops.function.clip_func.clip_by_value") == "mindspore.ops.clip_by_value"
+    assert engine.canonical("mindspore.nn.layer.basic.Dropout") == "mindspore.nn.Dropout"
+    assert engine.canonical("mindspore.nn.Dropout") == "mindspore.nn.Dropout"
+    assert engine.canonical("ourlib.clip_by_value") == "ourlib.clip_by_value"
+    assert engine.canonical(None) is None
+
+
+def test_a_users_aliases_reach_the_model(tmp_path):
+    engine = engine_with_config(tmp_path, {"facts": {"keep-prob-dropouts": [
+        {"name": "ourlib.layers.KeepDropout", "also": ["ourlib.KeepDropout"], "keep-prob": {"position": 0}}]}})
+    assert engine.canonical("ourlib.KeepDropout") == "ourlib.layers.KeepDropout"

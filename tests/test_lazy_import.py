@@ -128,6 +128,9 @@ def test_port_pair_mode_keeps_the_editor_path_and_reports_through_it(tmp_path, c
     status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, option, cache=cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS401"]
     assert PAIRS in modules
+    # Only the paired family's rules match it: nothing of the other families is imported.
+    others = ("flake8_torch2ms.families.clipping", "flake8_torch2ms.families.divergence")
+    assert [name for name in modules if name.startswith(others)] == []
     # The same port file without the original: the paired rules match no file (the first run
     # without an original checks the rules and keeps that screen, as any first run).
     flake8_in_a_fresh_process(port, NO_TRIGGER, cache=cache)
@@ -144,15 +147,15 @@ MODEL = ("from mindspore import nn\n\n\nclass Head(nn.Cell):\n    def __init__(s
 CLIPPING = "flake8_torch2ms.families.clipping"
 
 
-def test_a_model_file_only_divergence_rules_match_loads_no_clipping_analysis(tmp_path, cache):
+def test_a_model_file_only_divergence_rules_match_loads_nothing_of_clipping(tmp_path, cache):
     """A family is imported by the first match of one of its rules (Engine.family); the model
-    asks the others only through their facts (canonical, known)."""
+    reads every family's aliases from the engine's cached plan, and asks the others' facts only
+    for a star-imported name (known)."""
     flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MODEL, cache=cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS301"]
     assert "flake8_torch2ms.families.divergence.views" in modules
-    # Its package (an empty __init__) and its facts module (the facts and the model's callbacks) only.
-    assert sorted(name for name in modules if name.startswith(CLIPPING)) == [CLIPPING, f"{CLIPPING}.facts"]
+    assert [name for name in modules if name.startswith(CLIPPING)] == []
     # A training step's clip call imports the clipping family as the first file of a process would.
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
     assert status == 1 and f"{CLIPPING}.dataflow" in modules

@@ -109,8 +109,8 @@ def _no_utils(facts: Any, renamed: Mapping[str, str]) -> dict[str, dict]:
     return {}
 
 
-def _no_canonical(facts: Any, name: str) -> str | None:
-    return None
+def _no_aliases(facts: Any) -> Mapping[str, str]:
+    return {}
 
 
 def _not_known(facts: Any, name: str) -> bool:
@@ -119,7 +119,7 @@ def _not_known(facts: Any, name: str) -> bool:
 
 class Family(FrozenRecord):
     _fields = ("name", "conditions", "fact_keys", "new_facts", "load_facts", "analysis", "triggers", "structural_utils",
-               "canonical", "known", "paired", "yields_to", "variables", "gate")
+               "aliases", "known", "paired", "yields_to", "variables", "gate")
     __slots__ = (*_fields, "table")  # table: derived from the conditions, neither compared nor shown
 
     def __init__(self, name: str, conditions: tuple[Condition, ...], fact_keys: tuple[str, ...],
@@ -127,7 +127,7 @@ class Family(FrozenRecord):
                  analysis: Callable[[SemanticModel, Any], Analysis],
                  triggers: Callable[[Any, Mapping[str, frozenset[str]]], Trigger | None],
                  structural_utils: Callable[[Any, Mapping[str, str]], dict[str, dict]] = _no_utils,
-                 canonical: Callable[[Any, str], str | None] = _no_canonical,
+                 aliases: Callable[[Any], Mapping[str, str]] = _no_aliases,
                  known: Callable[[Any, str], bool] = _not_known, paired: bool = False,
                  yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None,
                  gate: Callable[[Any, Pairing, str, str | None, Any, Any], bool] | None = None) -> None:
@@ -142,7 +142,9 @@ class Family(FrozenRecord):
         self.triggers = triggers
         # (facts, local name -> the name it renames in this file) -> ast-grep utils rules may name
         self.structural_utils = structural_utils
-        self.canonical = canonical  # another spelling's name
+        # (facts) -> any other spelling of a name the facts hold -> that name. Read when the engine's
+        # plan is made, into one table for every family: the model then asks no family's facts.
+        self.aliases = aliases
         self.known = known  # a name the facts hold
         # A paired family's analysis also takes the engine's Pairing: (model, facts, pairing). Without
         # one (no original configured) the engine gives its rules a trigger no file matches.

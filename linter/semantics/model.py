@@ -2,7 +2,8 @@
 
 The model knows Python (scopes, bindings, imports, classes, constants) and nothing about any
 family's APIs. What only the families know reaches it as two callbacks: ``canonical`` (the one
-spelling of a name that has several, from the facts' ``also:`` lists) and ``known`` (whether a
+spelling of a name that has several, from the facts' ``also:`` lists: the engine's table of
+every family's) and ``known`` (whether a
 qualified name is one the families care about, to resolve star imports).
 
 Everything is computed lazily and cached: a file whose matches need only the callee never builds

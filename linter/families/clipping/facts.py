@@ -188,9 +188,9 @@ def triggers(facts: Facts, conditions: dict) -> Trigger | None:
     return Trigger(frozenset(words), frozenset(roots) if roots is not None else None)
 
 
-def canonical(facts: Facts, qualified: str) -> str | None:
-    """The facts' own name for one of its other spellings, or None."""
-    return facts.aliases.get(qualified)
+def aliases(facts: Facts) -> Mapping[str, str]:
+    """Each other spelling of a name the facts hold -> that name."""
+    return facts.aliases
 
 
 def known(facts: Facts, qualified: str) -> bool:

@@ -15,7 +15,7 @@ FAMILY = Family(
     analysis=ClippingAnalysis,
     triggers=facts.triggers,
     structural_utils=facts.structural_utils,
-    canonical=facts.canonical,
+    aliases=facts.aliases,
     known=facts.known,
     variables=messages.VARIABLES,
 )

@@ -3,4 +3,4 @@ meaning (a dropout's keep probability, BatchNorm's momentum, pooling's stride, s
 replacement, values-only reductions, (index, value) outputs)."""
 
 # FAMILY is in family.py: importing this package (for its facts module, which the rule cache's
-# facts and the model's callbacks need) imports none of the family's analysis.
+# facts and the model's ``known`` need) imports none of the family's analysis.

@@ -319,9 +319,9 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
     return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None, in_arguments)
 
 
-def canonical(facts: Facts, qualified: str) -> str | None:
-    """The facts' own name for one of its other spellings, or None."""
-    return facts.aliases.get(qualified)
+def aliases(facts: Facts) -> Mapping[str, str]:
+    """Each other spelling of a name the facts hold -> that name."""
+    return facts.aliases
 
 
 def known(facts: Facts, qualified: str) -> bool:

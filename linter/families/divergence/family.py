@@ -15,7 +15,7 @@ FAMILY = Family(
     analysis=DivergenceAnalysis,
     triggers=facts.triggers,
     structural_utils=facts.structural_utils,
-    canonical=facts.canonical,
+    aliases=facts.aliases,
     known=facts.known,
     variables=messages.VARIABLES,
 )

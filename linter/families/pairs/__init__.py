@@ -4,4 +4,4 @@ aligns the port with the original and compares each aligned call's parameters in
 conventions. A call a divergence (TMS3xx) rule reports gets no second finding."""
 
 # FAMILY is in family.py: importing this package (for its facts module, which the rule cache's
-# facts and the model's callbacks need) imports none of the family's analysis.
+# facts and the model's ``known`` need) imports none of the family's analysis.
