@@ -37,6 +37,11 @@ class DivergenceAnalysis:
         self._origins: dict = {}
         self._subclass_bases: dict = {}
 
+    def trim(self) -> None:
+        """SemanticModel.trim for the family's own answers: the views and the values' origins."""
+        self._views.clear()
+        self._origins.clear()
+
     def view(self, node: SgNode):
         """What a matched node means: a call, a subscript of a reduction, or an unpacking."""
         from .views import DivergenceCall, OutputUnpacking, ReductionSubscript
