@@ -442,7 +442,7 @@ class Engine:
         found: dict[str, list[Finding]] = {rule.id: [] for rule in rules}
         failed: dict[str, Finding] = {}
         for node in matches:
-            context.matched()
+            context.matched(node)
             for rule in rules:
                 if rule.id in failed:
                     continue
@@ -488,20 +488,22 @@ class FileContext:
             self._model = SemanticModel(self.root, self.path, self.engine.canonical, self.engine.known, self.walked)
         return self._model
 
-    def matched(self) -> None:
-        """Count a matched node; every TRIM_EVERY, trim what the model and analyses keep (trim)."""
+    def matched(self, node: SgNode) -> None:
+        """Count a matched node, about to be checked; every TRIM_EVERY, trim (see there)."""
         self._matched += 1
         if self._matched % TRIM_EVERY == 0:
-            self.trim()
+            self.trim(node)
 
-    def trim(self) -> None:
-        """Have the model and each analysis forget their answers about single nodes, which a big
-        file's later matches seldom ask again (SemanticModel.trim): its memory stays bounded,
-        and close to the code being checked. A file with fewer matches is never trimmed."""
+    def trim(self, node: SgNode) -> None:
+        """Have the model and each analysis forget their answers about single nodes, and about
+        scopes other than the module and those around ``node``, the match about to be checked
+        (SemanticModel.trim): a big file's memory stays bounded and close to the code being
+        checked, and a function holding thousands of matches is not walked again after each
+        trim. A file with fewer matches is never trimmed."""
         for owner in (self._model, *self._analyses.values()):
             trim = getattr(owner, "trim", None)
             if trim is not None:
-                trim()
+                trim(node)
 
     def release(self) -> None:
         """Empty the model and the families' analyses once the file is checked. Their caches

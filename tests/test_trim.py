@@ -70,7 +70,7 @@ def test_trimming_changes_no_finding_of_a_port_checked_against_its_original(rule
     assert trimmed == kept and kept
 
 
-def test_a_trimmed_model_forgets_a_functions_scope_and_keeps_the_modules(monkeypatch):
+def test_a_trimmed_model_keeps_the_module_and_the_scopes_around_the_next_match(monkeypatch):
     source = "import os\nlimit = 3\n\ndef step(grads):\n    clipped = grads\n    return os.sep, limit, clipped\n"
     root = SgRoot(source, "python").root()
     model = SemanticModel(root)
@@ -82,8 +82,24 @@ def test_a_trimmed_model_forgets_a_functions_scope_and_keeps_the_modules(monkeyp
                         lambda scope, *rest: walked.append(scope.kind()) or collect(scope, *rest))
     before = {name: model.lookup(node) for name, node in names.items()}
     assert sorted(walked) == ["function_definition", "module"]
-    model.trim()
+    assert before["limit"].source.text() == "3" and before["clipped"].source.text() == "grads"
+    model.trim(names["clipped"])  # the next match is in step(): its scope is kept
     walked.clear()
     assert {name: model.lookup(node) for name, node in names.items()} == before
-    assert before["limit"].source.text() == "3" and before["clipped"].source.text() == "grads"
-    assert walked == ["function_definition"]  # the module's bindings were kept, the function's found again
+    assert walked == []
+    model.trim(root.child(0))  # the next match is outside every function: step()'s scope goes
+    assert {name: model.lookup(node) for name, node in names.items()} == before
+    assert walked == ["function_definition"]
+
+
+def test_a_function_holding_many_matches_is_walked_once_however_often_it_is_trimmed(engine, monkeypatch):
+    body = "".join(f"    g{index} = ops.clip_by_value(grads, c)\n    optimizer(g{index})\n" for index in range(30))
+    source = ("from mindspore import ops\n\ndef step(grads):\n    c = 0.1\n" + body)
+    kept = engine.check(source)
+    walked = []
+    collect = bindings.collect_bindings
+    monkeypatch.setattr(bindings, "collect_bindings",
+                        lambda scope, *rest: walked.append(scope.kind()) or collect(scope, *rest))
+    monkeypatch.setattr(engine_module, "TRIM_EVERY", 1)
+    assert engine.check(source) == kept and len(kept) == 30  # each: a single positional bound
+    assert walked.count("function_definition") == 1

@@ -33,13 +33,13 @@ class ClippingAnalysis:
         self._helper_uses_of: dict = {}  # function -> where it is mapped
         self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
-    def trim(self) -> None:
+    def trim(self, node: SgNode) -> None:
         """SemanticModel.trim for the family's own answers: the views, and the reads of names in
-        functions (the module's are kept: finding them again walks the whole file). What helper
-        functions are mapped over is kept: few in any file, each found by a walk of the file."""
+        every scope but those around ``node`` and the module. What helper functions are mapped
+        over is kept: few in any file, each found by a walk of the file."""
         self._views.clear()
-        root = self.model.root
-        self._read_kinds = {key: positions for key, positions in self._read_kinds.items() if key[0] == root}
+        kept = self.model.scopes_around(node)
+        self._read_kinds = {key: positions for key, positions in self._read_kinds.items() if key[0] in kept}
 
     def view(self, node: SgNode):
         """What a matched node means: a call, or an assignment that unpacks a call's output."""
