@@ -210,7 +210,7 @@ def test_every_familys_other_spellings_resolve_through_the_plan_and_a_plan_read_
     assert engine.canonical(None) is None
 
 
-def test_a_users_aliases_reach_the_model(tmp_path):
+def test_a_users_other_spellings_join_the_plans_alias_table(tmp_path):
     engine = engine_with_config(tmp_path, {"facts": {"keep-prob-dropouts": [
         {"name": "ourlib.layers.KeepDropout", "also": ["ourlib.KeepDropout"], "keep-prob": {"position": 0}}]}})
     assert engine.canonical("ourlib.KeepDropout") == "ourlib.layers.KeepDropout"
