@@ -500,10 +500,13 @@ class FileContext:
         (SemanticModel.trim): a big file's memory stays bounded and close to the code being
         checked, and a function holding thousands of matches is not walked again after each
         trim. A file with fewer matches is never trimmed."""
+        if self._model is None:  # nothing asked yet (an analysis is built on the model)
+            return
+        kept = self._model.scopes_around(node)
         for owner in (self._model, *self._analyses.values()):
             trim = getattr(owner, "trim", None)
             if trim is not None:
-                trim(node)
+                trim(kept)
 
     def release(self) -> None:
         """Empty the model and the families' analyses once the file is checked. Their caches

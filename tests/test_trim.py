@@ -84,11 +84,11 @@ def test_a_trimmed_model_keeps_the_module_and_the_scopes_around_the_next_match(m
     before = {name: model.lookup(node) for name, node in names.items()}
     assert sorted(walked) == ["function_definition", "module"]
     assert before["limit"].source.text() == "3" and before["clipped"].source.text() == "grads"
-    model.trim(names["clipped"])  # the next match is in step(): its scope is kept
+    model.trim(model.scopes_around(names["clipped"]))  # the next match is in step(): its scope is kept
     walked.clear()
     assert {name: model.lookup(node) for name, node in names.items()} == before
     assert walked == []
-    model.trim(root.child(0))  # the next match is outside every function: step()'s scope goes
+    model.trim(model.scopes_around(root.child(0)))  # the next match is outside every function: step()'s scope goes
     assert {name: model.lookup(node) for name, node in names.items()} == before
     assert walked == ["function_definition"]
 

@@ -33,12 +33,11 @@ class ClippingAnalysis:
         self._helper_uses_of: dict = {}  # function -> where it is mapped
         self._read_kinds: dict = {}  # (scope, name, kind) -> sorted positions of such reads
 
-    def trim(self, node: SgNode) -> None:
+    def trim(self, kept: set[SgNode]) -> None:
         """SemanticModel.trim for the family's own answers: the views, and the reads of names in
-        every scope but those around ``node`` and the module. What helper functions are mapped
-        over is kept: few in any file, each found by a walk of the file."""
+        every scope but the ``kept`` ones. What helper functions are mapped over is kept: few in
+        any file, each found by a walk of the file."""
         self._views.clear()
-        kept = self.model.scopes_around(node)
         self._read_kinds = {key: positions for key, positions in self._read_kinds.items() if key[0] in kept}
 
     def view(self, node: SgNode):

@@ -37,7 +37,7 @@ class DivergenceAnalysis:
         self._origins: dict = {}
         self._subclass_bases: dict = {}
 
-    def trim(self, node: SgNode) -> None:
+    def trim(self, kept: set[SgNode]) -> None:
         """SemanticModel.trim for the family's own answers: the views and the values' origins."""
         self._views.clear()
         self._origins.clear()
