@@ -275,8 +275,14 @@ class Engine:
         text = FileText.of(source, path, python_tree)
         gates: dict[str, bool] = {}  # family -> its gate's answer for this file, asked once
         asked = frozenset(self._gates_asked)
-        verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in self.prefilters
-                    if id(prefilter) not in self._gated_prefilters}
+        ungated = [prefilter for prefilter in self.prefilters if id(prefilter) not in self._gated_prefilters]
+        verdicts = {id(prefilter): prefilter.may_match(text) for prefilter in ungated if prefilter.calls is None}
+        parsed = parse_decides and any(verdicts.values())
+        for prefilter in ungated:
+            if prefilter.calls is not None:
+                # Its call test walks Python's parse: when the file is parsed anyway, the rules' own
+                # conditions decide as well, and for less.
+                verdicts[id(prefilter)] = prefilter.may_match(text, calls=not parsed)
         on_parse = asked if parse_decides and any(verdicts.values()) else frozenset()
         for prefilter in self.prefilters:
             family = self._gated_prefilters.get(id(prefilter))

@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:
-    from .families import Trigger
+    from .families import CallShapes, Trigger
 
 STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 FORMATTED = frozenset("fFtT")  # an f-string's (or t-string's) {fields} are code
@@ -114,6 +114,7 @@ class FileText:
         self.python_tree = python_tree  # Python's parse of ``source`` (flake8's), when the caller has it
         self._statement_ends: list[int] | None = None  # each top-level statement's last line, in the parse
         self._arguments: dict[int, frozenset[tuple[int, int]]] = {}  # top-level statement -> its arguments' ends
+        self._places: _CallPlaces | None = None  # the parse's callees, arguments and assignments, when asked
         # The folders on the path, split at either separator (not by a regex: one fewer to compile).
         self._folders = frozenset(path.replace("\\", "/").split("/")[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
@@ -235,6 +236,52 @@ class FileText:
             index += 1
         return False
 
+    def reaches_call(self, word: str, end: int, shapes: CallShapes) -> bool:
+        """Whether the name ``word``, ending at ``end``, may be the callee of a call whose own
+        arguments have one of ``shapes`` (Trigger.calls), in Python's parse of the text, as the
+        model follows a callee to its name (SemanticModel.qualified_name): the word is that callee
+        (``nn.BatchNorm2d(c, momentum=0.1)``), or the whole value of an assignment to names or
+        attributes one of which, written anywhere in the module, does (``norm = nn.BatchNorm2d``,
+        then ``self.norm = norm`` and ``self.norm(c, momentum=0.1)``). As a whole argument of a
+        call (``isinstance(cell, nn.BatchNorm2d)``) or an operand of a comparison (``norm is
+        None``) it reaches none. Anywhere else (a base class,
+        a default, a tuple, an import) it may reach any call, and so it does without the parse."""
+        places = self._call_places()
+        position = self._tree_position(end) if places is not None else None
+        if position is None:
+            return True
+        # (identifier, where it ends, whether it is the word as written here, not a name followed to)
+        pending, followed = [(word, position, True)], {word}
+        while pending:
+            identifier, position, written = pending.pop()
+            place = places.at.get(position)
+            if place is None or place[0] != identifier:
+                return True  # any other place (or a parse whose positions are not the text's)
+            _, kind, detail = place
+            if kind is _CALLEE:
+                if _has_shape(detail, shapes, identifier if written else None):
+                    return True
+            elif kind is _ASSIGNED:
+                for name in detail:
+                    if name not in followed:
+                        followed.add(name)
+                        pending.extend((name, use, False) for use in places.uses.get(name, ()))
+        return False
+
+    def _call_places(self) -> _CallPlaces | None:
+        if self._places is None and isinstance(self.python_tree, ast.Module):
+            self._places = _CallPlaces(self.python_tree)
+        return self._places
+
+    def _tree_position(self, end: int) -> tuple[int, int] | None:
+        """Where ``end`` is in Python's parse: (line, UTF-8 column); None where a lone '\r' would
+        make the lines disagree."""
+        source = self.source
+        if "\r" in source and source.count("\r") != source.count("\r\n"):
+            return None
+        line_begin = source.rfind("\n", 0, end) + 1
+        return source.count("\n", 0, end) + 1, len(source[line_begin:end].encode("utf-8"))
+
     def _argument_ends(self, index: int) -> frozenset[tuple[int, int]]:
         """Where each name or attribute that is a whole argument of a call ends, in top-level
         statement ``index`` of the parse: (line, UTF-8 column)."""
@@ -275,6 +322,76 @@ class FileText:
 
 _LAST_TEXT: list[FileText | None] = [None]  # FileText.of's: one file's text at a time
 
+_CALLEE, _ARGUMENT, _COMPARED, _ASSIGNED = "callee", "argument", "compared", "assigned"
+_NAMED = (ast.Name, ast.Attribute)
+
+
+class _CallPlaces:
+    """Where a module's names and attributes end (line, UTF-8 column) -> (the identifier, its
+    place, what the place holds), for those that are a call's callee (the call), a call's whole
+    argument, an operand of a comparison, or the whole value of an assignment to names and
+    attributes (their identifiers); and
+    identifier -> where it is read. One walk of Python's parse, on the first word that asks."""
+
+    __slots__ = ("at", "uses")
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.at: dict[tuple[int, int], tuple[str, str, object]] = {}
+        self.uses: dict[str, list[tuple[int, int]]] = {}
+        at, uses = self.at, self.uses
+        name, attribute, load = ast.Name, ast.Attribute, ast.Load
+        for node in ast.walk(tree):
+            kind = type(node)
+            if kind is name or kind is attribute:
+                if type(node.ctx) is load:
+                    uses.setdefault(_identifier(node), []).append((node.end_lineno, node.end_col_offset))
+            elif kind is ast.Call:
+                callee = node.func
+                if isinstance(callee, _NAMED):
+                    at[callee.end_lineno, callee.end_col_offset] = (_identifier(callee), _CALLEE, node)
+                for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+                    if isinstance(argument, _NAMED):
+                        at[argument.end_lineno, argument.end_col_offset] = (_identifier(argument), _ARGUMENT, None)
+            elif kind is ast.Compare:
+                # A comparison's operands (`norm is None`) give a bool: no callee comes of them.
+                for operand in (node.left, *node.comparators):
+                    if isinstance(operand, _NAMED):
+                        at[operand.end_lineno, operand.end_col_offset] = (_identifier(operand), _COMPARED, None)
+            elif kind is ast.Assign or (kind is ast.AnnAssign and node.value is not None):
+                targets = node.targets if kind is ast.Assign else [node.target]
+                value = node.value
+                if isinstance(value, _NAMED) and all(isinstance(target, _NAMED) for target in targets):
+                    at[value.end_lineno, value.end_col_offset] = (
+                        _identifier(value), _ASSIGNED, tuple(_identifier(target) for target in targets))
+
+
+def _identifier(node: ast.Name | ast.Attribute) -> str:
+    return node.id if type(node) is ast.Name else node.attr
+
+
+def _has_shape(call: ast.Call, shapes: CallShapes, written: str | None = None) -> bool:
+    """Whether the call's own arguments have one of ``shapes`` (Trigger.calls), or may have:
+    ``*args`` and ``**kwargs`` hide which it passes. A callee that is the trigger word ``written``
+    (``nn.AvgPool2d``) is held to the shapes of the APIs spelled with it. A name followed to
+    (``norm``) may be any of them: a binding may have made ``AvgPool2d`` any other API, and the
+    word of that API's spelling is then followed to the call as such a name."""
+    keywords = set()
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return True
+        keywords.add(keyword.arg)
+    count = len(call.args)
+    if any(type(argument) is ast.Starred for argument in call.args):
+        return True
+
+    def passes(slot: tuple[int | None, str | None]) -> bool:
+        position, keyword = slot
+        return keyword in keywords or (position is not None and position < count)
+
+    named = [shape for shape in shapes if written in shape[0]] if written is not None else None
+    return any((not one_of or any(passes(slot) for slot in one_of)) and not any(passes(slot) for slot in none_of)
+               for _, one_of, none_of in named or shapes)
+
 
 class Prefilter:
     """One distinct (trigger, packages the rule's ``imports:`` asks for) pair, tested per file."""
@@ -295,6 +412,7 @@ class Prefilter:
         self._after = trigger.after if trigger is not None else None
         self._after_name: str | None = None  # set instead of _after by from_state
         self.in_arguments = trigger.in_arguments if trigger is not None else True
+        self.calls = trigger.calls if trigger is not None else None
 
     @property
     def after(self) -> re.Pattern | None:
@@ -311,11 +429,12 @@ class Prefilter:
             if not names:  # the screen is then not kept: each run checks the rules again
                 raise ValueError(f"a trigger's 'after' is not in prefilter.AFTER_WORD: {self.after.pattern!r}")
             after = names[0]
-        return (self.any_file, self.imports, self.words, self.probes, self.roots, after, self.in_arguments)
+        return (self.any_file, self.imports, self.words, self.probes, self.roots, after, self.in_arguments,
+                self.calls)
 
     @classmethod
     def from_state(cls, state: tuple) -> Prefilter:
-        any_file, imports, words, probes, roots, after, in_arguments = state
+        any_file, imports, words, probes, roots, after, in_arguments, calls = state
         prefilter = cls.__new__(cls)
         prefilter.trigger = None  # the families' object is not kept: any_file says whether there was one
         prefilter.any_file = any_file
@@ -323,6 +442,7 @@ class Prefilter:
         prefilter.probes = {probe: [tuple(pair) for pair in pairs] for probe, pairs in probes.items()}
         prefilter._after, prefilter._after_name = None, after  # compiled when a word asks
         prefilter.in_arguments = in_arguments
+        prefilter.calls = calls
         return prefilter
 
     def __reduce__(self) -> tuple:
@@ -339,7 +459,9 @@ class Prefilter:
                 return False
         return self.any_file or self.roots is None or text.names_any(self.roots)
 
-    def may_match(self, text: FileText) -> bool:
+    def may_match(self, text: FileText, calls: bool = True) -> bool:
+        """Whether the rule may match the text; with ``calls`` False, without the test of the
+        trigger's ``calls`` (a walk of Python's parse): the caller parses the file anyway."""
         if not self.names_packages(text):
             return False
         if self.any_file:
@@ -347,11 +469,11 @@ class Prefilter:
         for probe, words in self.probes.items():
             for start in text.occurrences(probe):
                 for word, offset in words:
-                    if self._written_in_code(word, start - offset, text):
+                    if self._written_in_code(word, start - offset, text, calls):
                         return True
         return False
 
-    def _written_in_code(self, word: str, start: int, text: FileText) -> bool:
+    def _written_in_code(self, word: str, start: int, text: FileText, calls: bool = True) -> bool:
         """Whether ``word`` is written at ``start`` as the trigger asks, in code."""
         source = text.source
         if start < 0 or not source.startswith(word, start):
@@ -364,7 +486,8 @@ class Prefilter:
                      or renamed_after().match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start)
                 and not (self.roots is not None and text.foreign_module_attribute(start, self.roots))
-                and (self.in_arguments or not text.call_argument_ends_at(end)))
+                and (self.in_arguments or not text.call_argument_ends_at(end))
+                and (self.calls is None or not calls or text.reaches_call(word, end, self.calls)))
 
 
 class Screen:
@@ -377,7 +500,9 @@ class Screen:
 
     def may_match(self, source: str, path: str | None = None, python_tree: ast.AST | None = None) -> bool:
         text = FileText.of(source, path, python_tree)
-        return any(prefilter.may_match(text) for prefilter in self.prefilters)
+        # The prefilters that walk Python's parse (Trigger.calls) last, and only when no other keeps the file.
+        return (any(prefilter.may_match(text) for prefilter in self.prefilters if prefilter.calls is None)
+                or any(prefilter.may_match(text) for prefilter in self.prefilters if prefilter.calls is not None))
 
     def state(self) -> list[tuple]:
         return [prefilter.state() for prefilter in self.prefilters]

@@ -63,7 +63,7 @@ except ImportError:  # pragma: no cover - Python 3.12 renamed it; other builds m
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE_ENVIRONMENT = "FLAKE8_TORCH2MS_CACHE_DIR"  # where entries go; empty: no cache at all
-SCREEN_FORMAT = 2  # bump when Screen.state() changes shape (marshal data carries no class names)
+SCREEN_FORMAT = 3  # bump when Screen.state() changes shape (marshal data carries no class names)
 
 
 def cache_directory(kind: str = "rulesets") -> Path | None:

@@ -161,9 +161,18 @@ def test_a_model_file_only_divergence_rules_match_loads_nothing_of_clipping(tmp_
     assert status == 1 and f"{CLIPPING}.dataflow" in modules
 
 
-# Every pool given its stride by keyword: the pooling rule's structural matcher leaves them out.
+# Every pool given its stride by keyword: the pooling rule's structural matcher leaves them out,
+# and given flake8's parse so does its prefilter (Trigger.calls: no call leaves a stride out).
 STRIDES_GIVEN = ("from mindspore import nn\n\n\nclass Stem(nn.Cell):\n    def __init__(self):\n"
                  "        super().__init__()\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n")
+# ... and a pooling layer in a list, which the prefilter cannot follow: it keeps the file.
+STRIDES_GIVEN_AND_A_LIST = STRIDES_GIVEN + "        self.choices = [nn.AvgPool2d]\n"
+
+
+def test_a_file_whose_calls_cannot_hold_a_finding_loads_no_engine(tmp_path, cache):
+    flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, STRIDES_GIVEN, cache=cache)
+    assert (status, findings) == (0, []) and heavy(modules) == []
 
 
 def test_a_file_whose_matches_need_no_model_loads_no_family(tmp_path, cache):
@@ -171,7 +180,7 @@ def test_a_file_whose_matches_need_no_model_loads_no_family(tmp_path, cache):
     file parsed; no match reaches a condition, so no model is built: neither the model's modules
     nor any family's (not even the facts the model's callbacks live in) are imported."""
     flake8_in_a_fresh_process(tmp_path, NO_TRIGGER, cache=cache)  # warm
-    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, STRIDES_GIVEN, cache=cache)
+    status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, STRIDES_GIVEN_AND_A_LIST, cache=cache)
     assert (status, findings) == (0, []) and "flake8_torch2ms.engine" in modules
     assert sorted(name for name in modules if name.startswith("flake8_torch2ms.families.")) == []
     assert sorted(name for name in modules if name.startswith("flake8_torch2ms.semantics.")) == []

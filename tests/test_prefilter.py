@@ -201,7 +201,7 @@ def findings_with_every_file_parsed(engine, texts, monkeypatch):
     rules the engine leaves out on purpose (a paired rule without an original)."""
     original = prefilter.Prefilter.may_match
     monkeypatch.setattr(prefilter.Prefilter, "may_match",
-                        lambda self, text: bool(self.probes) or original(self, text))
+                        lambda self, text, calls=True: bool(self.probes) or original(self, text, calls))
     return [[(f.line, f.code) for f in engine.check(text)] for text in texts]
 
 
@@ -352,3 +352,139 @@ def test_the_engine_reads_a_text_with_the_answers_the_screen_found(monkeypatch):
 ])
 def test_name_ending_at(source, end, low, name):
     assert prefilter.name_ending_at(source, end, low) == name
+
+
+# The BatchNorm and pooling rules hold only for a call whose own arguments have a shape (a
+# momentum written out; a stride left out), and resolve the layer through the call's callee:
+# given Python's parse, a word counts only where it may reach such a call (Trigger.calls).
+# Each case holds no other trigger word.
+BN = "from mindspore import nn, ops\n\n\n"
+CALLS_CANNOT_HOLD_ONE = {
+    "pool-stride-by-keyword": BN + "pool = nn.MaxPool2d(kernel_size=3, stride=2)\n",
+    "pool-stride-by-position": BN + "pool = nn.AvgPool2d(3, 2)\n",
+    "functional-pool-stride-by-position": BN + "y = ops.avg_pool2d(x, 3, 2)\n",
+    "batch-norm-without-momentum": BN + "bn = nn.BatchNorm2d(8, eps=1e-3)\nbn = nn.BatchNorm2d(8, 1e-3)\n",
+    "only-in-isinstance": BN + "ok = isinstance(cell, nn.BatchNorm2d)\n",
+    "through-names-and-attributes": BN + "class Block(nn.Cell):\n    def __init__(self, c, norm=None):\n"
+                                         "        if norm is None:\n            norm = nn.BatchNorm2d\n"
+                                         "        self.norm = norm\n        self.bn = self.norm(c)\n"
+                                         "        self.next = Block(c, norm=self.norm)\n",
+    "annotated-assignment": BN + "norm: type = nn.BatchNorm2d\nbn = norm(8)\n",
+    "chained-assignment": BN + "a = b = nn.BatchNorm2d\nx = a(8)\ny = b(8, eps=1e-3)\n",
+    "a-cycle-of-names": BN + "a = nn.BatchNorm2d\nb = a\na = b\nx = b(8)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS_CANNOT_HOLD_ONE))
+def test_a_word_reaching_no_call_of_the_rules_shape_does_not_count_given_the_parse(engine, name):
+    source = CALLS_CANNOT_HOLD_ONE[name]
+    tree = ast.parse(source)
+    assert engine.may_match(source)  # the text alone cannot tell
+    assert not engine.may_match(source, None, tree)
+    assert engine.check(source, None, tree) == []
+
+
+# The nearest cases that still count, and what the rules then report (None: whatever they find).
+CALLS_MAY_HOLD_ONE = {
+    "keyword-momentum": (BN + "bn = nn.BatchNorm2d(8, momentum=0.1)\n", [(4, "TMS302")]),
+    "positional-momentum": (BN + "bn = nn.BatchNorm2d(8, 1e-5, 0.1)\n", [(4, "TMS302")]),
+    "swapped-momentum": (BN + "bn = nn.BatchNorm2d(8, 0.9, 1e-5)\n", [(4, "TMS307")]),
+    "renamed-import": ("from mindspore.nn import BatchNorm2d as Norm\n\nbn = Norm(8, momentum=0.1)\n",
+                       [(3, "TMS302")]),
+    "subclass": (BN + "class MaskedBatchNorm2d(nn.BatchNorm2d):\n    pass\n\n\n"
+                      "bn = MaskedBatchNorm2d(8, momentum=0.1)\n", [(8, "TMS302")]),
+    "through-an-attribute": (BN + "class Block(nn.Cell):\n    def __init__(self, c):\n"
+                                  "        self.norm = nn.BatchNorm2d\n        self.bn = self.norm(c, momentum=0.1)\n",
+                             None),
+    "through-a-name-then-a-comparison": (BN + "norm = nn.BatchNorm2d\nif norm is not None:\n"
+                                              "    bn = norm(8, momentum=0.1)\n", None),
+    "keyword-arguments-unpacked": (BN + "bn = nn.BatchNorm2d(8, **config)\n", None),
+    "arguments-unpacked": (BN + "bn = nn.BatchNorm2d(*shape)\n", None),
+    "a-default": (BN + "def make(c, norm=nn.BatchNorm2d):\n    return norm(c)\n", None),
+    "a-tuple": (BN + "for layer in (nn.MaxPool2d, nn.AvgPool2d):\n    pools.append(layer(3, 2))\n", None),
+    "a-walrus": (BN + "if (norm := nn.BatchNorm2d):\n    bn = norm(8)\n", None),
+    "an-argument-and-a-callee": (BN + "ok = isinstance(cell, nn.BatchNorm2d)\nbn = nn.BatchNorm2d(8, momentum=0.1)\n",
+                                 [(5, "TMS302")]),
+    "pool-without-stride": (BN + "pool = nn.MaxPool2d(2, pad_mode='same')\n", None),
+    "functional-pool-without-stride": (BN + "y = ops.avg_pool2d(x, 3)\n", None),
+    # A call written with one API's name (nn.AvgPool2d: stride second) that a binding made another
+    # (ops.avg_pool2d: stride third).
+    "a-name-bound-to-another-api": (BN + "import torch\n\nAvgPool2d = ops.avg_pool2d\ny = AvgPool2d(x, 3)\n",
+                                    [(7, "TMS303")]),
+    "lone-carriage-returns": ("from mindspore import nn\rpool = nn.MaxPool2d(kernel_size=3, stride=2)\r", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS_MAY_HOLD_ONE))
+def test_a_word_that_may_reach_a_call_of_the_rules_shape_still_counts_given_the_parse(engine, name):
+    source, expected = CALLS_MAY_HOLD_ONE[name]
+    tree = ast.parse(source)
+    assert engine.may_match(source, None, tree)
+    if expected is not None:
+        assert [(finding.line, finding.code) for finding in engine.check(source, None, tree)] == expected
+
+
+def test_a_file_parsed_anyway_keeps_the_call_shaped_rules_without_the_walk(engine, monkeypatch):
+    """A clip call keeps the file: the BatchNorm rules then stay on without the call test (their
+    conditions decide on the parse), and Python's parse is not walked for it."""
+    source = BN + "grads = ops.clip_by_value(grads, -1.0, 1.0)\nbn = nn.BatchNorm2d(8)\n"
+    walked = []
+    monkeypatch.setattr(prefilter, "_CallPlaces", lambda tree: walked.append(tree))
+    active = {rule.id for _, rules in engine._active(source, None, True, ast.parse(source)) for rule in rules}
+    assert "batchnorm-momentum-torch-convention" in active and walked == []
+
+
+# Lines binding and calling BatchNorm and pooling layers every way: any text built from them gets
+# the same findings given its parse as when every file is parsed.
+LAYER_IMPORTS = ["from mindspore import nn, ops", "import mindspore.nn as nn\nimport mindspore.ops as ops",
+                 "from mindspore.nn import *", "from mindspore.nn import BatchNorm2d as Norm, MaxPool2d as Pool"]
+LAYER_BINDS = [
+    "norm = nn.BatchNorm2d", "norm = Norm", "Norm = nn.BatchNorm2d", "Pool = nn.MaxPool2d", "pool = Pool",
+    "layers = [nn.BatchNorm2d, nn.MaxPool2d]", "norm = layers[0]", "norm, pool = nn.BatchNorm2d, nn.AvgPool2d",
+    "if norm is None:\n    norm = nn.BatchNorm2d", "ok = isinstance(m, nn.BatchNorm2d)", "register(nn.MaxPool2d)",
+    "class MyBatchNorm2d(nn.BatchNorm2d):\n    pass", "class Wide(nn.MaxPool2d):\n    pass",
+    "def make(c, norm=nn.BatchNorm2d):\n    return norm(c, momentum=0.1)", "self_norm = norm",
+    "class N(nn.Cell):\n    pool = nn.MaxPool2d\n    def f(self):\n        return self.pool(3)",
+    "class M(nn.Cell):\n    def __init__(self):\n        self.norm = nn.BatchNorm2d\n"
+    "        self.bn = self.norm(3, 1e-5, 0.1)",
+    "import torch", "AvgPool2d = ops.avg_pool2d",
+]
+LAYER_CALLS = [
+    "bn = nn.BatchNorm2d(3, momentum=0.1)", "bn = nn.BatchNorm2d(3)", "bn = norm(3, momentum=0.1)", "bn = norm(3)",
+    "bn = norm(3, 0.9, 1e-5)", "bn = nn.BatchNorm2d(3, 0.9, 1e-5)", "bn = Norm(3, momentum=0.2)",
+    "bn = MyBatchNorm2d(3, momentum=0.1)", "bn = nn.BatchNorm2d(3, **cfg)", "bn = norm(*args)",
+    "bn = BatchNorm2d(3, 1e-5, 0.1)", "bn = nn.BatchNorm2d(3, momentum=0.1, use_batch_statistics=False)",
+    "bn = self_norm(3, momentum=0.1)", "bn = nn.BatchNorm1d(3, momentum=0.01)", "bn = nn.BatchNorm2d(3, momentum=0.9)",
+    "pool = nn.MaxPool2d(2)", "pool = nn.MaxPool2d(2, stride=2)", "pool = nn.AvgPool2d(3, 1)", "pool = Pool(3)",
+    "pool = pool(2)", "y = ops.avg_pool2d(x, 2)", "y = ops.avg_pool2d(x, 2, 2)", "pool = Wide(2)",
+    "pool = nn.MaxPool2d(kernel_size=3, stride=2)", "pool = nn.MaxPool2d(2, pad_mode='same')",
+    "pool = MaxPool2d(4)", "y = x.view(x.shape[0], -1)", "y = AvgPool2d(x, 3)",
+]
+
+
+# Rules that ask the same conditions of any call, so that a layer reached through names reports.
+ANY_CALL_RULES = [
+    {"id": f"any-call-{index}", "code": f"TMS9{index}", "message": "m", "rule": {"kind": "call"},
+     "conditions": conditions} for index, conditions in enumerate([
+        {"momentum": "torch-convention"}, {"momentum": ["swapped-with-eps", "frozen"]},
+        {"stride": ["defaults-to-one", "same-padding", "kernel-one"]}, {"stride": "given"}], start=11)]
+
+
+def test_the_parse_drops_no_finding_of_layer_texts(tmp_path, monkeypatch):
+    engine = engine_with_rules(tmp_path, ANY_CALL_RULES)
+    generator = random.Random(20261208)
+    texts = []
+    for _ in range(1200):
+        lines = ([generator.choice(LAYER_BINDS) for _ in range(generator.randint(0, 2))]
+                 + [generator.choice(LAYER_CALLS) for _ in range(generator.randint(1, 2))])
+        generator.shuffle(lines)
+        texts.append("\n".join([generator.choice(LAYER_IMPORTS), *lines]) + "\n")
+    trees = [ast.parse(text) for text in texts]
+    given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, tree)] for text, tree in zip(texts, trees)]
+    screened = [engine.may_match(text, None, tree) for text, tree in zip(texts, trees)]
+    dropped = sum(engine.may_match(text) and not kept for text, kept in zip(texts, screened))
+    unfiltered = findings_with_every_file_parsed(engine, texts, monkeypatch)
+    assert given_the_parse == unfiltered
+    assert all(kept for kept, found in zip(screened, unfiltered) if found)  # the flake8 plugin's screen too
+    assert sum(map(bool, unfiltered)) > 100, sum(map(bool, unfiltered))  # the texts do hold findings
+    assert dropped > 50, dropped  # and the parse does leave texts out

@@ -29,8 +29,10 @@ def name_parts(source: str, line: int) -> list[str]:
     return sorted({name[index:] for name in names for index in range(len(name)) if not name[index].isdigit()})
 
 
-def findings(engine, source: str, shift: int = 0, path: str | None = None) -> list[tuple[int, int, str]]:
-    return [(finding.line - shift, finding.column, finding.code) for finding in engine.check(source, path)]
+def findings(engine, source: str, shift: int = 0, path: str | None = None,
+             python_tree: ast.Module | None = None) -> list[tuple[int, int, str]]:
+    return [(finding.line - shift, finding.column, finding.code)
+            for finding in engine.check(source, path, python_tree)]
 
 
 @pytest.mark.parametrize("rule, example", EXAMPLES)
@@ -101,7 +103,8 @@ def findings_without_prefilter(engine, source: str, monkeypatch) -> list[tuple[i
     # rule without an original).
     may_match = Prefilter.may_match
     with monkeypatch.context() as patch:
-        patch.setattr(Prefilter, "may_match", lambda self, text: bool(self.words) or may_match(self, text))
+        patch.setattr(Prefilter, "may_match",
+                      lambda self, text, calls=True: bool(self.words) or may_match(self, text, calls))
         return findings(engine, source)
 
 
@@ -111,7 +114,13 @@ def test_the_prefilter_drops_no_file_the_rules_would_report(engine, rule, exampl
     finding's statement moved to the very start of the file, whatever the rules find there (the
     move changes what some rules conclude), they find with the prefilter as without it."""
     source = moved_to_the_top(example.source, example.line)
-    assert findings(engine, source) == findings_without_prefilter(engine, source, monkeypatch)
+    unfiltered = findings_without_prefilter(engine, source, monkeypatch)
+    assert findings(engine, source) == unfiltered
+    # Given Python's parse too (flake8's), which some prefilters walk (Trigger.calls), and as the
+    # flake8 plugin asks: its screen first.
+    tree = ast.parse(source)
+    assert findings(engine, source, python_tree=tree) == unfiltered
+    assert engine.may_match(source, None, tree) or not unfiltered
 
 
 def test_most_moved_examples_still_give_findings_and_every_family_is_moved(engine, monkeypatch):

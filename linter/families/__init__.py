@@ -58,6 +58,14 @@ class Analysis(Protocol):
     def view(self, node: SgNode) -> View: ...
 
 
+# A call argument's place: (position, keyword); either may be None.
+ArgumentSlot = tuple[int | None, str | None]
+# What a call's arguments must be for a rule to hold (Trigger.calls): alternatives, one for each
+# API and value, each (the last parts of the API's spellings; slots the call passes one of, () when
+# none is asked; slots it passes none of).
+CallShapes = tuple[tuple[tuple[str, ...], tuple[ArgumentSlot, ...], tuple[ArgumentSlot, ...]], ...]
+
+
 class Trigger(FrozenRecord):
     """What a file's raw text must hold for a rule to possibly match, decided before any parse.
 
@@ -71,16 +79,26 @@ class Trigger(FrozenRecord):
     ``in_arguments``: False when the rule follows its names only through callees, assignments,
     attributes and imports, never into a call's argument: then a word that Python's parse (when
     the caller has it) shows as a whole argument (``_get_cache_prim(ArgMaxWithValue)``) does not count.
+    ``calls``: set when every match is a call that resolves to the word through its callee (its
+    name, or names the word was assigned to) and whose own arguments must have a shape for the
+    rule's conditions to hold (a BatchNorm's momentum written out; a pool's stride left out). A
+    tuple of alternatives, one for each API and value: (the last parts of the API's spellings;
+    slots the call passes one of, or () for none asked; slots it passes none of), a slot being
+    (position, keyword). With Python's parse, a word then counts only where it may reach such a
+    call (prefilter.FileText.reaches_call); a callee written with one of an API's names is held to
+    that API's alternatives.
     """
 
-    __slots__ = _fields = ("words", "roots", "after", "in_arguments")
+    __slots__ = _fields = ("words", "roots", "after", "in_arguments", "calls")
 
     def __init__(self, words: frozenset[str], roots: frozenset[str] | None = None,
-                 after: re.Pattern | None = None, in_arguments: bool = True) -> None:
+                 after: re.Pattern | None = None, in_arguments: bool = True,
+                 calls: CallShapes | None = None) -> None:
         self.words = words
         self.roots = roots
         self.after = after
         self.in_arguments = in_arguments
+        self.calls = calls
 
 
 def shorten(text: str, limit: int = 60) -> str:

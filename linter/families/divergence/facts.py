@@ -12,9 +12,9 @@ from ...prefilter import positional_first
 from ...records import FrozenRecord, Record
 from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
-from .. import Trigger, roots_of
+from .. import CallShapes, Trigger, roots_of
 from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
-from .values import Dropout
+from .values import Dropout, Momentum, Stride
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -316,7 +316,47 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
     # which never looks into a call's arguments: `_get_cache_prim(ArgMaxWithValue)` cannot be one
     # (mindnlp's three generated legacy.py, 3,500 lines each, hold nothing else).
     in_arguments = set(conditions) != {"order"}
-    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None, in_arguments)
+    return Trigger(frozenset(words), frozenset(roots), positional_first() if positional else None, in_arguments,
+                   call_shapes(facts, conditions))
+
+
+# Condition -> its values that hold only for a call passing (True) or leaving out (False) one
+# argument, and that argument's slot in each API of the condition's section (views.DivergenceCall:
+# a momentum below 0.5 is written out; a pool strides by 1 only without a stride).
+ARGUMENT_VALUES = {
+    "momentum": {Momentum.TORCH_CONVENTION.value: (True, lambda api: api.momentum),
+                 Momentum.SWAPPED_WITH_EPS.value: (True, lambda api: api.momentum),
+                 Momentum.ASSERTED_BY_TEST.value: (True, lambda api: api.momentum),
+                 Momentum.FROZEN.value: (True, lambda api: api.frozen)},
+    "stride": {Stride.DEFAULTS_TO_ONE.value: (False, lambda api: api.stride),
+               Stride.SAME_PADDING.value: (False, lambda api: api.stride),
+               Stride.KERNEL_ONE.value: (False, lambda api: api.stride),
+               Stride.GIVEN.value: (True, lambda api: api.stride)},
+}
+ARGUMENT_SECTIONS = {"momentum": "batch-norms", "stride": "stride-one-pools"}
+
+
+def call_shapes(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> CallShapes | None:
+    """What a matched call's own arguments must be for the rule's momentum or stride to hold
+    (Trigger.calls), or None: a value asked for that any call may give (unknown, the default)."""
+    for condition, values in ARGUMENT_VALUES.items():
+        wanted = conditions.get(condition)
+        if wanted is None or not wanted <= values.keys():
+            continue
+        section = facts.sections()[ARGUMENT_SECTIONS[condition]]
+        spellings = [*section, *(alias for alias, name in facts.aliases.items() if name in section)]
+        if any(spelling.endswith("()") for spelling in spellings):
+            return None  # an instance's call (`bn = ops.BatchNorm(...)`, then `bn(x, ...)`): not the word's
+        shapes = set()
+        for name, api in section.items():
+            names = tuple(sorted({last(spelling) for spelling in spellings
+                                  if spelling == name or facts.aliases.get(spelling) == name}))
+            for value in wanted:
+                passed, slot_of = values[value]
+                slot = (slot_of(api).position, slot_of(api).keyword)
+                shapes.add((names, (slot,), ()) if passed else (names, (), (slot,)))
+        return tuple(sorted(shapes, key=repr))
+    return None
 
 
 def aliases(facts: Facts) -> Mapping[str, str]:
