@@ -250,6 +250,7 @@ class FileText:
         position = self._tree_position(end) if places is not None else None
         if position is None:
             return True
+        places.on_line(position[0])
         # (identifier, where it ends, whether it is the word as written here, not a name followed to)
         pending, followed = [(word, position, True)], {word}
         while pending:
@@ -265,12 +266,12 @@ class FileText:
                 for name in detail:
                     if name not in followed:
                         followed.add(name)
-                        pending.extend((name, use, False) for use in places.uses.get(name, ()))
+                        pending.extend((name, use, False) for use in places.reads(name))
         return False
 
     def _call_places(self) -> _CallPlaces | None:
         if self._places is None and isinstance(self.python_tree, ast.Module):
-            self._places = _CallPlaces(self.python_tree)
+            self._places = _CallPlaces(self.python_tree, self.source)
         return self._places
 
     def _tree_position(self, end: int) -> tuple[int, int] | None:
@@ -330,29 +331,98 @@ class _CallPlaces:
     """Where a module's names and attributes end (line, UTF-8 column) -> (the identifier, its
     place, what the place holds), for those that are a call's callee (the call), a call's whole
     argument, an operand of a comparison, or the whole value of an assignment to names and
-    attributes (their identifiers); and
-    identifier -> where it is read. One walk of Python's parse, on the first word that asks."""
+    attributes (their identifiers); and identifier -> where it is read.
 
-    __slots__ = ("at", "uses")
+    Built line by line as words and names ask (``on_line``, ``reads``): the statements around a
+    line are found by descending from the module through the blocks that hold it, and each
+    statement is walked once (a compound one for its header only). A walk of the whole parse cost
+    as much as the rest of the screen four times over (about 20 M instructions on a model file of
+    400 lines), where a word reaches a few lines. A text that is not ASCII is walked whole at once:
+    Python reads ``ｎorm`` as ``norm``, which a search of the text for ``norm`` would not find."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    __slots__ = ("at", "uses", "_tree", "_source", "_line_starts", "_walked", "_lines", "_reads", "_whole")
+
+    def __init__(self, tree: ast.Module, source: str) -> None:
         self.at: dict[tuple[int, int], tuple[str, str, object]] = {}
         self.uses: dict[str, list[tuple[int, int]]] = {}
+        self._tree, self._source = tree, source
+        self._line_starts: list[int] | None = None
+        self._walked: set[int] = set()  # id() of each statement walked
+        self._lines: set[int] = set()  # the lines whose statements are walked
+        self._reads: set[str] = set()  # the identifiers whose every line is walked
+        self._whole = not source.isascii()
+        if self._whole:
+            self._walk(tree)
+
+    def on_line(self, line: int) -> None:
+        """Index the statements around ``line``."""
+        if not self._whole and line not in self._lines:
+            self._lines.add(line)
+            self._descend(self._tree.body, line)
+
+    def reads(self, name: str) -> list[tuple[int, int]]:
+        """Where ``name`` is read, as a name or an attribute, anywhere in the module."""
+        if not self._whole and name not in self._reads:
+            self._reads.add(name)
+            source = self._source
+            start = source.find(name)
+            while start >= 0:
+                end = start + len(name)
+                if ((start == 0 or not _is_name_char(source[start - 1]))
+                        and (end == len(source) or not _is_name_char(source[end]))):
+                    self.on_line(self._line_of(start))
+                start = source.find(name, end)
+        return self.uses.get(name, [])
+
+    def _line_of(self, offset: int) -> int:
+        if self._line_starts is None:
+            starts, source = [0], self._source
+            found = source.find("\n")
+            while found >= 0:
+                starts.append(found + 1)
+                found = source.find("\n", found + 1)
+            self._line_starts = starts
+        return bisect_right(self._line_starts, offset)
+
+    def _descend(self, block: list, line: int) -> None:
+        """Walk the statements of ``block`` around ``line`` (their headers, then their own blocks)."""
+        index = bisect_left(block, line, key=_last_line) if len(block) > 8 else 0
+        for node in block[index:]:
+            first, last = _lines(node)
+            if first > line:
+                break
+            if last < line:
+                continue
+            if id(node) not in self._walked:
+                self._walked.add(id(node))
+                self._walk(node, headers_only=True)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list and value and isinstance(value[0], _BLOCK_ITEMS):
+                    self._descend(value, line)
+
+    def _walk(self, root: ast.AST, headers_only: bool = False) -> None:
+        """Index every name and attribute under ``root``; with ``headers_only``, not under the
+        blocks of statements it holds (a def's body, an if's branches...), which ``_descend`` reaches."""
         at, uses = self.at, self.uses
-        name, attribute, load = ast.Name, ast.Attribute, ast.Load
-        for node in ast.walk(tree):
+        name, attribute, load, call, compare = ast.Name, ast.Attribute, ast.Load, ast.Call, ast.Compare
+        stack = [root]
+        while stack:
+            node = stack.pop()
             kind = type(node)
             if kind is name or kind is attribute:
                 if type(node.ctx) is load:
                     uses.setdefault(_identifier(node), []).append((node.end_lineno, node.end_col_offset))
-            elif kind is ast.Call:
+                if kind is name:
+                    continue
+            elif kind is call:
                 callee = node.func
                 if isinstance(callee, _NAMED):
                     at[callee.end_lineno, callee.end_col_offset] = (_identifier(callee), _CALLEE, node)
                 for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
                     if isinstance(argument, _NAMED):
                         at[argument.end_lineno, argument.end_col_offset] = (_identifier(argument), _ARGUMENT, None)
-            elif kind is ast.Compare:
+            elif kind is compare:
                 # A comparison's operands (`norm is None`) give a bool: no callee comes of them.
                 for operand in (node.left, *node.comparators):
                     if isinstance(operand, _NAMED):
@@ -363,6 +433,27 @@ class _CallPlaces:
                 if isinstance(value, _NAMED) and all(isinstance(target, _NAMED) for target in targets):
                     at[value.end_lineno, value.end_col_offset] = (
                         _identifier(value), _ASSIGNED, tuple(_identifier(target) for target in targets))
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    if value and not (headers_only and node is root and isinstance(value[0], _BLOCK_ITEMS)):
+                        stack.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                    stack.append(value)
+
+
+_BLOCK_ITEMS = (ast.stmt, ast.excepthandler, ast.match_case)  # what a block of statements lists
+
+
+def _lines(node: ast.AST) -> tuple[int, int]:
+    """The first and last line of a statement (its decorators included), an except clause or a case."""
+    if type(node) is ast.match_case:
+        return node.pattern.lineno, node.body[-1].end_lineno or node.pattern.lineno
+    return _first_line(node), node.end_lineno or node.lineno
+
+
+def _last_line(node: ast.AST) -> int:
+    return _lines(node)[1]
 
 
 def _identifier(node: ast.Name | ast.Attribute) -> str:

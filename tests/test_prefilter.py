@@ -448,6 +448,13 @@ LAYER_BINDS = [
     "class M(nn.Cell):\n    def __init__(self):\n        self.norm = nn.BatchNorm2d\n"
     "        self.bn = self.norm(3, 1e-5, 0.1)",
     "import torch", "AvgPool2d = ops.avg_pool2d",
+    # Names bound inside blocks, which the prefilter reaches by descending to the line.
+    "try:\n    norm = nn.BatchNorm2d\nexcept ImportError:\n    norm = None",
+    "for i in range(2):\n    if i:\n        pool = nn.MaxPool2d\n    else:\n        pool = Pool",
+    "with ctx:\n    norm = nn.BatchNorm2d; x = norm(3)", "@decorate(nn.BatchNorm2d)\ndef build(c):\n    return c",
+    "match mode:\n    case 'bn':\n        norm = nn.BatchNorm2d\n    case _:\n        norm = Norm",
+    "def outer():\n    class Inner(nn.Cell):\n        def f(self):\n            return norm(\n                3,\n"
+    "                momentum=0.1)\n    return Inner",
 ]
 LAYER_CALLS = [
     "bn = nn.BatchNorm2d(3, momentum=0.1)", "bn = nn.BatchNorm2d(3)", "bn = norm(3, momentum=0.1)", "bn = norm(3)",
@@ -459,6 +466,7 @@ LAYER_CALLS = [
     "pool = pool(2)", "y = ops.avg_pool2d(x, 2)", "y = ops.avg_pool2d(x, 2, 2)", "pool = Wide(2)",
     "pool = nn.MaxPool2d(kernel_size=3, stride=2)", "pool = nn.MaxPool2d(2, pad_mode='same')",
     "pool = MaxPool2d(4)", "y = x.view(x.shape[0], -1)", "y = AvgPool2d(x, 3)",
+    "bn = norm(\n    3,\n    momentum=0.1,\n)",
 ]
 
 
@@ -483,8 +491,11 @@ def test_the_parse_drops_no_finding_of_layer_texts(tmp_path, monkeypatch):
     given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, tree)] for text, tree in zip(texts, trees)]
     screened = [engine.may_match(text, None, tree) for text, tree in zip(texts, trees)]
     dropped = sum(engine.may_match(text) and not kept for text, kept in zip(texts, screened))
+    # A text that is not ASCII has its parse walked whole, not line by line: the same answers.
+    walked_whole = [engine.may_match(text + "# é\n", None, ast.parse(text + "# é\n")) for text in texts]
     unfiltered = findings_with_every_file_parsed(engine, texts, monkeypatch)
     assert given_the_parse == unfiltered
     assert all(kept for kept, found in zip(screened, unfiltered) if found)  # the flake8 plugin's screen too
+    assert screened == walked_whole
     assert sum(map(bool, unfiltered)) > 100, sum(map(bool, unfiltered))  # the texts do hold findings
     assert dropped > 50, dropped  # and the parse does leave texts out
