@@ -243,9 +243,11 @@ class FileText:
         (``nn.BatchNorm2d(c, momentum=0.1)``), or the whole value of an assignment to names or
         attributes one of which, written anywhere in the module, does (``norm = nn.BatchNorm2d``,
         then ``self.norm = norm`` and ``self.norm(c, momentum=0.1)``). As a whole argument of a
-        call (``isinstance(cell, nn.BatchNorm2d)``) or an operand of a comparison (``norm is
-        None``) it reaches none. Anywhere else (a base class,
-        a default, a tuple, an import) it may reach any call, and so it does without the parse."""
+        call or an element of one (``isinstance(cell, (nn.BatchNorm2d, nn.LayerNorm))``), a
+        parameter's default (``def f(c, norm=nn.BatchNorm2d)``: the model follows no callee
+        through a parameter) or an operand of a comparison (``norm is None``) it reaches none.
+        Anywhere else (a base class, a tuple, a return, an import) it may reach any call, and so
+        it does without the parse."""
         places = self._call_places()
         position = self._tree_position(end) if places is not None else None
         if position is None:
@@ -323,15 +325,16 @@ class FileText:
 
 _LAST_TEXT: list[FileText | None] = [None]  # FileText.of's: one file's text at a time
 
-_CALLEE, _ARGUMENT, _COMPARED, _ASSIGNED = "callee", "argument", "compared", "assigned"
+_CALLEE, _ARGUMENT, _DEFAULT, _COMPARED, _ASSIGNED = "callee", "argument", "default", "compared", "assigned"
 _NAMED = (ast.Name, ast.Attribute)
 
 
 class _CallPlaces:
     """Where a module's names and attributes end (line, UTF-8 column) -> (the identifier, its
     place, what the place holds), for those that are a call's callee (the call), a call's whole
-    argument, an operand of a comparison, or the whole value of an assignment to names and
-    attributes (their identifiers); and identifier -> where it is read.
+    argument (or an element of a tuple or list that is one), a parameter's default, an operand of
+    a comparison, or the whole value of an assignment to names and attributes (their
+    identifiers); and identifier -> where it is read.
 
     Built line by line as words and names ask (``on_line``, ``reads``): the statements around a
     line are found by descending from the module through the blocks that hold it, and each
@@ -419,9 +422,19 @@ class _CallPlaces:
                 callee = node.func
                 if isinstance(callee, _NAMED):
                     at[callee.end_lineno, callee.end_col_offset] = (_identifier(callee), _CALLEE, node)
-                for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+                # A whole argument, or an element of a tuple or list that is one (`isinstance(m, (A, B))`).
+                arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+                while arguments:
+                    argument = arguments.pop()
                     if isinstance(argument, _NAMED):
                         at[argument.end_lineno, argument.end_col_offset] = (_identifier(argument), _ARGUMENT, None)
+                    elif type(argument) is ast.Tuple or type(argument) is ast.List:
+                        arguments.extend(argument.elts)
+            elif kind is ast.arguments:
+                # A parameter's default: the model resolves no callee through a parameter.
+                for default in (*node.defaults, *node.kw_defaults):
+                    if isinstance(default, _NAMED):
+                        at[default.end_lineno, default.end_col_offset] = (_identifier(default), _DEFAULT, None)
             elif kind is compare:
                 # A comparison's operands (`norm is None`) give a bool: no callee comes of them.
                 for operand in (node.left, *node.comparators):

@@ -372,6 +372,13 @@ CALLS_CANNOT_HOLD_ONE = {
     "annotated-assignment": BN + "norm: type = nn.BatchNorm2d\nbn = norm(8)\n",
     "chained-assignment": BN + "a = b = nn.BatchNorm2d\nx = a(8)\ny = b(8, eps=1e-3)\n",
     "a-cycle-of-names": BN + "a = nn.BatchNorm2d\nb = a\na = b\nx = b(8)\n",
+    "in-a-tuple-argument": BN + "ok = isinstance(cell, (nn.LayerNorm, [nn.BatchNorm2d]))\n",
+    "beside-a-starred-element": BN + "ok = check(cell, (*bases, nn.BatchNorm2d))\n",
+    "an-argument-in-a-default": BN + "def make(c, norm=wrap(nn.BatchNorm2d)):\n    return norm(c, momentum=0.1)\n",
+    # The model resolves no callee through a parameter, whatever its default.
+    "a-parameters-default": BN + "def make(c, norm=nn.BatchNorm2d):\n    return norm(c, momentum=0.1)\n",
+    "a-keyword-only-default": BN + "def make(c, *, norm: type = nn.BatchNorm2d):\n    return norm(c, momentum=0.1)\n",
+    "a-lambdas-default": BN + "make = lambda c, norm=nn.BatchNorm2d: norm(c, momentum=0.1)\n",
 }
 
 
@@ -400,7 +407,6 @@ CALLS_MAY_HOLD_ONE = {
                                               "    bn = norm(8, momentum=0.1)\n", None),
     "keyword-arguments-unpacked": (BN + "bn = nn.BatchNorm2d(8, **config)\n", None),
     "arguments-unpacked": (BN + "bn = nn.BatchNorm2d(*shape)\n", None),
-    "a-default": (BN + "def make(c, norm=nn.BatchNorm2d):\n    return norm(c)\n", None),
     "a-tuple": (BN + "for layer in (nn.MaxPool2d, nn.AvgPool2d):\n    pools.append(layer(3, 2))\n", None),
     "a-walrus": (BN + "if (norm := nn.BatchNorm2d):\n    bn = norm(8)\n", None),
     "an-argument-and-a-callee": (BN + "ok = isinstance(cell, nn.BatchNorm2d)\nbn = nn.BatchNorm2d(8, momentum=0.1)\n",
@@ -447,7 +453,8 @@ LAYER_BINDS = [
     "class N(nn.Cell):\n    pool = nn.MaxPool2d\n    def f(self):\n        return self.pool(3)",
     "class M(nn.Cell):\n    def __init__(self):\n        self.norm = nn.BatchNorm2d\n"
     "        self.bn = self.norm(3, 1e-5, 0.1)",
-    "import torch", "AvgPool2d = ops.avg_pool2d",
+    "import torch", "AvgPool2d = ops.avg_pool2d", "ok = isinstance(m, (nn.LayerNorm, nn.BatchNorm2d))",
+    "make = lambda c, pool=nn.MaxPool2d: pool(c)",
     # Names bound inside blocks, which the prefilter reaches by descending to the line.
     "try:\n    norm = nn.BatchNorm2d\nexcept ImportError:\n    norm = None",
     "for i in range(2):\n    if i:\n        pool = nn.MaxPool2d\n    else:\n        pool = Pool",
