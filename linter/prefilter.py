@@ -479,22 +479,35 @@ def _has_shape(call: ast.Call, shapes: CallShapes, written: str | None = None) -
     (``nn.AvgPool2d``) is held to the shapes of the APIs spelled with it. A name followed to
     (``norm``) may be any of them: a binding may have made ``AvgPool2d`` any other API, and the
     word of that API's spelling is then followed to the call as such a name."""
-    keywords = set()
+    keywords = {}
     for keyword in call.keywords:
         if keyword.arg is None:
             return True
-        keywords.add(keyword.arg)
-    count = len(call.args)
+        keywords[keyword.arg] = keyword.value
     if any(type(argument) is ast.Starred for argument in call.args):
         return True
 
-    def passes(slot: tuple[int | None, str | None]) -> bool:
-        position, keyword = slot
-        return keyword in keywords or (position is not None and position < count)
+    def argument(slot: tuple[int | None, str | None]) -> ast.expr | None:
+        position, keyword = slot  # as views.DivergenceCall reads it: the position first
+        return call.args[position] if position is not None and position < len(call.args) else keywords.get(keyword)
+
+    def passes(slot: tuple[int | None, str | None], below: float | None) -> bool:
+        value = argument(slot)
+        return value is not None and (below is None or not _number_outside(value, below))
 
     named = [shape for shape in shapes if written in shape[0]] if written is not None else None
-    return any((not one_of or any(passes(slot) for slot in one_of)) and not any(passes(slot) for slot in none_of)
-               for _, one_of, none_of in named or shapes)
+    return any((not one_of or any(passes(slot, below) for slot in one_of))
+               and not any(passes(slot, None) for slot in none_of)
+               for _, one_of, none_of, below in named or shapes)
+
+
+def _number_outside(value: ast.expr, below: float) -> bool:
+    """A number written out (``0.9``, ``-0.1``; not ``1 - 0.1``, not a name) outside [0, ``below``)."""
+    sign = 1
+    if type(value) is ast.UnaryOp and type(value.op) in (ast.USub, ast.UAdd):
+        sign, value = (-1 if type(value.op) is ast.USub else 1), value.operand
+    return (type(value) is ast.Constant and type(value.value) in (int, float)
+            and not 0 <= sign * value.value < below)
 
 
 class Prefilter:

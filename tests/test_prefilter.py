@@ -372,6 +372,10 @@ CALLS_CANNOT_HOLD_ONE = {
     "annotated-assignment": BN + "norm: type = nn.BatchNorm2d\nbn = norm(8)\n",
     "chained-assignment": BN + "a = b = nn.BatchNorm2d\nx = a(8)\ny = b(8, eps=1e-3)\n",
     "a-cycle-of-names": BN + "a = nn.BatchNorm2d\nb = a\na = b\nx = b(8)\n",
+    "momentum-in-mindspores-convention": BN + "bn = nn.BatchNorm2d(8, eps=1e-3, momentum=0.9)\n"
+                                              "bn = nn.BatchNorm2d(8, 1e-3, 0.97)\n"
+                                              "bn = nn.BatchNorm2d(8, momentum=1)\n",
+    "momentum-out-of-range": BN + "bn = nn.BatchNorm2d(8, momentum=-0.1)\nbn = nn.BatchNorm2d(8, momentum=+2)\n",
     "in-a-tuple-argument": BN + "ok = isinstance(cell, (nn.LayerNorm, [nn.BatchNorm2d]))\n",
     "beside-a-starred-element": BN + "ok = check(cell, (*bases, nn.BatchNorm2d))\n",
     "an-argument-in-a-default": BN + "def make(c, norm=wrap(nn.BatchNorm2d)):\n    return norm(c, momentum=0.1)\n",
@@ -405,6 +409,9 @@ CALLS_MAY_HOLD_ONE = {
                              None),
     "through-a-name-then-a-comparison": (BN + "norm = nn.BatchNorm2d\nif norm is not None:\n"
                                               "    bn = norm(8, momentum=0.1)\n", None),
+    "momentum-as-arithmetic": (BN + "bn = nn.BatchNorm2d(8, momentum=1 - 0.9)\n", [(4, "TMS302")]),
+    "momentum-from-a-name": (BN + "m = 0.1\nbn = nn.BatchNorm2d(8, momentum=m)\n", [(5, "TMS302")]),
+    "momentum-true": (BN + "bn = nn.BatchNorm2d(8, momentum=True)\n", None),
     "keyword-arguments-unpacked": (BN + "bn = nn.BatchNorm2d(8, **config)\n", None),
     "arguments-unpacked": (BN + "bn = nn.BatchNorm2d(*shape)\n", None),
     "a-tuple": (BN + "for layer in (nn.MaxPool2d, nn.AvgPool2d):\n    pools.append(layer(3, 2))\n", None),
@@ -454,7 +461,7 @@ LAYER_BINDS = [
     "class M(nn.Cell):\n    def __init__(self):\n        self.norm = nn.BatchNorm2d\n"
     "        self.bn = self.norm(3, 1e-5, 0.1)",
     "import torch", "AvgPool2d = ops.avg_pool2d", "ok = isinstance(m, (nn.LayerNorm, nn.BatchNorm2d))",
-    "make = lambda c, pool=nn.MaxPool2d: pool(c)",
+    "make = lambda c, pool=nn.MaxPool2d: pool(c)", "m = 0.1", "m = 0.9",
     # Names bound inside blocks, which the prefilter reaches by descending to the line.
     "try:\n    norm = nn.BatchNorm2d\nexcept ImportError:\n    norm = None",
     "for i in range(2):\n    if i:\n        pool = nn.MaxPool2d\n    else:\n        pool = Pool",
@@ -473,7 +480,8 @@ LAYER_CALLS = [
     "pool = pool(2)", "y = ops.avg_pool2d(x, 2)", "y = ops.avg_pool2d(x, 2, 2)", "pool = Wide(2)",
     "pool = nn.MaxPool2d(kernel_size=3, stride=2)", "pool = nn.MaxPool2d(2, pad_mode='same')",
     "pool = MaxPool2d(4)", "y = x.view(x.shape[0], -1)", "y = AvgPool2d(x, 3)",
-    "bn = norm(\n    3,\n    momentum=0.1,\n)",
+    "bn = norm(\n    3,\n    momentum=0.1,\n)", "bn = norm(3, momentum=1 - 0.95)", "bn = nn.BatchNorm2d(3, 1e-5, 0.5)",
+    "bn = nn.BatchNorm2d(3, momentum=m)", "bn = nn.BatchNorm2d(3, eps=1e-3, momentum=0.99)",
 ]
 
 

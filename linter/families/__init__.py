@@ -62,8 +62,10 @@ class Analysis(Protocol):
 ArgumentSlot = tuple[int | None, str | None]
 # What a call's arguments must be for a rule to hold (Trigger.calls): alternatives, one for each
 # API and value, each (the last parts of the API's spellings; slots the call passes one of, () when
-# none is asked; slots it passes none of).
-CallShapes = tuple[tuple[tuple[str, ...], tuple[ArgumentSlot, ...], tuple[ArgumentSlot, ...]], ...]
+# none is asked; slots it passes none of; None, or a bound: the argument passed for one of the
+# first slots must not be a number written out outside [0, bound)).
+CallShape = tuple[tuple[str, ...], tuple[ArgumentSlot, ...], tuple[ArgumentSlot, ...], float | None]
+CallShapes = tuple[CallShape, ...]
 
 
 class Trigger(FrozenRecord):
@@ -81,12 +83,14 @@ class Trigger(FrozenRecord):
     the caller has it) shows as a whole argument (``_get_cache_prim(ArgMaxWithValue)``) does not count.
     ``calls``: set when every match is a call that resolves to the word through its callee (its
     name, or names the word was assigned to) and whose own arguments must have a shape for the
-    rule's conditions to hold (a BatchNorm's momentum written out; a pool's stride left out). A
-    tuple of alternatives, one for each API and value: (the last parts of the API's spellings;
-    slots the call passes one of, or () for none asked; slots it passes none of), a slot being
-    (position, keyword). With Python's parse, a word then counts only where it may reach such a
-    call (prefilter.FileText.reaches_call); a callee written with one of an API's names is held to
-    that API's alternatives.
+    rule's conditions to hold (a BatchNorm's momentum written out, and not as a number of 0.5 or
+    more; a pool's stride left out). A tuple of alternatives (CallShape), one for each API and
+    value: (the last parts of the API's spellings; slots the call passes one of, or () for none
+    asked; slots it passes none of; None, or a bound: the argument passed for one of the first
+    slots must not be a number written out outside [0, bound)), a slot being (position, keyword).
+    With Python's parse, a word then counts only where it may reach such a call
+    (prefilter.FileText.reaches_call); a callee written with one of an API's names is held to that
+    API's alternatives.
     """
 
     __slots__ = _fields = ("words", "roots", "after", "in_arguments", "calls")

@@ -14,7 +14,7 @@ from ...schema import DOTTED_NAME, IDENTIFIER, Reader
 from ...yamlfile import LocatedDict
 from .. import CallShapes, Trigger, roots_of
 from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
-from .values import Dropout, Momentum, Stride
+from .values import HALF, Dropout, Momentum, Stride
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -324,14 +324,16 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
 # argument, and that argument's slot in each API of the condition's section (views.DivergenceCall:
 # a momentum below 0.5 is written out; a pool strides by 1 only without a stride).
 ARGUMENT_VALUES = {
-    "momentum": {Momentum.TORCH_CONVENTION.value: (True, lambda api: api.momentum),
-                 Momentum.SWAPPED_WITH_EPS.value: (True, lambda api: api.momentum),
-                 Momentum.ASSERTED_BY_TEST.value: (True, lambda api: api.momentum),
-                 Momentum.FROZEN.value: (True, lambda api: api.frozen)},
-    "stride": {Stride.DEFAULTS_TO_ONE.value: (False, lambda api: api.stride),
-               Stride.SAME_PADDING.value: (False, lambda api: api.stride),
-               Stride.KERNEL_ONE.value: (False, lambda api: api.stride),
-               Stride.GIVEN.value: (True, lambda api: api.stride)},
+    # A momentum below 0.5 (views.DivergenceCall.momentum: a number written out that is 0.5 or
+    # more, or below 0, is MindSpore's convention or unknown).
+    "momentum": {Momentum.TORCH_CONVENTION.value: (True, lambda api: api.momentum, HALF),
+                 Momentum.SWAPPED_WITH_EPS.value: (True, lambda api: api.momentum, HALF),
+                 Momentum.ASSERTED_BY_TEST.value: (True, lambda api: api.momentum, HALF),
+                 Momentum.FROZEN.value: (True, lambda api: api.frozen, None)},
+    "stride": {Stride.DEFAULTS_TO_ONE.value: (False, lambda api: api.stride, None),
+               Stride.SAME_PADDING.value: (False, lambda api: api.stride, None),
+               Stride.KERNEL_ONE.value: (False, lambda api: api.stride, None),
+               Stride.GIVEN.value: (True, lambda api: api.stride, None)},
 }
 ARGUMENT_SECTIONS = {"momentum": "batch-norms", "stride": "stride-one-pools"}
 
@@ -352,9 +354,9 @@ def call_shapes(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> CallS
             names = tuple(sorted({last(spelling) for spelling in spellings
                                   if spelling == name or facts.aliases.get(spelling) == name}))
             for value in wanted:
-                passed, slot_of = values[value]
+                passed, slot_of, below = values[value]
                 slot = (slot_of(api).position, slot_of(api).keyword)
-                shapes.add((names, (slot,), ()) if passed else (names, (), (slot,)))
+                shapes.add((names, (slot,), (), below) if passed else (names, (), (slot,), None))
         return tuple(sorted(shapes, key=repr))
     return None
 

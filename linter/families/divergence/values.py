@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from ...records import Term, Vocabulary
 
+HALF = 0.5  # a keep probability and a drop rate of 0.5 are the same; a momentum of 0.5 is too
+
 
 class Dropout(Vocabulary):
     """What the first argument of a keep-probability dropout is."""

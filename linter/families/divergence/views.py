@@ -11,9 +11,7 @@ from ...semantics.nodes import Arguments
 from ..fact_loading import Slot
 from . import messages
 from .analysis import DivergenceAnalysis, Origin
-from .values import Dropout, Momentum, Order, Reduction, Replacement, Stride, StrideEvidence
-
-HALF = 0.5  # a keep probability and a drop rate of 0.5 are the same; a momentum of 0.5 is too
+from .values import HALF, Dropout, Momentum, Order, Reduction, Replacement, Stride, StrideEvidence
 
 
 class DivergenceCall:
