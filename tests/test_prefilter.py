@@ -294,14 +294,21 @@ ARGMAX_UNPACKS = [
 ]
 
 
-def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
-    generator = random.Random(20261207)
+def generated_texts(seed: int, count: int, imports: list[str], writes: list[str], least_writes: int,
+                    uses: list[str]) -> list[str]:
+    """Texts of one import line, then writes and uses in any order (one or two uses)."""
+    generator = random.Random(seed)
     texts = []
-    for _ in range(1000):
-        lines = ([generator.choice(ARGMAX_WRITES) for _ in range(generator.randint(1, 2))]
-                 + [generator.choice(ARGMAX_UNPACKS) for _ in range(generator.randint(1, 2))])
+    for _ in range(count):
+        lines = ([generator.choice(writes) for _ in range(generator.randint(least_writes, 2))]
+                 + [generator.choice(uses) for _ in range(generator.randint(1, 2))])
         generator.shuffle(lines)
-        texts.append("\n".join([generator.choice(ARGMAX_IMPORTS), *lines]) + "\n")
+        texts.append("\n".join([generator.choice(imports), *lines]) + "\n")
+    return texts
+
+
+def test_the_parse_drops_no_finding_of_argmax_texts(engine, monkeypatch):
+    texts = generated_texts(20261207, 1000, ARGMAX_IMPORTS, ARGMAX_WRITES, 1, ARGMAX_UNPACKS)
     trees = [ast.parse(text) for text in texts]
     given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, tree)] for text, tree in zip(texts, trees)]
     dropped = sum(engine.may_match(text) and not engine.may_match(text, None, tree) for text, tree in zip(texts, trees))
@@ -495,13 +502,7 @@ ANY_CALL_RULES = [
 
 def test_the_parse_drops_no_finding_of_layer_texts(tmp_path, monkeypatch):
     engine = engine_with_rules(tmp_path, ANY_CALL_RULES)
-    generator = random.Random(20261208)
-    texts = []
-    for _ in range(1200):
-        lines = ([generator.choice(LAYER_BINDS) for _ in range(generator.randint(0, 2))]
-                 + [generator.choice(LAYER_CALLS) for _ in range(generator.randint(1, 2))])
-        generator.shuffle(lines)
-        texts.append("\n".join([generator.choice(LAYER_IMPORTS), *lines]) + "\n")
+    texts = generated_texts(20261208, 1200, LAYER_IMPORTS, LAYER_BINDS, 0, LAYER_CALLS)
     trees = [ast.parse(text) for text in texts]
     given_the_parse = [[(f.line, f.code) for f in engine.check(text, None, tree)] for text, tree in zip(texts, trees)]
     screened = [engine.may_match(text, None, tree) for text, tree in zip(texts, trees)]
