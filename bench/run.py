@@ -33,6 +33,7 @@ of everything (a minute or two) to check that the script works.
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import functools
 import json
@@ -179,6 +180,14 @@ def subset(roots: list[Path], prefixes: tuple[str, ...]) -> list[Path]:
 
 def read_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", "replace")
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- the tools
@@ -850,7 +859,8 @@ def installed_variants(notes: list[str]) -> tuple[str, ...]:
 def editor_cases(args, corpus: Corpus, models: Corpus, workdir: Path) -> list[EditorCase]:
     """The files of part 5: one no rule can match (5 lines, and one of median size in ``corpus``),
     a typical model file the rules match (of median length among ``models``' model definitions
-    the prefilter keeps: mindcv's vision models, the code people port from PyTorch), a port file
+    the prefilter keeps on the text: mindcv's vision models, the code people port from PyTorch;
+    and the same among those it keeps given flake8's parse too), a port file
     with its original (pair mode, when given), and two generated 5 MB modules."""
     from flake8_torch2ms.engine import engine_for
 
@@ -873,6 +883,13 @@ def editor_cases(args, corpus: Corpus, models: Corpus, workdir: Path) -> list[Ed
     if kept:
         cases.append(EditorCase("typical model file the rules match", kept[len(kept) // 2][1], small, variants,
                                 TARGET_EDITOR_MODEL))
+    # The same among the files that flake8's screen keeps given flake8's own parse (a BatchNorm's
+    # momentum written out, a pool's stride left out: Trigger.calls), which it then checks in full.
+    parsed = [(lines, path) for lines, path in kept if _parses(read_text(path))
+              and engine.may_match(read_text(path), str(path), ast.parse(read_text(path)))]
+    if parsed:
+        cases.append(EditorCase("typical model file the rules match, given flake8's parse",
+                                parsed[len(parsed) // 2][1], small, variants, TARGET_EDITOR_MODEL))
     if args.port:
         cases.append(EditorCase("port file with its original (pair mode)", Path(args.port), small, variants,
                                 TARGET_EDITOR_MODEL, plugin_options=("--torch2ms-original", str(args.original))))
