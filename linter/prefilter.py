@@ -115,6 +115,7 @@ class FileText:
         self._statement_ends: list[int] | None = None  # each top-level statement's last line, in the parse
         self._arguments: dict[int, frozenset[tuple[int, int]]] = {}  # top-level statement -> its arguments' ends
         self._places: _CallPlaces | None = None  # the parse's callees, arguments and assignments, when asked
+        self._elsewhere: dict[tuple[str, tuple[str, ...]], bool] = {}  # imported_from_elsewhere's answers
         # The folders on the path, split at either separator (not by a regex: one fewer to compile).
         self._folders = frozenset(path.replace("\\", "/").split("/")[:-1]) if path else frozenset()
         self._contains: dict[str, bool] = {}
@@ -180,6 +181,58 @@ class FileText:
             return False  # not after a bare name (`self.np.clip`, `x[0].clip`)
         module = self.module_bound_to(source[begin:start - 1])
         return module is not None and module.split(".", 1)[0] not in roots
+
+    def imported_from_elsewhere(self, start: int, end: int, roots: list[str]) -> bool:
+        """Whether the name that ends at ``end`` and holds ``start`` (``Dropout``, or
+        ``PatchDropout`` where a trigger lets its word end a longer name), written bare (not
+        ``X.name``), is bound in Python's parse of the text (flake8's) only by imports of it from
+        modules outside ``roots`` (``from .layers.compatibility import Dropout``, ``from numpy
+        import clip``), and no star import may bind it: the model resolves it only to that
+        module's name (neither a rule's name nor a class of this module that subclasses one). A
+        relative import counts as outside only where it stays relative for the model (no
+        ``mindspore`` folder on the path: imports.mindspore_package). False without the parse,
+        and when no line holding the name holds ``import`` (nothing to walk)."""
+        source = self.source
+        start = _name_start(source, start)
+        if start > 0 and source[start - 1] == ".":
+            return False
+        key = (source[start:end], tuple(roots))
+        found = self._elsewhere.get(key)
+        if found is None:
+            found = self._elsewhere[key] = self._imported_from_elsewhere(*key)
+        return found
+
+    def _imported_from_elsewhere(self, word: str, roots: tuple[str, ...]) -> bool:
+        source = self.source
+        places = self._call_places()
+        if places is None or not self._imports_on_a_line_of(word):
+            return False
+        if self._star_import is None:
+            self._star_import = star_import().search(source) is not None
+        if self._star_import:
+            return False
+        places.reads(word)
+        binders = places.binders.get(word)
+        if not binders:
+            return False
+        for binder in binders:
+            if binder is None:
+                return False  # bound some other way: an assignment, a def, a parameter...
+            module, level = binder
+            if (level and "mindspore" in self._folders) or (not level and module.split(".")[0] in roots):
+                return False
+        return True
+
+    def _imports_on_a_line_of(self, word: str) -> bool:
+        source = self.source
+        start = source.find(word)
+        while start >= 0:
+            line_begin = line_start(source, start)
+            line_end = source.find("\n", start)
+            if "import" in source[line_begin:line_end if line_end >= 0 else len(source)]:
+                return True
+            start = source.find(word, start + len(word))
+        return False
 
     def module_bound_to(self, name: str) -> str | None:
         """The one module ``name`` is bound to wherever it is written in code, when every place it
@@ -249,8 +302,8 @@ class FileText:
         Anywhere else (a base class, a tuple, a return, an import) it may reach any call, and so
         it does without the parse."""
         places = self._call_places()
-        position = self._tree_position(end) if places is not None else None
-        if position is None:
+        position = self._tree_position(end)
+        if places is None or position is None:
             return True
         places.on_line(position[0])
         # (identifier, where it ends, whether it is the word as written here, not a name followed to)
@@ -279,11 +332,11 @@ class FileText:
     def _tree_position(self, end: int) -> tuple[int, int] | None:
         """Where ``end`` is in Python's parse: (line, UTF-8 column); None where a lone '\r' would
         make the lines disagree."""
-        source = self.source
-        if "\r" in source and source.count("\r") != source.count("\r\n"):
+        places = self._places
+        if places is None or places.lone_carriage_return:
             return None
-        line_begin = source.rfind("\n", 0, end) + 1
-        return source.count("\n", 0, end) + 1, len(source[line_begin:end].encode("utf-8"))
+        line = places.line_of(end)
+        return line, len(self.source[places.line_starts[line - 1]:end].encode("utf-8"))
 
     def _argument_ends(self, index: int) -> frozenset[tuple[int, int]]:
         """Where each name or attribute that is a whole argument of a call ends, in top-level
@@ -343,13 +396,23 @@ class _CallPlaces:
     400 lines), where a word reaches a few lines. A text that is not ASCII is walked whole at once:
     Python reads ``ｎorm`` as ``norm``, which a search of the text for ``norm`` would not find."""
 
-    __slots__ = ("at", "uses", "_tree", "_source", "_line_starts", "_walked", "_lines", "_reads", "_whole")
+    __slots__ = ("at", "uses", "binders", "line_starts", "lone_carriage_return", "_tree", "_source", "_walked",
+                 "_lines", "_reads", "_whole")
 
     def __init__(self, tree: ast.Module, source: str) -> None:
         self.at: dict[tuple[int, int], tuple[str, str, object]] = {}
         self.uses: dict[str, list[tuple[int, int]]] = {}
+        # identifier -> what binds it: (module, level) for `from module import identifier`, None
+        # for anything else (an assignment, a def or class, a parameter, `import x`, `as x`...)
+        self.binders: dict[str, list[tuple[str, int] | None]] = {}
         self._tree, self._source = tree, source
-        self._line_starts: list[int] | None = None
+        self.line_starts = [0]  # where each line starts, for line_of
+        found = source.find("\n")
+        while found >= 0:
+            self.line_starts.append(found + 1)
+            found = source.find("\n", found + 1)
+        # Python ends a line at a lone '\r' too: the parse's lines are then not these.
+        self.lone_carriage_return = "\r" in source and source.count("\r") != source.count("\r\n")
         self._walked: set[int] = set()  # id() of each statement walked
         self._lines: set[int] = set()  # the lines whose statements are walked
         self._reads: set[str] = set()  # the identifiers whose every line is walked
@@ -373,24 +436,19 @@ class _CallPlaces:
                 end = start + len(name)
                 if ((start == 0 or not _is_name_char(source[start - 1]))
                         and (end == len(source) or not _is_name_char(source[end]))):
-                    self.on_line(self._line_of(start))
+                    self.on_line(self.line_of(start))
                 start = source.find(name, end)
         return self.uses.get(name, [])
 
-    def _line_of(self, offset: int) -> int:
-        if self._line_starts is None:
-            starts, source = [0], self._source
-            found = source.find("\n")
-            while found >= 0:
-                starts.append(found + 1)
-                found = source.find("\n", found + 1)
-            self._line_starts = starts
-        return bisect_right(self._line_starts, offset)
+    def line_of(self, offset: int) -> int:
+        """The line (from 1) holding ``offset``."""
+        return bisect_right(self.line_starts, offset)
 
     def _descend(self, block: list, line: int) -> None:
         """Walk the statements of ``block`` around ``line`` (their headers, then their own blocks)."""
         index = bisect_left(block, line, key=_last_line) if len(block) > 8 else 0
-        for node in block[index:]:
+        for index in range(index, len(block)):  # not block[index:]: a copy of a long module's body each time
+            node = block[index]
             first, last = _lines(node)
             if first > line:
                 break
@@ -407,7 +465,7 @@ class _CallPlaces:
     def _walk(self, root: ast.AST, headers_only: bool = False) -> None:
         """Index every name and attribute under ``root``; with ``headers_only``, not under the
         blocks of statements it holds (a def's body, an if's branches...), which ``_descend`` reaches."""
-        at, uses = self.at, self.uses
+        at, uses, binders = self.at, self.uses, self.binders
         name, attribute, load, call, compare = ast.Name, ast.Attribute, ast.Load, ast.Call, ast.Compare
         stack = [root]
         while stack:
@@ -416,8 +474,26 @@ class _CallPlaces:
             if kind is name or kind is attribute:
                 if type(node.ctx) is load:
                     uses.setdefault(_identifier(node), []).append((node.end_lineno, node.end_col_offset))
+                elif kind is name:
+                    binders.setdefault(node.id, []).append(None)
                 if kind is name:
                     continue
+            elif kind is ast.ImportFrom or kind is ast.Import:
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    plain = kind is ast.ImportFrom and alias.asname is None
+                    binders.setdefault(bound, []).append((node.module or "", node.level) if plain else None)
+                continue
+            elif kind is ast.arg:
+                binders.setdefault(node.arg, []).append(None)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                for bound in node.names:
+                    binders.setdefault(bound, []).append(None)
+            elif kind is ast.MatchMapping and node.rest:
+                binders.setdefault(node.rest, []).append(None)
+            elif isinstance(getattr(node, "name", None), str):
+                # def, class, `except E as name`, a match's capture, a type parameter
+                binders.setdefault(node.name, []).append(None)
             elif kind is call:
                 callee = node.func
                 if isinstance(callee, _NAMED):
@@ -603,6 +679,7 @@ class Prefilter:
                      or renamed_after().match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start)
                 and not (self.roots is not None and text.foreign_module_attribute(start, self.roots))
+                and not (self.roots is not None and text.imported_from_elsewhere(start, end, self.roots))
                 and (self.in_arguments or not text.call_argument_ends_at(end))
                 and (self.calls is None or not calls or text.reaches_call(word, end, self.calls)))
 

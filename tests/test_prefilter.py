@@ -515,3 +515,91 @@ def test_the_parse_drops_no_finding_of_layer_texts(tmp_path, monkeypatch):
     assert screened == walked_whole
     assert sum(map(bool, unfiltered)) > 100, sum(map(bool, unfiltered))  # the texts do hold findings
     assert dropped > 50, dropped  # and the parse does leave texts out
+
+
+# A bare name bound only by imports of it from outside the rules' packages (a package's own
+# compatibility layer, numpy) resolves only to that module's name: given Python's parse, such a
+# word does not count. Each case holds no other trigger word.
+IMPORTED_FROM_ELSEWHERE = {
+    "relative-import": "from mindspore import nn\nfrom .layers.compatibility import Dropout\n\n"
+                       "layer = Dropout(0.1)\n",
+    "another-package": "import mindspore\nfrom numpy import clip\n\ny = clip(x, 0.1)\n",
+    "a-longer-name-from-elsewhere": "from mindspore import nn\nfrom .layers import PatchDropout\n\n"
+                                    "p = PatchDropout(0.1)\n",
+    "in-a-function": "import mindspore\n\n\ndef f(x):\n    from .compat import Dropout\n"
+                     "    return Dropout(0.1)(x)\n",
+    "imported-twice-from-elsewhere": "import mindspore\nfrom .compat import Dropout\n"
+                                     "from mindcv.layers import Dropout\nlayer = Dropout(0.1)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMPORTED_FROM_ELSEWHERE))
+def test_a_name_imported_only_from_elsewhere_does_not_count_given_the_parse(engine, name):
+    source = IMPORTED_FROM_ELSEWHERE[name]
+    tree = ast.parse(source)
+    assert engine.may_match(source)  # the text alone cannot tell
+    assert not engine.may_match(source, "src/mindcv/models/model.py", tree)
+    assert engine.check(source, "src/mindcv/models/model.py", tree) == []
+
+
+# The nearest cases that still count, with the path they are checked at, and what the rules then
+# report (None: whatever they find).
+STILL_BOUND_HERE = {
+    "also-assigned": ("from mindspore import nn\nfrom .compat import Dropout\nDropout = nn.Dropout\n"
+                      "layer = Dropout(0.1)\n", None, [(4, "TMS301")]),
+    "also-imported-from-mindspore": ("try:\n    from mindspore.nn import Dropout\nexcept ImportError:\n"
+                                     "    from .compat import Dropout\nlayer = Dropout(0.1)\n", None, [(5, "TMS301")]),
+    "a-star-import": ("from .compat import Dropout\nfrom mindspore.nn import *\nlayer = Dropout(0.1)\n", None, None),
+    "relative-inside-mindspore": ("from mindspore import nn\nfrom .basic import Dropout\nlayer = Dropout(0.1)\n",
+                                  "src/mindspore/nn/layer/model.py", [(3, "TMS301")]),
+    "a-parameter": ("from mindspore import nn\nfrom .compat import Dropout\n\n\ndef f(Dropout=nn.Dropout):\n"
+                    "    return Dropout(0.1)\n", None, None),
+    "a-class": ("from mindspore import nn\nfrom .compat import Dropout\n\n\nclass Dropout(nn.Dropout):\n"
+                "    pass\n\n\nlayer = Dropout(0.1)\n", None, None),
+    "imported-under-another-name": ("from mindspore import nn\nfrom .compat import Dropout as D\nlayer = D(0.1)\n",
+                                    None, None),
+    # Only the lines that hold the name are read for `import`: a parenthesized import across
+    # lines is not followed, and the word counts.
+    "an-import-across-lines": ("import mindspore\nfrom .compat import (\n    Dropout,\n)\nlayer = Dropout(0.1)\n",
+                               None, []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STILL_BOUND_HERE))
+def test_a_name_bound_here_another_way_still_counts_given_the_parse(engine, name):
+    source, path, expected = STILL_BOUND_HERE[name]
+    tree = ast.parse(source)
+    assert engine.may_match(source, path, tree)
+    if expected is not None:
+        assert [(finding.line, finding.code) for finding in engine.check(source, path, tree)] == expected
+
+
+IMPORT_LINES = ["from mindspore import nn, ops", "import mindspore", "from .compat import Dropout",
+                "from numpy import clip", "from mindspore.nn import Dropout", "from .compat import Dropout as D",
+                "from mindspore.nn import *", "from mindcv.layers import Dropout, clip", "from .basic import Dropout"]
+BINDING_LINES = [
+    "Dropout = nn.Dropout", "def clip(x, a):\n    return x", "class Dropout(nn.Dropout):\n    pass",
+    "try:\n    from mindspore.nn import Dropout\nexcept ImportError:\n    from .compat import Dropout",
+    "def f():\n    from .compat import Dropout\n    return Dropout(0.1)", "for Dropout in layers:\n    pass",
+    "from .layers import PatchDropout", "from mindspore import ops as clip", "import torch",
+    "def g(clip=ops.clip_by_value):\n    return clip(grads, 0.1)", "D = Dropout",
+]
+NAME_USES = ["layer = Dropout(0.1)", "layer = nn.Dropout(0.1)", "y = clip(x, 0.1)", "y = ops.clip_by_value(grads, 0.1)",
+             "layer = D(0.1)", "p = PatchDropout(0.1)", "layer = Dropout(p=0.1)", "y = clip.clip_by_value(grads, 0.1)"]
+
+
+@pytest.mark.parametrize("path", [None, "src/mindcv/models/model.py", "src/mindspore/nn/layer/model.py"])
+def test_the_parse_drops_no_finding_of_import_texts(engine, monkeypatch, path):
+    texts = generated_texts(20261209, 600, IMPORT_LINES, [*IMPORT_LINES, *BINDING_LINES], 1, NAME_USES)
+    trees = [ast.parse(text) for text in texts]
+    given_the_parse = [[(f.line, f.code) for f in engine.check(text, path, tree)] for text, tree in zip(texts, trees)]
+    screened = [engine.may_match(text, path, tree) for text, tree in zip(texts, trees)]
+    dropped = sum(engine.may_match(text, path) and not kept for text, kept in zip(texts, screened))
+    original = prefilter.Prefilter.may_match
+    monkeypatch.setattr(prefilter.Prefilter, "may_match",
+                        lambda self, text, calls=True: bool(self.probes) or original(self, text, calls))
+    unfiltered = [[(f.line, f.code) for f in engine.check(text, path)] for text in texts]
+    assert given_the_parse == unfiltered
+    assert all(kept for kept, found in zip(screened, unfiltered) if found)
+    assert sum(map(bool, unfiltered)) > 50, sum(map(bool, unfiltered))
+    assert dropped > 15, dropped  # 24, 36 and 24 at the three paths
