@@ -17,7 +17,11 @@ rest of the engine, so each rule's ``Trigger`` (families/__init__.py) is tested 
   word may then end a longer name, as the call's structural matcher allows (``MyDropout(0.1``);
 - when the trigger says so and the caller has Python's parse of the text (flake8's tree), not as
   a whole argument of a call (``_get_cache_prim(ArgMaxWithValue)``): a rule whose names are
-  followed only through callees, assignments, attributes and imports never looks into one.
+  followed only through callees, assignments, attributes and imports never looks into one;
+- given that parse, when the trigger names the shape a call's arguments must have (``calls``:
+  a BatchNorm's momentum written out), only where the word may reach such a call
+  (``FileText.reaches_call``); and not as a bare name that the module imports only from outside
+  the rule's packages (``from .layers.compatibility import Dropout``: ``imported_from_elsewhere``).
 
 Each substring test scans the whole text, so fewer of them is most of the speed: the words are
 found through a shorter probe they contain (``Pool`` for the six pooling layers), one scan per
