@@ -116,8 +116,6 @@ class FileText:
         self.source = source
         self.path = path
         self.python_tree = python_tree  # Python's parse of ``source`` (flake8's), when the caller has it
-        self._statement_ends: list[int] | None = None  # each top-level statement's last line, in the parse
-        self._arguments: dict[int, frozenset[tuple[int, int]]] = {}  # top-level statement -> its arguments' ends
         self._places: _CallPlaces | None = None  # the parse's callees, arguments and assignments, when asked
         self._elsewhere: dict[tuple[str, tuple[str, ...]], bool] = {}  # imported_from_elsewhere's answers
         # The folders on the path, split at either separator (not by a regex: one fewer to compile).
@@ -273,25 +271,14 @@ class FileText:
     def call_argument_ends_at(self, end: int) -> bool:
         """Whether, in Python's parse of the text, a name or an attribute that is a whole argument
         of a call (``f(X)``, ``f(k=m.X)``) ends at ``end``; False without the parse. Only the
-        top-level statements on that line are walked, each once per file."""
-        tree, source = self.python_tree, self.source
-        if not isinstance(tree, ast.Module) or not tree.body:
+        statements around that line are walked (_CallPlaces)."""
+        places = self._call_places()
+        position = self._tree_position(end)
+        if places is None or position is None:
             return False
-        if "\r" in source and source.count("\r") != source.count("\r\n"):
-            return False  # Python's line numbers count a lone '\r' too: not worth a line table here
-        line = source.count("\n", 0, end) + 1
-        # The parse's columns count UTF-8 bytes.
-        column = len(source[source.rfind("\n", 0, end) + 1:end].encode("utf-8"))
-        if self._statement_ends is None:
-            self._statement_ends = [statement.end_lineno or 0 for statement in tree.body]
-        # The statements holding the line: from the first ending on or after it, those starting
-        # on or before it (several share a line after a ';'; a decorator's line comes first).
-        index = bisect_left(self._statement_ends, line)
-        while index < len(tree.body) and _first_line(tree.body[index]) <= line:
-            if (line, column) in self._argument_ends(index):
-                return True
-            index += 1
-        return False
+        places.on_line(position[0])
+        place = places.at.get(position)
+        return place is not None and place[1] is _ARGUMENT and place[2] is _WHOLE
 
     def reaches_call(self, word: str, end: int, shapes: CallShapes) -> bool:
         """Whether the name ``word``, ending at ``end``, may be the callee of a call whose own
@@ -342,18 +329,6 @@ class FileText:
         line = places.line_of(end)
         return line, len(self.source[places.line_starts[line - 1]:end].encode("utf-8"))
 
-    def _argument_ends(self, index: int) -> frozenset[tuple[int, int]]:
-        """Where each name or attribute that is a whole argument of a call ends, in top-level
-        statement ``index`` of the parse: (line, UTF-8 column)."""
-        ends = self._arguments.get(index)
-        if ends is None:
-            ends = self._arguments[index] = frozenset(
-                (argument.end_lineno, argument.end_col_offset) for node in ast.walk(self.python_tree.body[index])
-                if isinstance(node, ast.Call)
-                for argument in (*node.args, *(keyword.value for keyword in node.keywords))
-                if isinstance(argument, (ast.Name, ast.Attribute)))
-        return ends
-
     def in_code(self, position: int) -> bool:
         """False when ``position`` is inside a comment or a string literal (not an f-string)."""
         if self._scanner is None:
@@ -383,6 +358,7 @@ class FileText:
 _LAST_TEXT: list[FileText | None] = [None]  # FileText.of's: one file's text at a time
 
 _CALLEE, _ARGUMENT, _DEFAULT, _COMPARED, _ASSIGNED = "callee", "argument", "default", "compared", "assigned"
+_WHOLE, _ELEMENT = "whole", "element"  # an _ARGUMENT place's detail: the argument itself, or an element of it
 _NAMED = (ast.Name, ast.Attribute)
 
 
@@ -503,13 +479,13 @@ class _CallPlaces:
                 if isinstance(callee, _NAMED):
                     at[callee.end_lineno, callee.end_col_offset] = (_identifier(callee), _CALLEE, node)
                 # A whole argument, or an element of a tuple or list that is one (`isinstance(m, (A, B))`).
-                arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+                arguments = [(argument, _WHOLE) for argument in (*node.args, *(k.value for k in node.keywords))]
                 while arguments:
-                    argument = arguments.pop()
+                    argument, whole = arguments.pop()
                     if isinstance(argument, _NAMED):
-                        at[argument.end_lineno, argument.end_col_offset] = (_identifier(argument), _ARGUMENT, None)
+                        at[argument.end_lineno, argument.end_col_offset] = (_identifier(argument), _ARGUMENT, whole)
                     elif type(argument) is ast.Tuple or type(argument) is ast.List:
-                        arguments.extend(argument.elts)
+                        arguments.extend((element, _ELEMENT) for element in argument.elts)
             elif kind is ast.arguments:
                 # A parameter's default: the model resolves no callee through a parameter.
                 for default in (*node.defaults, *node.kw_defaults):
