@@ -205,13 +205,10 @@ class FileText:
         return found
 
     def _imported_from_elsewhere(self, word: str, roots: tuple[str, ...]) -> bool:
-        source = self.source
         places = self._call_places()
         if places is None or not self._imports_on_a_line_of(word):
             return False
-        if self._star_import is None:
-            self._star_import = star_import().search(source) is not None
-        if self._star_import:
+        if self.may_star_import():
             return False
         places.reads(word)
         binders = places.binders.get(word)
@@ -236,6 +233,12 @@ class FileText:
             start = source.find(word, start + len(word))
         return False
 
+    def may_star_import(self) -> bool:
+        """Whether a star import may bind any name here (asked once per text)."""
+        if self._star_import is None:
+            self._star_import = star_import().search(self.source) is not None
+        return self._star_import
+
     def module_bound_to(self, name: str) -> str | None:
         """The one module ``name`` is bound to wherever it is written in code, when every place it
         is written is ``name.`` (a use) or a line ``import M as name`` / ``import name`` naming the
@@ -247,9 +250,7 @@ class FileText:
 
     def _find_module_bound_to(self, name: str) -> str | None:
         source = self.source
-        if self._star_import is None:
-            self._star_import = star_import().search(source) is not None
-        if self._star_import:
+        if self.may_star_import():
             return None
         modules: set[str] = set()
         start = source.find(name)
