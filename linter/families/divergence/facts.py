@@ -321,19 +321,20 @@ def triggers(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> Trigger 
 
 
 # Condition -> its values that hold only for a call passing (True) or leaving out (False) one
-# argument, and that argument's slot in each API of the condition's section (views.DivergenceCall:
-# a momentum below 0.5 is written out; a pool strides by 1 only without a stride).
+# argument, the API's field that holds that argument's slot in the condition's section, and the
+# bound (views.DivergenceCall: a momentum below 0.5 is written out; a pool strides by 1 only
+# without a stride).
 ARGUMENT_VALUES = {
     # A momentum below 0.5 (views.DivergenceCall.momentum: a number written out that is 0.5 or
     # more, or below 0, is MindSpore's convention or unknown).
-    "momentum": {Momentum.TORCH_CONVENTION.value: (True, lambda api: api.momentum, HALF),
-                 Momentum.SWAPPED_WITH_EPS.value: (True, lambda api: api.momentum, HALF),
-                 Momentum.ASSERTED_BY_TEST.value: (True, lambda api: api.momentum, HALF),
-                 Momentum.FROZEN.value: (True, lambda api: api.frozen, None)},
-    "stride": {Stride.DEFAULTS_TO_ONE.value: (False, lambda api: api.stride, None),
-               Stride.SAME_PADDING.value: (False, lambda api: api.stride, None),
-               Stride.KERNEL_ONE.value: (False, lambda api: api.stride, None),
-               Stride.GIVEN.value: (True, lambda api: api.stride, None)},
+    "momentum": {Momentum.TORCH_CONVENTION.value: (True, "momentum", HALF),
+                 Momentum.SWAPPED_WITH_EPS.value: (True, "momentum", HALF),
+                 Momentum.ASSERTED_BY_TEST.value: (True, "momentum", HALF),
+                 Momentum.FROZEN.value: (True, "frozen", None)},
+    "stride": {Stride.DEFAULTS_TO_ONE.value: (False, "stride", None),
+               Stride.SAME_PADDING.value: (False, "stride", None),
+               Stride.KERNEL_ONE.value: (False, "stride", None),
+               Stride.GIVEN.value: (True, "stride", None)},
 }
 ARGUMENT_SECTIONS = {"momentum": "batch-norms", "stride": "stride-one-pools"}
 
@@ -354,8 +355,9 @@ def call_shapes(facts: Facts, conditions: Mapping[str, frozenset[str]]) -> CallS
             names = tuple(sorted({last(spelling) for spelling in spellings
                                   if spelling == name or facts.aliases.get(spelling) == name}))
             for value in wanted:
-                passed, slot_of, below = values[value]
-                slot = (slot_of(api).position, slot_of(api).keyword)
+                passed, field, below = values[value]
+                argument = getattr(api, field)
+                slot = (argument.position, argument.keyword)
                 shapes.add((names, (slot,), (), below) if passed else (names, (), (slot,), None))
         return tuple(sorted(shapes, key=repr))
     return None
