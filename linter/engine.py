@@ -30,6 +30,7 @@ from .families import CORE_CONDITIONS, Condition, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen, name_ending_at
 from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics import WalkedNodes
+from .slicing import reachable_source
 
 if TYPE_CHECKING:
     import ast
@@ -109,12 +110,13 @@ class Plan(Record):
     rules match)."""
 
     __slots__ = _fields = ("rules", "groups", "merge_order", "prefilters", "renamable", "aliases", "known",
-                           "yields", "gates")
+                           "yields", "gates", "helper_words")
 
     def __init__(self, rules: list[Rule], groups: list[_Group], merge_order: list[_Group],
                  prefilters: list[Prefilter], renamable: frozenset[str],
                  aliases: dict[str, str], known: tuple[tuple[str, Callable], ...], yields: dict[str, frozenset[str]],
-                 gates: dict[str, Callable] | None = None) -> None:
+                 gates: dict[str, Callable] | None = None,
+                 helper_words: dict[str, frozenset[str]] | None = None) -> None:
         self.rules = rules
         self.groups = groups
         # In a merged walk a node is labelled with the first group that matches it and tested
@@ -139,6 +141,9 @@ class Plan(Record):
         # Family -> its gate (Family.gate), kept by name as ``known`` is: asked after the
         # prefilter, before the parse, and again before the walk.
         self.gates = {} if gates is None else gates
+        # Family -> its helper words (Family.helper_words), for each family whose analysis reads
+        # other definitions through names alone: a file only their rules check is sliced.
+        self.helper_words = {} if helper_words is None else helper_words
 
 
 @functools.lru_cache(maxsize=8)
@@ -218,8 +223,10 @@ class Engine:
         yields = {rule.id: frozenset(family.yields_to) for rule in rules
                   for family in [self.family(rule.family)] if family is not None and family.yields_to}
         gates = {family.name: FunctionByName.of(family.gate) for family in families if family.gate is not None}
+        helper_words = {family.name: family.helper_words(self.facts[family.name]) for family in families
+                        if family.helper_words is not None}
         return Plan(rules, list(groups.values()), merge_order, list(prefilters.values()), renamable, aliases,
-                    known, yields, gates)
+                    known, yields, gates, helper_words)
 
     def family(self, name: str | None) -> Family | None:
         """The family ``name`` if this engine asks it (None for a rule without one), imported when
@@ -364,15 +371,30 @@ class Engine:
         active = self._active(source, path, True, python_tree)
         if not active:
             return []
-        # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
-        # so every offset and column stays where it was.
-        if "\r" in source:
-            source = LONE_CARRIAGE_RETURN.sub("\n", source)
-        if not source.isascii():
-            try:
-                source.encode("utf-8")
-            except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
-                source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
+        source = _as_parsed(source)
+        renamed = self._renamed(source)
+        if python_tree is not None and not renamed:
+            reachable = self._reachable(source, active, python_tree)
+            if reachable is not source:
+                # The cut text only shows that there is nothing to report (slicing.py): anything
+                # it finds is found again in the whole text, with the whole text's fixes.
+                findings = self._parsed_and_run(reachable, path, active, renamed, python_tree)
+                if not findings:
+                    return findings
+        return self._parsed_and_run(source, path, active, renamed, python_tree)
+
+    def reachable(self, source: str, path: str | None = None, python_tree: ast.Module | None = None) -> str:
+        """The text ``check(source, path, python_tree)`` parses first: ``source`` itself, or with
+        the bodies of the definitions no active rule can reach cut out (slicing.py). For tests,
+        and to see what a check reads."""
+        active = self._active(source, path, True, python_tree)
+        source = _as_parsed(source)
+        if not active or python_tree is None or self._renamed(source):
+            return source
+        return self._reachable(source, active, python_tree)
+
+    def _parsed_and_run(self, source: str, path: str | None, active: list[tuple[_Group, list[Rule]]],
+                        renamed: dict[str, str], python_tree: ast.Module | None) -> list[Finding]:
         try:
             root = SgRoot(source, "python").root()
         except Exception as error:  # the parser itself failed: nothing can be checked
@@ -380,7 +402,6 @@ class Engine:
         active = self._gated(active, source, path, root, python_tree)
         if not active:
             return []
-        renamed = self._renamed(source)
         findings: list[Finding] = []
         if renamed:
             # Rare: matchers widened for this file's local names, each group on its own walk.
@@ -401,6 +422,27 @@ class Engine:
         finally:
             context.release()
         return self._without_yielded(sorted(set(findings)))
+
+    def _reachable(self, source: str, active: list[tuple[_Group, list[Rule]]], python_tree: ast.Module) -> str:
+        """The text our parse needs: the definitions the active rules cannot reach cut out
+        (slicing.py), when every active rule is of a family that reads others through names
+        alone and has trigger words; else ``source`` itself. A failure cuts nothing."""
+        words: set[str] = set()
+        helper_words: set[str] = set()
+        packages: set[str] = set()
+        for group, rules in active:
+            for rule in rules:
+                family_words = self.plan.helper_words.get(rule.family)
+                prefilter = group.prefilters[rule.id]
+                if family_words is None or not prefilter.words:
+                    return source
+                words.update(prefilter.words)
+                helper_words |= family_words
+                packages.update(prefilter.imports)
+        try:
+            return reachable_source(source, python_tree, words, helper_words, packages)
+        except Exception:  # an unexpected tree: parse the whole text
+            return source
 
     def _without_yielded(self, findings: list[Finding]) -> list[Finding]:
         """Drop a finding of a family that yields to another one reporting the same node."""
@@ -576,6 +618,20 @@ class FileContext:
         family = self.engine.family(rule.family)
         source_fix = getattr(self.analysis(family).view(node), "source_fix", None) if family is not None else None
         return source_fix() if source_fix is not None else None
+
+
+def _as_parsed(source: str) -> str:
+    """The text as our parser must see it to give Python's lines and columns."""
+    # Python (and flake8) also end a line at a lone '\r'; tree-sitter only at '\n'. Same length,
+    # so every offset and column stays where it was.
+    if "\r" in source:
+        source = LONE_CARRIAGE_RETURN.sub("\n", source)
+    if not source.isascii():
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
+            source = source.encode("utf-8", "replace").decode("utf-8")  # one '?' each: columns kept
+    return source
 
 
 def _asked(rule: Rule, conditions: Iterable[Condition]) -> Asked:

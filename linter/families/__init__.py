@@ -141,7 +141,7 @@ def _not_known(facts: Any, name: str) -> bool:
 
 class Family(FrozenRecord):
     _fields = ("name", "conditions", "fact_keys", "new_facts", "load_facts", "analysis", "triggers", "structural_utils",
-               "aliases", "known", "paired", "yields_to", "variables", "gate")
+               "aliases", "known", "paired", "yields_to", "variables", "gate", "helper_words")
     __slots__ = (*_fields, "table")  # table: derived from the conditions, neither compared nor shown
 
     def __init__(self, name: str, conditions: tuple[Condition, ...], fact_keys: tuple[str, ...],
@@ -152,7 +152,8 @@ class Family(FrozenRecord):
                  aliases: Callable[[Any], Mapping[str, str]] = _no_aliases,
                  known: Callable[[Any, str], bool] = _not_known, paired: bool = False,
                  yields_to: tuple[str, ...] = (), variables: frozenset[str] | None = None,
-                 gate: Callable[[Any, Pairing, str, str | None, Any, Any], bool] | None = None) -> None:
+                 gate: Callable[[Any, Pairing, str, str | None, Any, Any], bool] | None = None,
+                 helper_words: Callable[[Any], frozenset[str]] | None = None) -> None:
         self.name = name
         self.conditions = conditions  # evaluation order: the cheap, most selective first
         self.fact_keys = fact_keys  # the top-level keys of its facts file
@@ -184,6 +185,13 @@ class Family(FrozenRecord):
         # and again with the parsed module before the walk. It must never say False for a file
         # where one of the family's rules would report.
         self.gate = gate
+        # (facts) -> the words of a helper its analysis finds by where the helper's name is passed
+        # (clipping: a parameter writer mapped over sequences). Set only when the analysis reads
+        # beyond the definition a match sits in through names alone (bindings, classes and their
+        # bases, helpers, module-level names, imports): then, given Python's parse of a file only
+        # such families' rules check, the engine cuts the definitions no name leads to
+        # (linter/slicing.py). None: it may read any part of the module, which is parsed whole.
+        self.helper_words = helper_words
         self.table: dict[str, Condition] = self._table()
 
     def _table(self) -> dict[str, Condition]:

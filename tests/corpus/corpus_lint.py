@@ -5,6 +5,8 @@
     python tests/corpus/corpus_lint.py write           # rewrite expected/ (new findings: UNTRIAGED) and recall/
     python tests/corpus/corpus_lint.py mutants         # each real clip / layer made wrong: caught?
     python tests/corpus/corpus_lint.py pools           # each pool without a stride: what decides TMS303
+    python tests/corpus/corpus_lint.py given-parse     # every file and mutant: the same findings given
+                                                       # Python's parse (flake8's path) as without it
 
 The corpus itself comes from ``python bench/corpus.py fetch`` and lives outside the repository.
 Each pinned release has one file ``expected/NAME-VERSION.txt`` with one line per finding:
@@ -25,6 +27,7 @@ then triage each UNTRIAGED line and review the diff). CI fetches only the slice
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import re
 import sys
@@ -308,6 +311,41 @@ def pool_evidence(root: Path, engine: Engine) -> list[tuple[str, str]]:
     return found
 
 
+class BothWays:
+    """The engine, each check also run given Python's parse of the text, as the flake8 plugin
+    runs it (the prefilter's tests on that parse; the definitions no rule reaches cut before
+    ours, slicing.py), and compared with the check without it as whole findings (place, message,
+    fix, its hazard and span). ``sliced``: the texts the cut applied to, their characters before
+    and after, and how many of them have findings (which the cut text must find too)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.compared = 0
+        self.differences: list[str] = []
+        self.sliced = [0, 0, 0, 0]
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def check(self, source: str, path: str | None = None) -> list:
+        found = self.engine.check(source, path)
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return found  # flake8 reports E999 and runs no plugin
+        given = self.engine.check(source, path, tree)
+        self.compared += 1
+        if given != found:
+            self.differences.append(f"{path}: {sorted(set(found) ^ set(given))}")
+        cut = self.engine.reachable(source, path, tree)
+        if len(cut) < len(source):  # a cut leaves fewer characters; nothing else does
+            self.sliced[0] += 1
+            self.sliced[1] += len(source)
+            self.sliced[2] += len(cut)
+            self.sliced[3] += bool(found)
+        return found
+
+
 def lint_corpus(cache: str | None = None) -> list[PackageResult]:
     engine = Engine(load_ruleset())
     return [lint_package(root, engine) for root in corpus_tool().source_roots(cache)]
@@ -432,7 +470,7 @@ def _short_name(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["report", "diff", "write", "mutants", "pools"])
+    parser.add_argument("command", choices=["report", "diff", "write", "mutants", "pools", "given-parse"])
     parser.add_argument("--cache", help="corpus directory (default: $TORCH2MS_CORPUS or ~/.cache/...)")
     args = parser.parse_args(argv)
     tool = corpus_tool()
@@ -453,6 +491,16 @@ def main(argv: list[str] | None = None) -> int:
         missed = [f"  missed {mutant.code} at {mutant.site}" for mutant in made if not mutant.caught]
         print("\n".join(missed) or "every mutant caught")
         return 1 if missed else 0
+    if args.command == "given-parse":
+        both = BothWays(Engine(load_ruleset()))
+        for root in roots:
+            lint_package(root, both)
+            mutants(root, both)
+        cut, before, after, reported = both.sliced
+        print(f"{both.compared} texts (files and mutants) compared; {cut} cut, from {before:,} to "
+              f"{after:,} characters; {reported} of those cut have findings")
+        print("\n".join(both.differences) or "the same findings given the parse")
+        return 1 if both.differences else 0
     if args.command == "pools":
         engine = Engine(load_ruleset())
         found = [entry for root in roots for entry in pool_evidence(root, engine)]

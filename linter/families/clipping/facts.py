@@ -188,6 +188,12 @@ def triggers(facts: Facts, conditions: dict) -> Trigger | None:
     return Trigger(frozenset(words), frozenset(roots) if roots is not None else None)
 
 
+def helper_words(facts: Facts) -> frozenset[str]:
+    """What a helper that writes parameters calls (``F.assign``, ``p.set_data``, ``P.Assign()``):
+    the analysis reads every such helper whose name is mapped (``ClippingAnalysis.writing_helpers``)."""
+    return frozenset(facts.writer_methods | {last(name) for name in facts.writer_functions})
+
+
 def aliases(facts: Facts) -> Mapping[str, str]:
     """Each other spelling of a name the facts hold -> that name."""
     return facts.aliases

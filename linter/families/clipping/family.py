@@ -18,4 +18,5 @@ FAMILY = Family(
     aliases=facts.aliases,
     known=facts.known,
     variables=messages.VARIABLES,
+    helper_words=facts.helper_words,
 )
