@@ -35,39 +35,25 @@ anything that could be a read counts. Module-level statements are never cut.
 from __future__ import annotations
 
 import ast
-import re
 from itertools import accumulate
 from typing import Callable, Iterable
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 IMPORTS = (ast.Import, ast.ImportFrom)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-# A name passed as a call's first argument, comments between included: `partial(\n  helper, ...`.
-FIRST_ARGUMENT = re.compile(r"\(\s*(?:#[^\n]*\s*)*([^\W\d]\w*)\s*[,)]")
-# A function defined (at any depth), or the MultitypeFuncGraph one is registered on: the names a
-# helper is mapped by. Each pattern starts with a literal: one that starts with \b or an
-# alternation tries every character, and reads a file ten times slower.
-HELPER_NAMES = (re.compile(r"def\s+([^\W\d]\w*)"), re.compile(r"@\s*([^\W\d]\w*)\s*\.\s*register"))
 
 
 class _Definition:
     """One top-level def or class: its whole text (decorators to its last line), and what it
     names, each found when first asked."""
 
-    __slots__ = ("node", "last", "text", "_first_arguments", "_helpers")
+    __slots__ = ("node", "last", "text", "_helpers")
 
     def __init__(self, node: ast.AST, last: int, text: str) -> None:
         self.node = node
         self.last = last  # the offset of the end of its last line
         self.text = text
-        self._first_arguments: set[str] | None = None
         self._helpers: set[str] | None = None
-
-    @property
-    def first_arguments(self) -> set[str]:
-        if self._first_arguments is None:
-            self._first_arguments = set(FIRST_ARGUMENT.findall(self.text))
-        return self._first_arguments
 
     @property
     def helpers(self) -> set[str]:
@@ -188,19 +174,16 @@ def _keep_what_kept_code_reaches(definitions: list[_Definition], statements: lis
                     kept_classes.add(definition.node.name)
                 kept_bases |= definition.bases
         helpers = _helper_names(kept_text)
-        passed: set[str] | None = None  # the names kept code passes as a first argument, when asked
         added = []
         upgraded = False
         for definition in definitions:
             if id(definition) in kept_ids and id(definition) not in only_bases:
                 continue
             if (_mentions(definition.text, followed) or not definition.bases.isdisjoint(kept_classes)
-                    or not definition.first_arguments.isdisjoint(helpers)):
+                    or _passes_first(definition.text, helpers)):
                 reached = True
             elif helper_words and any(word in definition.text for word in helper_words):
-                if passed is None:
-                    passed = set(FIRST_ARGUMENT.findall(kept_text))
-                reached = not definition.helpers.isdisjoint(passed)
+                reached = _passes_first(kept_text, definition.helpers)
             else:
                 reached = False
             if id(definition) in only_bases:
@@ -232,7 +215,64 @@ def _helper_words(helper_words: set[str], statements: list[_Statement], imports:
 
 
 def _helper_names(text: str) -> set[str]:
-    return {name for pattern in HELPER_NAMES for name in pattern.findall(text)}
+    """The names a helper defined in ``text`` is mapped by: each function's (at any depth), and
+    the MultitypeFuncGraph one is registered on (``@clip_grad.register(...)``). A scan for the
+    few places, no regex: compiling one costs more than the whole scan."""
+    found = set()
+    at = text.find("def")
+    while at >= 0:
+        name, _ = _name_at(text, at + 3, True)
+        if name:
+            found.add(name)
+        at = text.find("def", at + 3)
+    at = text.find("@")
+    while at >= 0:
+        name, end = _name_at(text, at + 1)
+        if name and text[_after_spaces(text, end):].startswith(".register"):
+            found.add(name)
+        at = text.find("@", at + 1)
+    return found
+
+
+def _passes_first(text: str, names: Iterable[str]) -> bool:
+    """Whether ``text`` may pass one of ``names`` as a call's first argument: ``partial(helper,``,
+    ``map(helper)``. A name alone on its line counts (a comment may sit between it and the
+    parenthesis)."""
+    for name in names:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if not (at and _continues_a_name(text[at - 1])) and not (end < len(text) and _continues_a_name(text[end])):
+                before = at - 1
+                while before >= 0 and text[before] in " \t\\\r":
+                    before -= 1
+                after = end
+                while after < len(text) and text[after] in " \t\\":
+                    after += 1
+                if ((before < 0 or text[before] in "(\n")
+                        and (after == len(text) or text[after] in ",)\r\n#")):
+                    return True
+            at = text.find(name, end)
+    return False
+
+
+def _name_at(text: str, start: int, after_space: bool = False) -> tuple[str, int]:
+    """The identifier at ``start``, spaces before it skipped (at least one when ``after_space``),
+    and where it ends."""
+    at = _after_spaces(text, start)
+    if after_space and at == start:
+        return "", start
+    end = at
+    while end < len(text) and _continues_a_name(text[end]):
+        end += 1
+    name = text[at:end]
+    return (name, end) if name and not name[0].isdigit() else ("", start)
+
+
+def _after_spaces(text: str, start: int) -> int:
+    while start < len(text) and text[start] in " \t\\\n":
+        start += 1
+    return start
 
 
 def _word_test(words: Iterable[str]) -> Callable[[str], bool]:
