@@ -30,7 +30,6 @@ from .families import CORE_CONDITIONS, Condition, Family, Pairing, Trigger
 from .prefilter import FileText, Prefilter, Screen, name_ending_at
 from .records import FunctionByName, LazyPattern, OrderedRecord, Record
 from .semantics import WalkedNodes
-from .slicing import reachable_source
 
 if TYPE_CHECKING:
     import ast
@@ -439,6 +438,8 @@ class Engine:
                 words.update(prefilter.words)
                 helper_words |= family_words
                 packages.update(prefilter.imports)
+        from .slicing import reachable_source  # a file only other families' rules keep never asks
+
         try:
             return reachable_source(source, python_tree, words, helper_words, packages)
         except Exception:  # an unexpected tree: parse the whole text

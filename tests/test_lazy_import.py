@@ -156,6 +156,7 @@ def test_a_model_file_only_divergence_rules_match_loads_nothing_of_clipping(tmp_
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS301"]
     assert "flake8_torch2ms.families.divergence.views" in modules
     assert [name for name in modules if name.startswith(CLIPPING)] == []
+    assert "flake8_torch2ms.slicing" not in modules  # the divergence rules read the whole file
     # A training step's clip call imports the clipping family as the first file of a process would.
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
     assert status == 1 and f"{CLIPPING}.dataflow" in modules
