@@ -18,8 +18,8 @@ to families whose analysis reads beyond the definition a match sits in through n
   imports, in a function, a package that the active rules' ``imports:`` conditions ask for and
   no module-level import names (those conditions read every import in the file);
 - it is a base of a kept class (what its methods set on ``self``);
-- it derives from a kept class, but one kept only as a base (a match in it resolves
-  ``self.clip`` through what its bases set);
+- it derives from a kept class other than one kept only as another's base (a match in it
+  resolves ``self.clip`` through what its bases set);
 - it passes, as a call's first argument, the name of a function defined anywhere in kept code, or
   of what one is registered on (``hyper_map(F.partial(clip_grad, C), grads)``: what the helper's
   parameters receive);

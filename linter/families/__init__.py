@@ -189,8 +189,9 @@ class Family(FrozenRecord):
         # (clipping: a parameter writer mapped over sequences). Set only when the analysis reads
         # beyond the definition a match sits in through names alone (bindings, classes and their
         # bases, helpers, module-level names, imports): then, given Python's parse of a file only
-        # such families' rules check, the engine cuts the definitions no name leads to
-        # (linter/slicing.py). None: it may read any part of the module, which is parsed whole.
+        # such families' rules check, the engine first parses it without the definitions no name
+        # leads to (linter/slicing.py), and again whole only if that finds anything. None: it may
+        # read any part of the module, which is parsed whole.
         self.helper_words = helper_words
         self.table: dict[str, Condition] = self._table()
 
