@@ -347,16 +347,9 @@ def _without_bodies(source: str, lines: _Lines, cut: list[_Definition]) -> str:
     parts = []
     last = 0
     for definition in cut:
-        body = definition.node.body[0]
-        line_start = lines.start(body.lineno)
-        line = source[line_start:lines.end(body.lineno)]
-        # Python's columns count UTF-8 bytes.
-        column = body.col_offset if line.isascii() else len(
-            line.encode("utf-8")[:body.col_offset].decode("utf-8", "ignore"))
-        before = line[:column].rstrip()
-        if before and not before.endswith(":"):
+        begin = _body_start(source, lines, definition.node.body[0])
+        if begin is None:
             continue  # not where a body starts: left whole
-        begin = line_start + column
         region = source[begin:definition.last]
         replacement = "..." + "\n" * region.count("\n")
         if len(region) <= len(replacement):  # `def f(): x`, `def f(): ...`: nothing to save
@@ -368,3 +361,20 @@ def _without_bodies(source: str, lines: _Lines, cut: list[_Definition]) -> str:
         return source
     parts.append(source[last:])
     return "".join(parts)
+
+
+def _body_start(source: str, lines: _Lines, statement: ast.AST) -> int | None:
+    """Where a body's first statement starts: its first decorator's ``@`` when it has one (a
+    decorated method's position is its ``def``'s), else its own column, which Python counts in
+    UTF-8 bytes. None when what is there is not where a body can start."""
+    decorators = getattr(statement, "decorator_list", None)
+    number = min(decorator.lineno for decorator in decorators) if decorators else statement.lineno
+    start = lines.start(number)
+    line = source[start:lines.end(number)]
+    if decorators:
+        column = len(line) - len(line.lstrip())
+        return start + column if line[column:column + 1] == "@" else None
+    column = statement.col_offset if line.isascii() else len(
+        line.encode("utf-8")[:statement.col_offset].decode("utf-8", "ignore"))
+    before = line[:column].rstrip()
+    return start + column if not before or before.endswith(":") else None

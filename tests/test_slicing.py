@@ -325,12 +325,24 @@ two
 three"""
     return text  # a comment after the last statement
 x = 1
+
+
+class DecoratedFirst:
+    @property
+    def width(self):
+        return 3
+
+    @staticmethod
+    @functools.lru_cache(maxsize=None)
+    def table():
+        return {}
 ''']
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"], ids=["lf", "crlf"])
 @pytest.mark.parametrize("source", LINES_AND_COLUMNS)
-def test_the_cut_keeps_lines_and_columns(engine, source):
-    text = source + FILLER
+def test_the_cut_keeps_lines_and_columns(engine, source, line_end):
+    text = (source + FILLER).replace("\n", line_end)
     tree = ast.parse(text)
     reachable = engine.reachable(text, None, tree)
     assert reachable != text
@@ -340,6 +352,7 @@ def test_the_cut_keeps_lines_and_columns(engine, source):
     for old, new in zip(before, after):
         # A line is kept, or emptied, or its body (from where it starts) replaced by '...'.
         assert new in (old, "") or (new.endswith("...") and old.startswith(new[:-3]))
+    assert both_ways(engine, text)[0] == both_ways(engine, text)[1]
 
 
 def test_non_ascii_before_a_body_on_its_header_line():

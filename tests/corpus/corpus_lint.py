@@ -339,6 +339,10 @@ class BothWays:
             self.differences.append(f"{path}: {sorted(set(found) ^ set(given))}")
         cut = self.engine.reachable(source, path, tree)
         if len(cut) < len(source):  # a cut leaves fewer characters; nothing else does
+            try:
+                ast.parse(cut)
+            except SyntaxError as error:
+                self.differences.append(f"{path}: the cut text is not Python: {error}")
             self.sliced[0] += 1
             self.sliced[1] += len(source)
             self.sliced[2] += len(cut)
