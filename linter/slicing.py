@@ -228,7 +228,7 @@ def _helper_names(text: str) -> set[str]:
     at = text.find("@")
     while at >= 0:
         name, end = _name_at(text, at + 1)
-        if name and text[_after_spaces(text, end):].startswith(".register"):
+        if name and text.startswith(".register", _after_spaces(text, end)):
             found.add(name)
         at = text.find("@", at + 1)
     return found
@@ -242,7 +242,7 @@ def _passes_first(text: str, names: Iterable[str]) -> bool:
         at = text.find(name)
         while at >= 0:
             end = at + len(name)
-            if not (at and _continues_a_name(text[at - 1])) and not (end < len(text) and _continues_a_name(text[end])):
+            if _whole_name(text, at, end):
                 before = at - 1
                 while before >= 0 and text[before] in " \t\\\r":
                     before -= 1
@@ -290,10 +290,15 @@ def _mentions(text: str, names: Iterable[str]) -> bool:
         at = text.find(name)
         while at >= 0:
             end = at + len(name)
-            if not (at and _continues_a_name(text[at - 1])) and not (end < len(text) and _continues_a_name(text[end])):
+            if _whole_name(text, at, end):
                 return True
             at = text.find(name, end)
     return False
+
+
+def _whole_name(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is not part of a longer name."""
+    return not (start and _continues_a_name(text[start - 1])) and not (end < len(text) and _continues_a_name(text[end]))
 
 
 def _continues_a_name(character: str) -> bool:
