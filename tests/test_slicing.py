@@ -271,7 +271,8 @@ def block_factory():
     # a kept class, and readers of a module-level name that no word binds.
     for name in ("PositionBias", "Block", "block_factory"):
         assert not body_kept(reachable, name), name
-    assert both_ways(engine, source)[0] == both_ways(engine, source)[1]
+    without, given = both_ways(engine, source)
+    assert given == without
 
 
 def test_a_fix_hazard_counts_the_reads_in_cut_definitions(engine):
@@ -352,7 +353,8 @@ def test_the_cut_keeps_lines_and_columns(engine, source, line_end):
     for old, new in zip(before, after):
         # A line is kept, or emptied, or its body (from where it starts) replaced by '...'.
         assert new in (old, "") or (new.endswith("...") and old.startswith(new[:-3]))
-    assert both_ways(engine, text)[0] == both_ways(engine, text)[1]
+    without, given = both_ways(engine, text)
+    assert given == without
 
 
 def test_non_ascii_before_a_body_on_its_header_line():
