@@ -372,14 +372,13 @@ class Engine:
             return []
         source = _as_parsed(source)
         renamed = self._renamed(source)
-        if python_tree is not None and not renamed:
-            reachable = self._reachable(source, active, python_tree)
-            if reachable is not source:
-                # The cut text only shows that there is nothing to report (slicing.py): anything
-                # it finds is found again in the whole text, with the whole text's fixes.
-                findings = self._parsed_and_run(reachable, path, active, renamed, python_tree)
-                if not findings:
-                    return findings
+        reachable = self._reachable(source, active, python_tree, renamed)
+        if reachable is not source:
+            # The cut text only shows that there is nothing to report (slicing.py): anything it
+            # finds is found again in the whole text, with the whole text's fixes.
+            findings = self._parsed_and_run(reachable, path, active, renamed, python_tree)
+            if not findings:
+                return findings
         return self._parsed_and_run(source, path, active, renamed, python_tree)
 
     def reachable(self, source: str, path: str | None = None, python_tree: ast.Module | None = None) -> str:
@@ -388,9 +387,7 @@ class Engine:
         and to see what a check reads."""
         active = self._active(source, path, True, python_tree)
         source = _as_parsed(source)
-        if not active or python_tree is None or self._renamed(source):
-            return source
-        return self._reachable(source, active, python_tree)
+        return self._reachable(source, active, python_tree, self._renamed(source)) if active else source
 
     def _parsed_and_run(self, source: str, path: str | None, active: list[tuple[_Group, list[Rule]]],
                         renamed: dict[str, str], python_tree: ast.Module | None) -> list[Finding]:
@@ -422,10 +419,14 @@ class Engine:
             context.release()
         return self._without_yielded(sorted(set(findings)))
 
-    def _reachable(self, source: str, active: list[tuple[_Group, list[Rule]]], python_tree: ast.Module) -> str:
+    def _reachable(self, source: str, active: list[tuple[_Group, list[Rule]]], python_tree: ast.Module | None,
+                   renamed: dict[str, str]) -> str:
         """The text our parse needs: the definitions the active rules cannot reach cut out
-        (slicing.py), when every active rule is of a family that reads others through names
-        alone and has trigger words; else ``source`` itself. A failure cuts nothing."""
+        (slicing.py), given Python's parse, no word imported under another name, and every active
+        rule of a family that reads others through names alone and with trigger words; else
+        ``source`` itself. A failure cuts nothing."""
+        if python_tree is None or renamed:
+            return source
         words: set[str] = set()
         helper_words: set[str] = set()
         packages: set[str] = set()

@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -257,7 +258,7 @@ class FileText:
         while start >= 0:
             end = start + len(name)
             # `name.` is a use wherever it is written; only the other places need a closer look.
-            if (_name_start(source, start) == start and not _is_name_char(source[end:end + 1])
+            if (_name_start(source, start) == start and not is_name_char(source[end:end + 1])
                     and source[end:end + 1] != "." and source[start - 1:start] != "." and self.in_code(start)):
                 line = import_line().match(source, line_start(source, start))
                 if line is None or source[line.end():line.end() + 1] not in ("", "\r", "\n"):
@@ -387,11 +388,7 @@ class _CallPlaces:
         # for anything else (an assignment, a def or class, a parameter, `import x`, `as x`...)
         self.binders: dict[str, list[tuple[str, int] | None]] = {}
         self._tree, self._source = tree, source
-        self.line_starts = [0]  # where each line starts, for line_of
-        found = source.find("\n")
-        while found >= 0:
-            self.line_starts.append(found + 1)
-            found = source.find("\n", found + 1)
+        self.line_starts = line_starts(source)  # for line_of
         # Python ends a line at a lone '\r' too: the parse's lines are then not these.
         self.lone_carriage_return = "\r" in source and source.count("\r") != source.count("\r\n")
         self._walked: set[int] = set()  # id() of each statement walked
@@ -415,8 +412,8 @@ class _CallPlaces:
             start = source.find(name)
             while start >= 0:
                 end = start + len(name)
-                if ((start == 0 or not _is_name_char(source[start - 1]))
-                        and (end == len(source) or not _is_name_char(source[end]))):
+                if ((start == 0 or not is_name_char(source[start - 1]))
+                        and (end == len(source) or not is_name_char(source[end]))):
                     self.on_line(self.line_of(start))
                 start = source.find(name, end)
         return self.uses.get(name, [])
@@ -653,9 +650,9 @@ class Prefilter:
         if start < 0 or not source.startswith(word, start):
             return False
         end = start + len(word)
-        return ((self.after is not None or not _is_name_char(word[0]) or start == 0
-                 or not _is_name_char(source[start - 1]))
-                and (not _is_name_char(word[-1]) or end == len(source) or not _is_name_char(source[end]))
+        return ((self.after is not None or not is_name_char(word[0]) or start == 0
+                 or not is_name_char(source[start - 1]))
+                and (not is_name_char(word[-1]) or end == len(source) or not is_name_char(source[end]))
                 and (self.after is None or self.after.match(source, end) is not None
                      or renamed_after().match(source, end) is not None)
                 and text.in_code(start) and not _defined(source, start)
@@ -738,7 +735,7 @@ def _defined(source: str, start: int) -> bool:
 def _name_start(source: str, position: int, low: int = 0) -> int:
     """Where the name that ``position`` is in (or just after) starts, not before ``low``:
     ``position`` itself when no name character comes before it."""
-    while position > low and _is_name_char(source[position - 1]):
+    while position > low and is_name_char(source[position - 1]):
         position -= 1
     return position
 
@@ -759,5 +756,11 @@ def line_start(source: str, position: int) -> int:
     return max(source.rfind("\n", 0, position), source.rfind("\r", 0, position)) + 1
 
 
-def _is_name_char(character: str) -> bool:
+def is_name_char(character: str) -> bool:
     return character == "_" or character.isalnum()
+
+
+def line_starts(source: str) -> list[int]:
+    """Where each line ('\n'-ended) starts: each line's length and its break, summed in C (no
+    Python loop per line)."""
+    return list(accumulate(map((1).__add__, map(len, source.split("\n"))), initial=0))[:-1]

@@ -35,8 +35,9 @@ anything that could be a read counts. Module-level statements are never cut.
 from __future__ import annotations
 
 import ast
-from itertools import accumulate
 from typing import Callable, Iterable
+
+from .prefilter import is_name_char, line_starts
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 IMPORTS = (ast.Import, ast.ImportFrom)
@@ -124,21 +125,22 @@ def reachable_source(source: str, tree: ast.Module, words: Iterable[str], helper
         else:
             statement_nodes.append(node)
     holds_a_word = _word_test(words)
-    kept = [definition for definition in definitions if holds_a_word(definition.text)
-            or _mentions(definition.text, ("global", "import"))]
-    if len(kept) == len(definitions):
+    kept, importing = [], []  # importing: what only its imports might keep
+    for definition in definitions:
+        if holds_a_word(definition.text) or _mentions(definition.text, ("global",)):
+            kept.append(definition)
+        elif _mentions(definition.text, ("import",)):
+            importing.append(definition)
+    if len(kept) + len(importing) == len(definitions):
         return source  # the common case for a file a rule keeps: nothing to cut, nothing more asked
     statements = [_Statement(node, source[lines.start(node.lineno):lines.end(node.end_lineno)])
                   for node in statement_nodes]
-    importing = [definition for definition in kept
-                 if not holds_a_word(definition.text) and not _mentions(definition.text, ("global",))]
     if importing:  # kept for its imports alone: unless they change nothing the rules see
         module_packages = {package for node in imports for package in _packages(node)}
         for statement in statements:
             module_packages |= statement.packages()
         wanted = set(packages) - module_packages
-        kept = [definition for definition in kept
-                if definition not in importing or _imports_reach(definition.node, wanted)]
+        kept += [definition for definition in importing if _imports_reach(definition.node, wanted)]
     helper_words = _helper_words(set(helper_words), statements, imports) if helper_words else set()
     _keep_what_kept_code_reaches(definitions, statements, kept, holds_a_word, helper_words)
     if len(kept) == len(definitions):
@@ -263,7 +265,7 @@ def _name_at(text: str, start: int, after_space: bool = False) -> tuple[str, int
     if after_space and at == start:
         return "", start
     end = at
-    while end < len(text) and _continues_a_name(text[end]):
+    while end < len(text) and is_name_char(text[end]):
         end += 1
     name = text[at:end]
     return (name, end) if name and not name[0].isdigit() else ("", start)
@@ -298,11 +300,7 @@ def _mentions(text: str, names: Iterable[str]) -> bool:
 
 def _whole_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is not part of a longer name."""
-    return not (start and _continues_a_name(text[start - 1])) and not (end < len(text) and _continues_a_name(text[end]))
-
-
-def _continues_a_name(character: str) -> bool:
-    return character.isalnum() or character == "_"
+    return not (start and is_name_char(text[start - 1])) and not (end < len(text) and is_name_char(text[end]))
 
 
 def _packages(statement: ast.AST) -> set[str]:
@@ -333,19 +331,19 @@ def _imports_reach(definition: ast.AST, wanted: set[str]) -> bool:
 class _Lines:
     """Where each line (numbered from 1, as Python's parse numbers them) starts and ends."""
 
-    __slots__ = ("_before", "count")
+    __slots__ = ("_starts", "_length", "count")
 
     def __init__(self, source: str) -> None:
-        # The characters before each line, its line breaks left out, summed in C: no Python loop per line.
-        self._before = list(accumulate(map(len, source.split("\n")), initial=0))
-        self.count = len(self._before) - 1
+        self._starts = line_starts(source)
+        self._length = len(source)
+        self.count = len(self._starts)
 
     def start(self, line: int) -> int:
-        return self._before[line - 1] + line - 1
+        return self._starts[line - 1]
 
     def end(self, line: int) -> int:
         """Before its line break."""
-        return self._before[line] + line - 1
+        return self._starts[line] - 1 if line < self.count else self._length
 
 
 def _without_bodies(source: str, lines: _Lines, cut: list[_Definition]) -> str:
