@@ -361,6 +361,7 @@ class Engine:
         try:
             return self._check(source, path, python_tree)
         finally:
+            FileText.forget()
             if enabled:
                 gc.enable()
 

@@ -16,7 +16,7 @@ import sys
 from typing import Iterator
 
 from . import DOCS_URL, __version__, rulecache
-from .prefilter import Screen
+from .prefilter import FileText, Screen
 from .yamlfile import ConfigError, not_a_file
 
 
@@ -102,6 +102,8 @@ class Torch2MSChecker:
             from .engine import internal_error
 
             findings = [internal_error("the engine", error)]
+        finally:
+            FileText.forget()  # the screen's and the engine's shared look at this file's text
         for finding in findings:
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
 

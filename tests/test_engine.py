@@ -132,6 +132,31 @@ def test_the_flake8_adapter_turns_an_engine_crash_into_tms000(monkeypatch):
     assert results[0][2].startswith("TMS000 flake8-torch2ms could not check this file with the engine (MemoryError")
 
 
+NOTHING_TO_MATCH = "import os\n\n\ndef join(*parts):\n    return os.path.join(*parts)\n"
+ONE_FINDING = "from mindspore import ops\n\n\ndef step(grads):\n    return ops.clip_by_value(grads, 0.1)\n"
+
+
+@pytest.mark.parametrize("source", [NOTHING_TO_MATCH, ONE_FINDING], ids=["screened-out", "checked"])
+@pytest.mark.parametrize("caller", ["flake8 plugin", "engine"])
+def test_a_files_parse_is_let_go_once_its_file_is_done(engine, caller, source):
+    """Nothing keeps flake8's parse of a file (nor its text) once the file is done: kept to the
+    end of an editor's process, every later collection walks it and it is freed only at exit."""
+    import ast
+    import weakref
+
+    from flake8_torch2ms import plugin
+
+    tree = ast.parse(source)
+    parse_alive = weakref.ref(tree)
+    if caller == "flake8 plugin":
+        found = [code[:6] for _, _, code, _ in plugin.Torch2MSChecker(tree, source.splitlines(True), "m.py").run()]
+    else:
+        found = [finding.code for finding in engine.check(source, "m.py", tree)]
+    assert found == ([] if source is NOTHING_TO_MATCH else ["TMS103"])
+    del tree
+    assert parse_alive() is None
+
+
 def test_node_offsets_are_those_of_range_after_wide_characters():
     # nodes.start/end read offsets from SgNode.replace("") instead of range() (whose column scan
     # costs the length of the line); both must count the same characters, astral ones included.
