@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ast_grep_py import SgRoot
+from .astgrep import SgRoot
 
 from . import families as registry
 from .families import all_conditions, family_of

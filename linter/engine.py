@@ -21,7 +21,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ast_grep_py import SgNode, SgRoot
+from .astgrep import SgNode, SgRoot
 
 from . import families as registry
 from . import rulecache

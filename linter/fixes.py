@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ast_grep_py import SgRoot
+from .astgrep import SgRoot
 
 from .engine import Engine, Finding
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ast_grep_py import SgRoot
+from .astgrep import SgRoot
 
 from .records import LazyPattern
 from .yamlfile import ConfigError, LocatedDict

@@ -77,7 +77,8 @@ def test_a_file_the_rules_match_loads_the_engine_and_is_checked(tmp_path, cache)
     status, findings, modules, _ = flake8_in_a_fresh_process(tmp_path, MATCHED, cache=cache)
     # TMS103: clip-single-positional-bound
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS103"]
-    assert {"flake8_torch2ms.engine", "ast_grep_py"} <= modules
+    assert {"flake8_torch2ms.engine", "ast_grep_py.ast_grep_py"} <= modules
+    assert "ast_grep_py" not in modules  # the package's typing aids are not run (linter/astgrep.py)
     assert "yaml" not in modules  # the checked rule set comes from the cache too
     assert "flake8_torch2ms.config" not in modules  # nor its loader: the engine's plan comes from the cache
     # Without an original the paired family's rules match no file: neither it nor its facts are loaded.

@@ -18,7 +18,7 @@ import re
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from ..records import FrozenRecord, cached_property
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..records import Record
 
 if TYPE_CHECKING:
-    from ast_grep_py import SgNode
+    from ..astgrep import SgNode
 
 
 class WalkedNodes(Record):

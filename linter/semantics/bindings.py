@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from ..records import FrozenRecord, Record
 from . import nodes

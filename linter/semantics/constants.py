@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import math
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from . import nodes
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from ..schema import IDENTIFIER
 from . import nodes

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from typing import Callable
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from ..records import cached_property
 from . import WalkedNodes

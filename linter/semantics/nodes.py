@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 from typing import Iterator
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 FUNCTION_KINDS = frozenset({"function_definition", "lambda"})
 SCOPE_KINDS = FUNCTION_KINDS | {"class_definition"}

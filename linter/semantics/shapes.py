@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Sequence
 
-from ast_grep_py import SgNode
+from ..astgrep import SgNode
 
 from ..records import FrozenRecord
 from . import nodes

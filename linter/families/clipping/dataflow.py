@@ -7,7 +7,7 @@ Built per file, only when a clipping rule matched, on the shared semantic model.
 
 from __future__ import annotations
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import cached_property
 from ...semantics import constants, nodes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...schema import IDENTIFIER
 from ...semantics import nodes

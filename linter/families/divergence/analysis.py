@@ -8,7 +8,7 @@ Built per file, only when a divergence rule matched.
 
 from __future__ import annotations
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import Term, Vocabulary, cached_property
 from ...semantics import constants, nodes

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import FrozenRecord, cached_property
 from ...semantics import nodes, shapes

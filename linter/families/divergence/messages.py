@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import LazyPattern
 from ...semantics import nodes

@@ -3,7 +3,7 @@ and answers with a term of its condition's vocabulary (values.py); the condition
 
 from __future__ import annotations
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import cached_property
 from ...semantics import constants, nodes

@@ -4,7 +4,7 @@ align (alignment.py), and for each aligned call each parameter compared in its c
 
 from __future__ import annotations
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import FrozenRecord, cached_property
 from ...semantics import nodes

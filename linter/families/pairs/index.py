@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import Record
 from ...semantics import constants, nodes

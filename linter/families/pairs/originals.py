@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ast_grep_py import SgNode, SgRoot
+from ...astgrep import SgNode, SgRoot
 
 from ... import rulecache
 from ...semantics.model import SemanticModel

@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from ast_grep_py import SgRoot
+from ...astgrep import SgRoot
 
 from ... import rulecache
 from ...records import LazyPattern

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ast_grep_py import SgRoot
+from ...astgrep import SgRoot
 
 from ...semantics.model import SemanticModel
 from .alignment import align

@@ -3,7 +3,7 @@ the compared parameters."""
 
 from __future__ import annotations
 
-from ast_grep_py import SgNode
+from ...astgrep import SgNode
 
 from ...records import cached_property
 from . import messages
