@@ -185,11 +185,16 @@ def _entry(config_path: str | None, suffix: str) -> Path | None:
 
 
 def _key(config_path: str | None) -> str:
-    digest = sha256(installed_stamps().encode())
+    digest = _digest_of(installed_stamps()).copy()
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
         digest.update(Path(config_path).read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _digest_of(stamps: str):  # -> a sha256 object: every entry's key starts with the same stamps
+    return sha256(stamps.encode())
 
 
 @lru_cache(maxsize=1)
