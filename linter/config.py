@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 
 from .astgrep import SgRoot
-
 from . import families as registry
 from .families import all_conditions, family_of
 from .records import LazyPattern

@@ -22,7 +22,6 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .astgrep import SgNode, SgRoot
-
 from . import families as registry
 from . import rulecache
 from .ruleset import INTERNAL_ERROR_CODE, Rule, RuleSet

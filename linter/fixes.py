@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .astgrep import SgRoot
-
 from .engine import Engine, Finding
 
 MAX_PASSES = 5

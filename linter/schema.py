@@ -6,7 +6,6 @@ import re
 from typing import Iterable
 
 from .astgrep import SgRoot
-
 from .records import LazyPattern
 from .yamlfile import ConfigError, LocatedDict
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 
 from ..astgrep import SgNode
-
 from ..records import FrozenRecord, Record
 from . import nodes
 

@@ -6,7 +6,6 @@ import ast
 import math
 
 from ..astgrep import SgNode
-
 from . import nodes
 
 INFINITIES = {"inf": math.inf, "-inf": -math.inf, "+inf": math.inf, "infinity": math.inf, "-infinity": -math.inf}

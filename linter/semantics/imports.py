@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Callable
 
 from ..astgrep import SgNode
-
 from ..schema import IDENTIFIER
 from . import nodes
 

@@ -16,7 +16,6 @@ import bisect
 from typing import Callable
 
 from ..astgrep import SgNode
-
 from ..records import cached_property
 from . import WalkedNodes
 from . import bindings as scope_bindings

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from ..astgrep import SgNode
-
 from ..records import FrozenRecord
 from . import nodes
 

@@ -8,7 +8,6 @@ Built per file, only when a clipping rule matched, on the shared semantic model.
 from __future__ import annotations
 
 from ...astgrep import SgNode
-
 from ...records import cached_property
 from ...semantics import constants, nodes
 from ...semantics.bindings import Binding

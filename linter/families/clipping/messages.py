@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from ...astgrep import SgNode
-
 from ...schema import IDENTIFIER
 from ...semantics import nodes
 from .. import shorten

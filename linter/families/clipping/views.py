@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from ...astgrep import SgNode
-
 from ...records import FrozenRecord, cached_property
 from ...semantics import bindings, nodes
 from ...semantics.model import receiving_call

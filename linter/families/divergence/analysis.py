@@ -9,7 +9,6 @@ Built per file, only when a divergence rule matched.
 from __future__ import annotations
 
 from ...astgrep import SgNode
-
 from ...records import Term, Vocabulary, cached_property
 from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...astgrep import SgNode
-
 from ...records import FrozenRecord, cached_property
 from ...semantics import nodes, shapes
 from ...semantics.nodes import Arguments

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...astgrep import SgNode
-
 from ...records import LazyPattern
 from ...semantics import nodes
 from .. import shorten

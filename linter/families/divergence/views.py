@@ -4,7 +4,6 @@ and answers with a term of its condition's vocabulary (values.py); the condition
 from __future__ import annotations
 
 from ...astgrep import SgNode
-
 from ...records import cached_property
 from ...semantics import constants, nodes
 from ...semantics.nodes import Arguments

@@ -5,7 +5,6 @@ align (alignment.py), and for each aligned call each parameter compared in its c
 from __future__ import annotations
 
 from ...astgrep import SgNode
-
 from ...records import FrozenRecord, cached_property
 from ...semantics import nodes
 from ...semantics.model import SemanticModel

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ...astgrep import SgNode
-
 from ...records import Record
 from ...semantics import constants, nodes
 from ...semantics.model import SemanticModel

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...astgrep import SgNode, SgRoot
-
 from ... import rulecache
 from ...semantics.model import SemanticModel
 from .alignment import align_by_path, align_file, defining_files, files_by_name, may_align_by_names, may_pair_calls

@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 from ...astgrep import SgRoot
-
 from ... import rulecache
 from ...records import LazyPattern
 from ...semantics import nodes

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 from ...astgrep import SgRoot
-
 from ...semantics.model import SemanticModel
 from .alignment import align
 from .facts import Facts

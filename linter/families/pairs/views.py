@@ -4,7 +4,6 @@ the compared parameters."""
 from __future__ import annotations
 
 from ...astgrep import SgNode
-
 from ...records import cached_property
 from . import messages
 from .analysis import Compared, PairAnalysis, compare
