@@ -54,8 +54,8 @@ NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") 
 # Comments and string literals, leftmost first, each consumed whole (so a `#` or a quote inside
 # one is not read as the start of another). An unterminated string matches nothing: its text is
 # then taken for code, which only keeps a file. A comment or a one-line string ends at a lone '\r'
-# as well: Python (and flake8) end a line there. Compiled on first use, as positional_first: most
-# files a process sees (an editor's one file) never need it.
+# as well: Python (and flake8) end a line there. Compiled on first use: most files a process sees
+# (an editor's one file) never need it.
 @lru_cache(maxsize=None)
 def non_code() -> re.Pattern:
     return re.compile(r'''#[^\r\n]*'''
@@ -67,15 +67,59 @@ def non_code() -> re.Pattern:
 
 # Right after a word (a dropout's name): a call with a positional first argument (`Dropout(0.1`, not
 # `Dropout(p=0.1`, `Dropout()` or `Dropout(*args`), with spaces, line breaks, backslash
-# continuations and comments allowed wherever Python allows them: each separator is
-# (?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n])), written out three times (the tests hold every `re`
-# pattern to a literal). Backtracking must not stop inside a separator and take what follows for
-# the argument: a comment runs to the line's end, and the look-ahead refuses a space, '#' or '\'.
-@lru_cache(maxsize=None)
-def positional_first() -> re.Pattern:
-    return re.compile(r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*\("
-                      r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*"
-                      r"(?![)*\s#\\]|[^\W\d]\w*(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))*=(?!=))")
+# continuations and comments allowed wherever Python allows them. Scanned by hand rather than by a
+# regex: compiling the regex this replaces cost 2 M instructions (0.5 ms) in every process that
+# met a dropout's name, and the scan of one call's opening takes microseconds
+# (tests/test_prefilter.py compares the two on random texts).
+class PositionalFirstArgument:
+    pattern = "a call with a positional first argument"  # what messages call it, as re.Pattern's
+
+    def match(self, source: str, position: int) -> bool | None:
+        """Whether a call whose first argument is positional opens at ``position``: True or None,
+        as ``re.Pattern.match`` answers a match or none."""
+        position = after_separators(source, position)
+        if not source.startswith("(", position):
+            return None
+        position = after_separators(source, position + 1)
+        if position == len(source):
+            return True  # the text ends inside the call: taken as a match, which only keeps a file
+        char = source[position]
+        if char in ")*\\":  # none, *args or **kwargs; a stray backslash
+            return None
+        if (char.isalnum() or char == "_") and not char.isdecimal():  # a name: `p=0.1` is a keyword
+            end = position + 1
+            while end < len(source) and (source[end].isalnum() or source[end] == "_"):
+                end += 1
+            end = after_separators(source, end)
+            if source.startswith("=", end) and not source.startswith("==", end):
+                return None
+        return True
+
+
+def after_separators(source: str, position: int) -> int:
+    """Past the spaces, line breaks, backslash continuations and comments that start at
+    ``position``, as Python allows them between a call's tokens. A comment ends at a lone '\\r'
+    as well as at '\\n' (Python, and flake8, end a line there); str.isspace is re's \\s."""
+    end = len(source)
+    while position < end:
+        char = source[position]
+        if char.isspace():
+            position += 1
+        elif char == "#":
+            line_feed, carriage_return = source.find("\n", position), source.find("\r", position)
+            position = min(found for found in (line_feed, carriage_return, end) if found >= 0)
+        elif char == "\\" and source.startswith(("\n", "\r"), position + 1):
+            position += 2  # a backslash, a line break (of "\r\n", the "\n" is then a space)
+        else:
+            break
+    return position
+
+
+_POSITIONAL_FIRST = PositionalFirstArgument()
+
+
+def positional_first() -> PositionalFirstArgument:
+    return _POSITIONAL_FIRST
 
 
 # Ends just before a name that a def or class defines. Compiled on first use, as the one below: a
@@ -85,10 +129,13 @@ def defined_before() -> re.Pattern:
     return re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")
 
 
-# `import Dropout as Drop`: the call is then `Drop(`.
-@lru_cache(maxsize=None)
-def renamed_after() -> re.Pattern:
-    return re.compile(r"[ \t]+as[ \t]")
+def renamed_after(source: str, position: int) -> bool:
+    """Whether `` as `` follows (`import Dropout as Drop`: the call is then `Drop(`): spaces or
+    tabs, ``as``, a space or a tab."""
+    after = position
+    while source.startswith((" ", "\t"), after):
+        after += 1
+    return after > position and source.startswith(("as ", "as\t"), after)
 
 
 # A whole line that imports one module under one name: `import numpy as np`, `import numpy`. Compiled
@@ -662,7 +709,7 @@ class Prefilter:
                  or not is_name_char(source[start - 1]))
                 and (not is_name_char(word[-1]) or end == len(source) or not is_name_char(source[end]))
                 and (self.after is None or self.after.match(source, end) is not None
-                     or renamed_after().match(source, end) is not None)
+                     or renamed_after(source, end))
                 and text.in_code(start) and not _defined(source, start)
                 and not (self.roots is not None and text.foreign_module_attribute(start, self.roots))
                 and not (self.roots is not None and text.imported_from_elsewhere(start, end, self.roots))

@@ -4,6 +4,7 @@ and every kept case is checked for its finding."""
 
 import ast
 import random
+import re
 
 import pytest
 
@@ -603,3 +604,42 @@ def test_the_parse_drops_no_finding_of_import_texts(engine, monkeypatch, path):
     assert all(kept for kept, found in zip(screened, unfiltered) if found)
     assert sum(map(bool, unfiltered)) > 50, sum(map(bool, unfiltered))
     assert dropped > 15, dropped  # 24, 36 and 24 at the three paths
+
+
+# The regexes the hand scans replaced (prefilter.PositionalFirstArgument, renamed_after): the
+# scans must answer as they did on any text, Unicode spaces, digits and letters included.
+SEPARATOR = r"(?:\s|\\(?:\r\n?|\n)|#[^\r\n]*(?![^\r\n]))"
+POSITIONAL_FIRST_REGEX = re.compile(rf"{SEPARATOR}*\({SEPARATOR}*(?![)*\s#\\]|[^\W\d]\w*{SEPARATOR}*=(?!=))")
+RENAMED_AFTER_REGEX = re.compile(r"[ \t]+as[ \t]")
+SCANNED_PIECES = [" ", "\t", "\n", "\r", "\r\n", "\\", "\\\n", "\\\r\n", "#", "# c", "(", ")", "*", "**", "=",
+                  "==", "p", "x1", "1", "_", "as", "é", "\u0663", "\u00aa", "\x0c", "\x85", "\u2028", "\u3000",
+                  "0.1", ",", "'", "\x00"]
+
+
+def scanned_texts(seed, count, opening=""):
+    """Random texts of the pieces; every other one starts with ``opening`` after some of them."""
+    rng = random.Random(seed)
+
+    def pieces(most):
+        return "".join(rng.choice(SCANNED_PIECES) for _ in range(rng.randrange(0, most)))
+
+    return [(pieces(4) + opening) * (index % 2) + pieces(9) for index in range(count)]
+
+
+def test_the_positional_first_scan_answers_as_the_regex_did():
+    texts = scanned_texts(20261207, 40_000, "(") + [
+        "(0.1", "(p=0.1", "( # c\n p = 1", "(p==1", "(\\\r\n p\t=", "(é=1", "(\u0663=1", "(*a", "(\\x", "(", "", "  (",
+        "\u3000(\u3000x"]
+    answers = {True: 0, False: 0}
+    for text in texts:
+        for start in (0, 1):
+            expected = POSITIONAL_FIRST_REGEX.match(text, start) is not None
+            assert (prefilter.positional_first().match(text, start) is not None) == expected, (text, start)
+            answers[expected] += 1
+    assert min(answers.values()) > 5_000, answers  # both answers well exercised
+
+
+def test_the_renamed_after_scan_answers_as_the_regex_did():
+    for text in scanned_texts(20261208, 20_000, " as") + [" as x", "as x", " \tas\tx", "  asx", " as"]:
+        for start in (0, 1):
+            assert prefilter.renamed_after(text, start) == (RENAMED_AFTER_REGEX.match(text, start) is not None), text

@@ -14,15 +14,14 @@ the model, so any rule, a user's structural rule too, may use it.
 from __future__ import annotations
 
 import functools
-import re
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 
 from ..astgrep import SgNode
-
 from ..records import FrozenRecord, cached_property
 
 if TYPE_CHECKING:  # the model is imported by the first match that asks a condition (engine.FileContext)
+    from ..prefilter import PositionalFirstArgument
     from ..semantics.model import SemanticModel
 
 
@@ -74,8 +73,9 @@ class Trigger(FrozenRecord):
     ``words``: one of them written as a whole name in code (not in a comment or a string), since
     a call resolves to an API only through its name written somewhere in the module. ``roots``:
     one of these top-level packages named anywhere in the text (None: no import is needed), since
-    every name the rule asks about resolves only through an import of one of them. ``after``: a
-    regex that must match right after one such word, which may then end a longer name, as a
+    every name the rule asks about resolves only through an import of one of them. ``after``: what
+    must open right after one such word (its ``match(source, position)``, as a regex's), which may
+    then end a longer name, as a
     call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument);
     one of ``prefilter.AFTER_WORD``, which names it when the prefilter is kept between runs.
     ``in_arguments``: False when the rule follows its names only through callees, assignments,
@@ -96,7 +96,7 @@ class Trigger(FrozenRecord):
     __slots__ = _fields = ("words", "roots", "after", "in_arguments", "calls")
 
     def __init__(self, words: frozenset[str], roots: frozenset[str] | None = None,
-                 after: re.Pattern | None = None, in_arguments: bool = True,
+                 after: PositionalFirstArgument | None = None, in_arguments: bool = True,
                  calls: CallShapes | None = None) -> None:
         self.words = words
         self.roots = roots
