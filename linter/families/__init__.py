@@ -75,9 +75,9 @@ class Trigger(FrozenRecord):
     one of these top-level packages named anywhere in the text (None: no import is needed), since
     every name the rule asks about resolves only through an import of one of them. ``after``: what
     must open right after one such word (its ``match(source, position)``, as a regex's), which may
-    then end a longer name, as a
-    call's structural matcher allows (``MyDropout(0.1``: a subclass and a positional argument);
-    one of ``prefilter.AFTER_WORD``, which names it when the prefilter is kept between runs.
+    then end a longer name, as a call's structural matcher allows (``MyDropout(0.1``: a subclass
+    and a positional argument); one of ``prefilter.AFTER_WORD``, which names it when the
+    prefilter is kept between runs.
     ``in_arguments``: False when the rule follows its names only through callees, assignments,
     attributes and imports, never into a call's argument: then a word that Python's parse (when
     the caller has it) shows as a whole argument (``_get_cache_prim(ArgMaxWithValue)``) does not count.
