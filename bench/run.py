@@ -954,6 +954,114 @@ def editor_instructions(python: str, case: EditorCase, variant: str, cwd: Path, 
     return int(counted[-1].split(":")[1].replace(",", "")) if counted else None
 
 
+# Where one file's plugin time goes in an editor's process, phase by phase (`_phases`): a fresh
+# interpreter imports what flake8 has imported and parses the file, as flake8 would have, then
+# takes the plugin's steps in the order an editor's run takes them, and prints each step's wall
+# time, minor page faults and the change in the objects the collector tracks. With `upto`, it stops after
+# that many steps: under cachegrind, the differences between runs stopping one step apart are
+# each step's instructions (the collector is then off from the start, so that its runs do not
+# move the counts).
+PHASES_SCRIPT = """
+import ast, gc, json, resource, sys, time
+path, original, upto = sys.argv[1], sys.argv[2] or None, int(sys.argv[3])
+if upto >= 0:
+    gc.disable()
+import flake8.checker, flake8.main.application, flake8.plugins.pyflakes, pycodestyle, pyflakes.checker
+source = open(path, encoding="utf-8").read()
+tree = ast.parse(source)
+state = {}
+def plugin_import():
+    from flake8_torch2ms import plugin, rulecache
+    state["rulecache"] = rulecache
+def cached_screen():
+    state["screen"] = state["rulecache"].load_screen(None, original, ())
+def screen_test():
+    state["kept"] = state["screen"].may_match(source, path, tree)
+def compiled_ast_grep():
+    gc.disable()  # as the plugin does from its engine's import on
+    from flake8_torch2ms import astgrep
+def engine_import():
+    from flake8_torch2ms import engine
+    state["engine"] = engine
+def plan():
+    state["checker"] = state["engine"].engine_for(None, original, ())
+def families():
+    checker = state["checker"]
+    for _, rules in checker._active(source, path, True, tree):  # as the check's own first step asks
+        for rule in rules:
+            checker.family(rule.family)
+def first_check():
+    state["findings"] = len(state["checker"].check(source, path, tree))
+def second_check():
+    state["checker"].check(source, path, tree)
+steps = [("the plugin's import", plugin_import), ("the cached screen", cached_screen),
+         ("the screen's test, given the parse", screen_test), ("ast-grep's compiled module", compiled_ast_grep),
+         ("the engine's import", engine_import), ("the plan", plan), ("the active rules' families", families),
+         ("the first check", first_check), ("a second check", second_check)]
+rows = []
+for name, step in steps[:upto if upto >= 0 else None]:
+    if name == "ast-grep's compiled module" and not state["kept"]:
+        break  # the screen refused the file: an editor's run ends here
+    if upto >= 0:  # counted by cachegrind: nothing else runs
+        step()
+        continue
+    objects, usage, wall = len(gc.get_objects()), resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    step()
+    wall = time.perf_counter() - wall
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - usage.ru_minflt
+    rows.append([name, wall * 1000, faults, len(gc.get_objects()) - objects])
+print(json.dumps({"rows": rows, "kept": state.get("kept"), "findings": state.get("findings")}))
+"""
+PHASE_RUNS = 7
+
+
+def phases_child(argv: list[str]) -> int:
+    """``_phases FILE [--original DIR] [--instructions]``: where one file's plugin time goes, phase
+    by phase, in fresh processes (PHASES_SCRIPT): medians of PHASE_RUNS runs, and with
+    ``--instructions`` each phase's instructions under cachegrind."""
+    parser = argparse.ArgumentParser(prog="bench/run.py _phases")
+    parser.add_argument("file")
+    parser.add_argument("--original", default="")
+    parser.add_argument("--instructions", action="store_true")
+    args = parser.parse_args(argv)
+    if not Path(args.file).is_file():
+        print(f"bench/run.py _phases: {args.file}: no such file", file=sys.stderr)
+        return 2
+    command = [sys.executable, "-c", PHASES_SCRIPT, args.file, args.original]
+    runs = []
+    for _ in range(PHASE_RUNS):
+        completed = subprocess.run([*command, "-1"], capture_output=True, text=True)
+        if completed.returncode != 0:  # the file does not parse, the original is not there...
+            last_line = (completed.stderr.strip().splitlines() or ["failed"])[-1]
+            print(f"bench/run.py _phases: {args.file}: {last_line}", file=sys.stderr)
+            return 2
+        runs.append(json.loads(completed.stdout))
+    names = [row[0] for row in runs[0]["rows"]]
+    counted: list[int | None] = [None] * len(names)
+    valgrind = shutil.which("valgrind") if args.instructions else None
+    if args.instructions and valgrind is None:
+        print("bench/run.py _phases: --instructions needs valgrind", file=sys.stderr)
+        return 2
+    if valgrind is not None:
+        totals = []
+        for upto in range(len(names) + 1):
+            completed = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no",
+                                        "--cachegrind-out-file=/dev/null", *command, str(upto)],
+                                       capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            refs = [line for line in completed.stderr.splitlines() if "I" in line and "refs:" in line]
+            totals.append(int(refs[-1].split(":")[1].replace(",", "")) if refs else 0)
+        counted = [later - earlier for earlier, later in zip(totals, totals[1:])]
+    print(f"{args.file}: kept by the screen: {runs[0]['kept']}; findings: {runs[0]['findings']}; "
+          f"medians of {PHASE_RUNS} fresh processes")
+    print("| phase | wall ms | minor faults | objects the collector tracks, change | M instructions |")
+    print("| --- | --- | --- | --- | --- |")
+    for index, name in enumerate(names):
+        wall, faults, objects = (statistics.median(run["rows"][index][column] for run in runs) for column in (1, 2, 3))
+        instructions = f"{counted[index] / 1e6:.1f}" if counted[index] is not None else ""
+        print(f"| {name} | {wall:.2f} | {faults:.0f} | {objects:+.0f} | {instructions} |")
+    return 0
+
+
 def editor_path(tools: Tools, cases: list[EditorCase], cwd: Path, workdir: Path) -> list[EditorCase]:
     """Every case by every variant, alternated: round k runs each file's variants in an order
     rotated by k, so a machine that slows down during the run charges every variant alike."""
@@ -1338,6 +1446,8 @@ def main(argv: list[str] | None = None) -> int:
         return engine_child(argv[1:])
     if argv[:1] == ["_flake8_share"]:
         return flake8_share_child(argv[1:])
+    if argv[:1] == ["_phases"]:
+        return phases_child(argv[1:])
     args = parse_arguments(argv)
     try:
         return benchmark(args)

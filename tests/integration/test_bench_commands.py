@@ -84,3 +84,22 @@ def test_the_share_command_measures_port_pair_mode_when_given_an_original(tmp_pa
         assert "Traceback" not in result.stderr, result.stderr
         assert re.findall(r"\bTMS\d+", result.stdout) == expected
         assert json.loads((tmp_path / "share.json").read_text(encoding="utf-8"))["run"]["cpu"] > 0
+
+
+def test_the_phases_command_follows_an_editors_run_step_by_step(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN, encoding="utf-8")
+    (tmp_path / "plain.py").write_text("import os\n\n\ndef join(*parts):\n    return os.path.join(*parts)\n",
+                                       encoding="utf-8")
+    steps = {}
+    for name in ("train.py", "plain.py"):
+        result = bench("run.py", "_phases", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        heading, *table = result.stdout.splitlines()
+        steps[name] = [row.split(" | ")[0].lstrip("| ") for row in table[2:]]
+        assert all(len(row.split(" | ")) == 5 for row in table[2:])
+    assert steps["train.py"] == ["the plugin's import", "the cached screen", "the screen's test, given the parse",
+                                 "ast-grep's compiled module", "the engine's import", "the plan",
+                                 "the active rules' families", "the first check", "a second check"]
+    assert steps["plain.py"] == steps["train.py"][:3]  # the screen refuses it: an editor's run ends there
+    missing = bench("run.py", "_phases", "missing.py", cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.startswith("bench/run.py _phases: ")
