@@ -463,13 +463,8 @@ class _CallPlaces:
         if not self._whole and name not in self._reads:
             self._reads.add(name)
             source = self._source
-            start = source.find(name)
-            while start >= 0:
-                end = start + len(name)
-                if ((start == 0 or not is_name_char(source[start - 1]))
-                        and (end == len(source) or not is_name_char(source[end]))):
-                    self.on_line(self.line_of(start))
-                start = source.find(name, end)
+            for start in whole_names(source, name):
+                self.on_line(self.line_of(start))
         return self.uses.get(name, [])
 
     def line_of(self, offset: int) -> int:
@@ -812,6 +807,16 @@ def line_start(source: str, position: int) -> int:
 
 def is_name_char(character: str) -> bool:
     return character == "_" or character.isalnum()
+
+
+def whole_names(text: str, name: str) -> Iterator[int]:
+    """Where ``name`` is written in ``text`` as a whole identifier, not as part of a longer name."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not (start and is_name_char(text[start - 1])) and not (end < len(text) and is_name_char(text[end])):
+            yield start
+        start = text.find(name, end)
 
 
 def line_starts(source: str) -> list[int]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Iterable
 
-from .prefilter import is_name_char, line_starts
+from .prefilter import is_name_char, line_starts, whole_names
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 IMPORTS = (ast.Import, ast.ImportFrom)
@@ -241,20 +241,16 @@ def _passes_first(text: str, names: Iterable[str]) -> bool:
     ``map(helper)``. A name alone on its line counts (a comment may sit between it and the
     parenthesis)."""
     for name in names:
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if _whole_name(text, at, end):
-                before = at - 1
-                while before >= 0 and text[before] in " \t\\\r":
-                    before -= 1
-                after = end
-                while after < len(text) and text[after] in " \t\\":
-                    after += 1
-                if ((before < 0 or text[before] in "(\n")
-                        and (after == len(text) or text[after] in ",)\r\n#")):
-                    return True
-            at = text.find(name, end)
+        for at in whole_names(text, name):
+            before = at - 1
+            while before >= 0 and text[before] in " \t\\\r":
+                before -= 1
+            after = at + len(name)
+            while after < len(text) and text[after] in " \t\\":
+                after += 1
+            if ((before < 0 or text[before] in "(\n")
+                    and (after == len(text) or text[after] in ",)\r\n#")):
+                return True
     return False
 
 
@@ -288,19 +284,7 @@ def _word_test(words: Iterable[str]) -> Callable[[str], bool]:
 
 def _mentions(text: str, names: Iterable[str]) -> bool:
     """Whether one of ``names`` is written in ``text`` as a whole identifier."""
-    for name in names:
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            if _whole_name(text, at, end):
-                return True
-            at = text.find(name, end)
-    return False
-
-
-def _whole_name(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is not part of a longer name."""
-    return not (start and is_name_char(text[start - 1])) and not (end < len(text) and is_name_char(text[end]))
+    return any(next(whole_names(text, name), None) is not None for name in names)
 
 
 def _packages(statement: ast.AST) -> set[str]:
