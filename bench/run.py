@@ -945,11 +945,18 @@ def editor_instructions(python: str, case: EditorCase, variant: str, cwd: Path, 
     what the kernel does for the process (file reads, page faults) and what a cache miss costs."""
     plugins = EDITOR_VARIANTS[variant]
     options = list(case.plugin_options) if PLUGIN_DISTRIBUTION in plugins else []
-    environment = {**os.environ, "TORCH2MS_BENCH_PLUGINS": ",".join(plugins), "TORCH2MS_BENCH_PEAK": str(peak_file),
-                   "PYTHONHASHSEED": "0"}
+    environment = {**os.environ, "TORCH2MS_BENCH_PLUGINS": ",".join(plugins), "TORCH2MS_BENCH_PEAK": str(peak_file)}
+    return instructions_of(valgrind, [python, "-c", EDITOR_LAUNCHER, "--isolated", *options, str(case.path)],
+                           environment, cwd)
+
+
+def instructions_of(valgrind: str, command: list[str], environment: dict[str, str],
+                    cwd: Path | None = None) -> int | None:
+    """The instructions ``command`` executes under cachegrind (its I refs), with a fixed hash seed
+    (set and dict orders, and so the counts, then repeat); None when cachegrind gives no count."""
     completed = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                                python, "-c", EDITOR_LAUNCHER, "--isolated", *options, str(case.path)], cwd=cwd,
-                               env=environment, capture_output=True, text=True)
+                                *command], cwd=cwd, env={**environment, "PYTHONHASHSEED": "0"},
+                               capture_output=True, text=True)
     counted = [line for line in completed.stderr.splitlines() if "I" in line and "refs:" in line]
     return int(counted[-1].split(":")[1].replace(",", "")) if counted else None
 
@@ -1043,13 +1050,8 @@ def phases_child(argv: list[str]) -> int:
         print("bench/run.py _phases: --instructions needs valgrind", file=sys.stderr)
         return 2
     if valgrind is not None:
-        totals = []
-        for upto in range(len(names) + 1):
-            completed = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no",
-                                        "--cachegrind-out-file=/dev/null", *command, str(upto)],
-                                       capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-            refs = [line for line in completed.stderr.splitlines() if "I" in line and "refs:" in line]
-            totals.append(int(refs[-1].split(":")[1].replace(",", "")) if refs else 0)
+        totals = [instructions_of(valgrind, [*command, str(upto)], dict(os.environ)) or 0
+                  for upto in range(len(names) + 1)]
         counted = [later - earlier for earlier, later in zip(totals, totals[1:])]
     print(f"{args.file}: kept by the screen: {runs[0]['kept']}; findings: {runs[0]['findings']}; "
           f"medians of {PHASE_RUNS} fresh processes")
