@@ -22,8 +22,10 @@ from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.engine import Engine
 from flake8_torch2ms.families import Pairing
 from flake8_torch2ms.families.pairs import alignment
-from flake8_torch2ms.families.pairs.index import defined_names
+from flake8_torch2ms.families.pairs.alignment import align
+from flake8_torch2ms.families.pairs.index import defined_names, index_module, port_call_words
 from flake8_torch2ms.families.pairs.originals import original_tree
+from flake8_torch2ms.semantics.model import SemanticModel
 
 TOOL = corpus_lint.corpus_tool()
 NAMES = [pair.name for pair in TOOL.PAIRS]
@@ -154,3 +156,32 @@ def test_the_gate_keeps_every_port_file_that_aligns(name):
         kept += gate
         aligned += chosen is not None
     assert aligned > 0 and kept <= 2 * aligned
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_ports_index_of_what_align_reads_aligns_every_real_port_as_the_whole_index(name):
+    """A check indexes only the scopes align() reads with the port's original file
+    (alignment.Reach): on real ports, every file aligns call for call as with its whole index."""
+    _, original, port, _ = fetched_pair(name)
+    facts = Engine(load_ruleset(), Pairing(str(original))).facts["pairs"]
+    tree = original_tree(str(original), facts)
+
+    def compatible(mine, theirs):
+        api = facts.torch_api(theirs.name)
+        return api is not None and api in facts.port_apis(mine.name)
+
+    def aligned(root, model, path, relative, reach):
+        index = index_module(root, model, lambda api: bool(facts.port_apis(api)), port_call_words(facts), reach)
+        found = align(path, index, tree.files, {}, compatible, chosen=(relative, ""))
+        return found.classes, {index.calls[mine].start: theirs for mine, (theirs, _) in found.calls.items()}
+
+    compared = 0
+    for path in sorted(str(path) for path in port.rglob("*.py")):
+        root = SgRoot(corpus_lint.read_source(Path(path)), "python").root()
+        relative, _ = tree.file_for(path, defined_names(root), ())
+        if relative is not None:
+            model = SemanticModel(root, path)
+            reach = alignment.Reach(tree.files[relative], {})
+            assert aligned(root, model, path, relative, reach) == aligned(root, model, path, relative, None), path
+            compared += 1
+    assert compared > 0

@@ -237,6 +237,32 @@ def align_classes(port: ModuleIndex, original: ModuleIndex,
     return chosen
 
 
+class Reach:
+    """What ``align`` reads of a port module aligned with ``original``, before the port is
+    indexed (index_module's ``reach``): the calls of the top-level classes align_classes may
+    pair (their attributes, and the methods the original class also has), of the top-level
+    functions the original also has, and of the module's other statements when the original has
+    calls there. Every other scope's calls are never compared, so the port's index need not
+    resolve them (pvtv2.py's six classes and seven functions: three methods and one other)."""
+
+    def __init__(self, original: ModuleIndex, class_map: Mapping[str, str]) -> None:
+        self.original = original
+        self.renamed = {port: torch for torch, port in class_map.items()}
+        self.lowered = _classes_by_lowered_name(original)
+
+    def counterpart(self, name: str) -> ClassIndex | None:
+        """The original class a port class may pair with (align_classes may still drop it)."""
+        torch = _original_class(name, self.original, self.renamed, self.lowered)[0]
+        return self.original.classes[torch] if torch is not None else None
+
+    def method(self, counterpart: ClassIndex, name: str) -> bool:
+        return METHOD_COUNTERPARTS.get(name, name) in counterpart.methods
+
+    def function(self, name: str) -> bool:
+        """A top-level function's, or (MODULE_SCOPE) the module's other statements'."""
+        return name in self.original.functions
+
+
 def _classes_by_lowered_name(original: ModuleIndex) -> dict[str, list[str]]:
     lowered: dict[str, list[str]] = {}
     for name in original.classes:

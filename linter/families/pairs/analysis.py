@@ -10,9 +10,9 @@ from ...semantics import nodes
 from ...semantics.model import SemanticModel
 from .. import Pairing
 from . import conventions
-from .alignment import Alignment, align
+from .alignment import Alignment, Reach, align
 from .facts import UNKNOWN, Api, Facts, Row, Side
-from .index import Call, ModuleIndex, index_module, port_call_words
+from .index import Call, ModuleIndex, defined_names, index_module, port_call_words
 from .originals import OriginalTree, original_tree
 from .patches import package_of, patched_names
 from .values import UNKNOWN_VALUE, Value
@@ -38,9 +38,17 @@ class PairAnalysis:
         self.pairing = pairing
 
     @cached_property
+    def chosen(self) -> tuple[str | None, str]:
+        """The original file the port aligns with, and why (align_file's answer), from its names."""
+        return self.tree.file_for(self.model.path, defined_names(self.model.root), self.pairing.class_map)
+
+    @cached_property
     def port(self) -> ModuleIndex:
+        """The port's index, of the scopes align() reads with the chosen original file alone."""
+        relative = self.chosen[0]  # None: no original file, and align() reads nothing
+        original = self.tree.files[relative] if relative is not None else ModuleIndex()
         return index_module(self.model.root, self.model, lambda name: bool(self.facts.port_apis(name)),
-                            port_call_words(self.facts))
+                            port_call_words(self.facts), Reach(original, dict(self.pairing.class_map)))
 
     @cached_property
     def tree(self) -> OriginalTree:
@@ -48,9 +56,8 @@ class PairAnalysis:
 
     @cached_property
     def alignment(self) -> Alignment:
-        chosen = self.tree.file_for(self.model.path, self.port.definitions, self.pairing.class_map)
         return align(self.model.path, self.port, self.tree.files, dict(self.pairing.class_map), self.compatible,
-                     chosen=chosen)
+                     chosen=self.chosen)
 
     @cached_property
     def patched(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ from .values import Value
 if TYPE_CHECKING:
     import ast
 
+    from .alignment import Reach
     from .facts import Facts
 
 MODULE_SCOPE = "<module>"
@@ -109,19 +110,22 @@ class ModuleIndex(Record):
 
 
 def index_module(root: SgNode, model: SemanticModel, wanted: Callable[[str], bool],
-                 words: frozenset[str] | None = None) -> ModuleIndex:
+                 words: frozenset[str] | None = None, reach: Reach | None = None) -> ModuleIndex:
     """The index of one parsed module; ``wanted(qualified name)`` says which calls to keep, and
     ``words`` (when given) the names a kept call's callee can end in: any other call is skipped
     before its name is resolved (most calls of a module; a callee imported under another name is
-    missed)."""
-    return _Indexer(model, wanted, words).module(root)
+    missed). With ``reach`` (a port's, alignment.Reach), only the scopes align() reads with that
+    original have their calls: every other class and function keeps its name alone."""
+    return _Indexer(model, wanted, words, reach).module(root)
 
 
 class _Indexer:
-    def __init__(self, model: SemanticModel, wanted: Callable[[str], bool], words: frozenset[str] | None) -> None:
+    def __init__(self, model: SemanticModel, wanted: Callable[[str], bool], words: frozenset[str] | None,
+                 reach: Reach | None) -> None:
         self.model = model
         self.wanted = wanted
         self.words = words
+        self.reach = reach
         self.index = ModuleIndex()
         self.taken: set[int] = set()  # offsets of calls already placed by attribute or container
         self.recorded: dict[int, int] = {}  # offset -> index in the module's list
@@ -146,10 +150,12 @@ class _Indexer:
                 self._class(definition)
             elif kind == "function_definition":
                 name = definition.field("name").text()
-                self.index.functions[name] = self._calls(definition, name)
+                read = self.reach is None or self.reach.function(name)
+                self.index.functions[name] = self._calls(definition, name) if read else []
             else:
                 loose.append(statement)
-        module_calls = [index for statement in loose for index in self._calls(statement, MODULE_SCOPE)]
+        read = self.reach is None or self.reach.function(MODULE_SCOPE)
+        module_calls = [index for statement in loose for index in self._calls(statement, MODULE_SCOPE)] if read else []
         if module_calls:
             self.index.functions[MODULE_SCOPE] = module_calls
         self.index.reassigned = _reassigned(self.assignments)
@@ -159,6 +165,9 @@ class _Indexer:
         name = definition.field("name").text()
         found = ClassIndex(name, definition.range().start.line + 1)
         self.index.classes.setdefault(name, found)
+        counterpart = self.reach.counterpart(name) if self.reach is not None else None
+        if self.reach is not None and counterpart is None:
+            return  # align() pairs none of its calls
         body = definition.field("body")
         methods = []
         for statement in body.named_children() if body is not None else []:
@@ -169,7 +178,9 @@ class _Indexer:
             if method.field("name").text() == "__init__":
                 self._attributes(method, found)
         for method in methods:
-            found.methods[method.field("name").text()] = self._calls(method, method.field("name").text())
+            name = method.field("name").text()
+            read = self.reach is None or counterpart is None or self.reach.method(counterpart, name)
+            found.methods[name] = self._calls(method, name) if read else []
 
     def _attributes(self, init: SgNode, found: ClassIndex) -> None:
         for assignment in nodes.within(init, self.assignments, self.assignment_starts)[0]:

@@ -25,9 +25,9 @@ def torch_index(source: str) -> ModuleIndex:
     return index_module(root, SemanticModel(root), lambda name: FACTS.torch_api(name) is not None)
 
 
-def port_index(source: str) -> ModuleIndex:
+def port_index(source: str, reach=None) -> ModuleIndex:
     root = SgRoot(textwrap.dedent(source), "python").root()
-    return index_module(root, SemanticModel(root), lambda name: bool(FACTS.port_apis(name)))
+    return index_module(root, SemanticModel(root), lambda name: bool(FACTS.port_apis(name)), None, reach)
 
 
 def compatible(port_call, torch_call) -> bool:

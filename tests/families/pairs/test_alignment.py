@@ -303,3 +303,94 @@ def test_the_file_chosen_by_names_is_the_one_scoring_most_file_by_file():
                 (wanted, definitions, class_map)
         chosen += expected is not None
     assert 200 < chosen < 1800  # both outcomes were exercised
+
+
+# ---- the port's index of what align() reads (alignment.Reach)
+
+REACH_TORCH = """
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.conv = nn.Conv2d(c, c, 3)
+            self.body = nn.Sequential(nn.Conv2d(c, c, 1), nn.LeakyReLU())
+
+        def forward(self, x):
+            return nn.functional.gelu(self.conv(x))
+
+    class Head(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.fc = nn.Linear(c, c)
+
+    def make(c):
+        return nn.Conv2d(c, c, 1), nn.LeakyReLU()
+
+    LAYER = nn.LeakyReLU(0.2)
+"""
+REACH_PORT = """
+    import mindspore
+    from mindspore import nn, ops
+
+    class Block(nn.Cell):
+        def __init__(self, c):
+            super().__init__()
+            self.conv = nn.Conv2d(c, c, 3)
+            self.body = nn.SequentialCell([nn.Conv2d(c, c, 1), nn.LeakyReLU()])
+
+        def construct(self, x):
+            return ops.gelu(self.conv(x))
+
+        def extra(self, c):  # the original class has no such method
+            return nn.Conv2d(c, c, 5)
+
+    class HEAD(nn.Cell):  # the one original class of that name in another case
+        def __init__(self, c):
+            super().__init__()
+            self.fc = nn.Dense(c, c)
+
+    class Renamed(nn.Cell):
+        def __init__(self, c):
+            super().__init__()
+            self.fc = nn.Dense(c, c)
+
+    class PortOnly(nn.Cell):
+        def __init__(self, c):
+            super().__init__()
+            self.conv = nn.Conv2d(c, c, 3)
+
+    def make(c):
+        return nn.Conv2d(c, c, 1), nn.LeakyReLU()
+
+    def port_only(c):
+        return nn.LeakyReLU()
+
+    LAYER = nn.LeakyReLU(0.2)
+"""
+
+
+def _aligned_by_start(port, original, class_map):
+    found = align("port/model.py", port, {"model.py": original}, class_map, compatible)
+    return found.classes, {port.calls[mine].start: theirs for mine, (theirs, _) in found.calls.items()}
+
+
+@pytest.mark.parametrize("class_map", [{}, {"Head": "Renamed"}])
+@pytest.mark.parametrize("module_code", [True, False])
+def test_the_ports_index_of_what_align_reads_aligns_as_the_whole_index(class_map, module_code):
+    torch_source = REACH_TORCH if module_code else REACH_TORCH.replace("LAYER = nn.LeakyReLU(0.2)", "")
+    original = torch_index(torch_source)
+    whole, read = port_index(REACH_PORT), port_index(REACH_PORT, alignment.Reach(original, class_map))
+    assert _aligned_by_start(read, original, class_map) == _aligned_by_start(whole, original, class_map)
+    assert read.definitions == whole.definitions and read.reassigned == whole.reassigned
+    by_start = {call.start: call for call in whole.calls}
+    assert all(by_start[call.start] == call for call in read.calls)  # the same calls, read alike
+    # What align() never reads has no calls: a class no original class stands for, a method the
+    # original class lacks, a function the original lacks, module code when the original has none.
+    assert read.classes["PortOnly"].attributes == {} and read.functions["port_only"] == []
+    assert read.classes["Block"].methods["extra"] == [] and read.classes["Block"].methods["construct"] != []
+    assert (read.classes["Renamed"].attributes != {}) is bool(class_map)
+    assert read.classes["HEAD"].attributes != {}  # with the map, two ports for one Head: align_classes drops both
+    assert ("<module>" in read.functions) is module_code
+    assert whole.classes["PortOnly"].attributes and whole.functions["port_only"] and "<module>" in whole.functions
