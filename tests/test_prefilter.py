@@ -643,3 +643,57 @@ def test_the_renamed_after_scan_answers_as_the_regex_did():
     for text in scanned_texts(20261208, 20_000, " as") + [" as x", "as x", " \tas\tx", "  asx", " as"]:
         for start in (0, 1):
             assert prefilter.renamed_after(text, start) == (RENAMED_AFTER_REGEX.match(text, start) is not None), text
+
+
+# The regexes three more scans replaced (prefilter.defines, import_line_at, star_import_in).
+DEFINES_REGEX = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")
+IMPORT_LINE_REGEX = re.compile(
+    r"[ \t]*import[ \t]+([A-Za-z_][\w.]*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?[ \t]*(?:#[^\r\n]*)?")
+STAR_IMPORT_REGEX = re.compile(r"import[ \t]*[*\\]")
+IMPORT_PIECES = [" ", "\t", "  ", "\n", "\r", "import", "import ", "as", " as ", "as\t", "def", "class", "def ",
+                 "class\t", "np", "numpy", ".", "x.y", "_", "1", "é", "\u0663", "\u00aa", "\u3000", "\x0c", "#",
+                 "# c", "*", "\\", "(", "=", "undef", ".def", "Class"]
+
+
+def import_texts(seed, count, opening=""):
+    """Random texts of the pieces; every other one starts with ``opening`` after a blank or two."""
+    rng = random.Random(seed)
+
+    def pieces(most):
+        return "".join(rng.choice(IMPORT_PIECES) for _ in range(rng.randrange(0, most)))
+
+    return [(rng.choice(["", " ", "\t "]) + opening) * (index % 2) + pieces(8) for index in range(count)]
+
+
+def test_the_defines_scan_answers_as_the_regex_did():
+    answers = {True: 0, False: 0}
+    written = ["def f", "class  C", "x.def f", "undef f", "def" + " " * 13 + "f", "def" + " " * 14 + "f", "\tclass\tC"]
+    for text in import_texts(20261209, 30_000, "def") + written:
+        for start in range(len(text) + 1):
+            expected = DEFINES_REGEX.search(text, max(0, start - 16), start) is not None
+            assert prefilter.defines(text, start) == expected, (text, start)
+            answers[expected] += 1
+    assert min(answers.values()) > 4_000, answers
+
+
+def test_the_import_line_scan_answers_as_the_regex_did():
+    answers = {True: 0, False: 0}
+    written = ["import numpy as np", "  import np # c\n", "import a.b as\tc", "import a as", "import a asb",
+               "import é", "importx"]
+    for text in import_texts(20261210, 30_000, "import ") + written:
+        for start in (0, 1, 2):
+            match = IMPORT_LINE_REGEX.match(text, start)
+            expected = None if match is None else (*match.groups(), match.end())
+            assert prefilter.import_line_at(text, start) == expected, (text, start)
+            answers[match is not None] += 1
+    assert min(answers.values()) > 5_000, answers
+
+
+def test_the_star_import_scan_answers_as_the_regex_did():
+    answers = {True: 0, False: 0}
+    written = ["from m import *", "from m import \\\n  *", "import\t*", "importx*"]
+    for text in import_texts(20261211, 30_000, "import") + written:
+        expected = STAR_IMPORT_REGEX.search(text) is not None
+        assert prefilter.star_import_in(text) == expected, text
+        answers[expected] += 1
+    assert min(answers.values()) > 1_000, answers
