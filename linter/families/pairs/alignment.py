@@ -53,17 +53,37 @@ def path_parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
 
 
-def defining_files(definitions: Mapping[str, Set[str]]) -> dict[str, set[str]]:
-    """Each top-level name of the originals, lowered -> the files defining it (in any case)."""
-    found: dict[str, set[str]] = {}
+# A lowered name -> the one file defining it (most names), or the set of those several define. A
+# string is no object for Python's collector to walk (a set is): timm's 1,719 names, kept alive
+# for the rest of flake8's process, walked by every full collection of its heap.
+NameIndex = Mapping[str, "str | set[str]"]
+
+
+def defining_files(definitions: Mapping[str, Set[str]]) -> dict[str, str | set[str]]:
+    """Each top-level name of the originals, lowered -> the files defining it (in any case): the
+    file itself when it is the only one (``files_defining`` reads either)."""
+    found: dict[str, str | set[str]] = {}
     for relative, names in definitions.items():
         for name in names:
-            found.setdefault(name.lower(), set()).add(relative)
+            lowered = name.lower()
+            files = found.get(lowered)
+            if files is None:
+                found[lowered] = relative
+            elif isinstance(files, set):
+                files.add(relative)
+            elif files != relative:
+                found[lowered] = {files, relative}
     return found
 
 
+def files_defining(by_name: NameIndex, lowered: str) -> Iterable[str]:
+    """The files ``defining_files`` gives for a lowered name (none when no file defines it)."""
+    files = by_name.get(lowered, ())
+    return (files,) if isinstance(files, str) else files
+
+
 def align_file(port_path: str | None, wanted: Set[str], definitions: Mapping[str, Set[str]],
-               class_map: dict[str, str], by_name: Mapping[str, Set[str]] | None = None,
+               class_map: dict[str, str], by_name: NameIndex | None = None,
                files_named: Mapping[str, Sequence[str]] | None = None) -> tuple[str | None, str]:
     """The original file a port file pairs with, and why (or None, and why not). ``wanted``: the
     port's top-level classes and functions (its index's ``definitions``); ``definitions``: each
@@ -143,7 +163,7 @@ def line_start_prefix() -> re.Pattern:
 
 def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[str]], lowered_names: Set[str],
               class_map: dict[str, str], files_named: Mapping[str, Sequence[str]] | None = None,
-              by_name: Mapping[str, Set[str]] | None = None) -> bool:
+              by_name: NameIndex | None = None) -> bool:
     """Whether ``align_file`` can pair this port file with any original file, from its path and
     text alone, before any parse. False only when no original shares its path suffix and no
     original file defines (in any case, or through the class map) one of the names the text may
@@ -156,7 +176,7 @@ def may_align(port_path: str | None, source: str, definitions: Mapping[str, Set[
 
 
 def may_align_by_names(source: str, definitions: Mapping[str, Set[str]], lowered_names: Set[str],
-                       class_map: dict[str, str], by_name: Mapping[str, Set[str]] | None = None) -> bool:
+                       class_map: dict[str, str], by_name: NameIndex | None = None) -> bool:
     """``may_align`` for a file that shares no original's path suffix: by the names its text may
     define alone."""
     renamed = {port: torch for torch, port in class_map.items()}
@@ -176,16 +196,17 @@ def may_align_by_names(source: str, definitions: Mapping[str, Set[str]], lowered
     return any(count + shared_top.get(relative, 0) > len(top) for relative, count in shared_possible.items())
 
 
-def _shared_by_file(names: Iterable[str], definitions: Mapping[str, Set[str]], by_name: Mapping[str, Set[str]],
+def _shared_by_file(names: Iterable[str], definitions: Mapping[str, Set[str]], by_name: NameIndex,
                     renamed: Mapping[str, str]) -> dict[str, int]:
     """Original file -> how many of ``names`` it defines, as align_file counts them (in any case,
     or as the class map renames them); files defining none are left out."""
     scores: dict[str, int] = {}
     for name in names:
-        files = set(by_name.get(name.lower(), ()))
+        files = set(files_defining(by_name, name.lower()))
         torch = renamed.get(name)
         if torch is not None:
-            files.update(relative for relative in by_name.get(torch.lower(), ()) if torch in definitions[relative])
+            files.update(relative for relative in files_defining(by_name, torch.lower())
+                         if torch in definitions[relative])
         for relative in files:
             scores[relative] = scores.get(relative, 0) + 1
     return scores

@@ -58,7 +58,7 @@ class OriginalTree:
         self._read()
 
     @functools.cached_property
-    def by_name(self) -> dict[str, set[str]]:
+    def by_name(self) -> dict[str, str | set[str]]:
         """Each top-level name, lowered -> the files defining it (alignment.defining_files)."""
         return defining_files(self.definitions)
 
