@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flake8 import utils as flake8_utils
 
-from . import __version__, atomicwrite, flake8config, formats, sources
+from . import __version__, atomicwrite, flake8config, formats, rulecache, sources
 from .config import INTERNAL_ERROR_CODE
 from .engine import Finding, engine_for
 from .fixes import fix_module, key, offered
@@ -548,7 +548,11 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
     elif args.format == "github":
         output = formats.github(reports)
     else:
-        output = formats.sarif(reports, engine_for(options.config).rules, _rule_help(options.config))
+        from . import docs
+
+        # The rule set's rules, not the engine's: the engine leaves out their documentation.
+        documented = [rule for rule in rulecache.load_ruleset(options.config).rules if rule.enabled]
+        output = formats.sarif(reports, documented, {rule.code: docs.rule_page(rule) for rule in documented})
     if args.output:
         try:
             atomicwrite.write_text(args.output, output)
@@ -563,12 +567,6 @@ def _report(args: argparse.Namespace, options: Options, reports: list[formats.Re
     if any(report.code in ERROR_CODES for report in reports):
         return EXIT_ERROR
     return EXIT_FINDINGS if reports else EXIT_CLEAN
-
-
-def _rule_help(config: str | None) -> dict[str, str]:
-    from . import docs
-
-    return {rule.code: docs.rule_page(rule) for rule in engine_for(config).rules}
 
 
 def _fix(args: argparse.Namespace, options: Options, paths: list[str]) -> int:

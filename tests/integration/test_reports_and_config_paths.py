@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from flake8_torch2ms import cli
+from flake8_torch2ms.config import load_ruleset
 from flake8_torch2ms.engine import engine_for, internal_error
 from test_cli import BAD, TORCH2MS
 from tools import flake8, torch2ms
@@ -29,6 +30,12 @@ def test_every_sarif_result_points_at_its_rule_entry(tmp_path, monkeypatch, caps
         entry = rules[item["ruleIndex"]]
         assert entry["id"] == item["ruleId"] and entry["shortDescription"]["text"] and entry["help"]["text"]
     assert len({entry["id"] for entry in rules}) == len(rules)
+    # Each rule's help is its documentation (the rule set's: the engine's rules leave it out).
+    documented = {rule.code: rule for rule in load_ruleset().rules}
+    tms103 = next(entry for entry in rules if entry["id"] == "TMS103")
+    assert documented["TMS103"].note and tms103["help"]["text"] == documented["TMS103"].note
+    assert "## Why is this bad?" in tms103["help"]["markdown"]
+    assert documented["TMS103"].invalid[0].source.strip().splitlines()[-1] in tms103["help"]["markdown"]
     # TMS000 too (the checker failing on a file), in process with a failing engine.
     monkeypatch.setattr(type(engine_for(None)), "check", lambda self, source, path=None: [
         internal_error("clip-result-discarded", RuntimeError("boom"))])
