@@ -359,10 +359,10 @@ class FileText:
             if (_name_start(source, start) == start and not is_name_char(source[end:end + 1])
                     and source[end:end + 1] != "." and source[start - 1:start] != "." and self.in_code(start)):
                 line = import_line_at(source, line_start(source, start))
-                if line is None or source[line[2]:line[2] + 1] not in ("", "\r", "\n"):
+                if line is None:
                     return None
-                module, alias, _ = line
-                if (alias or module) != name:
+                module, alias, statement_end = line
+                if source[statement_end:statement_end + 1] not in ("", "\r", "\n") or (alias or module) != name:
                     return None
                 modules.add(module)
             start = source.find(name, end)
