@@ -86,11 +86,8 @@ class PositionalFirstArgument:
         char = source[position]
         if char in ")*\\":  # none, *args or **kwargs; a stray backslash
             return None
-        if (char.isalnum() or char == "_") and not char.isdecimal():  # a name: `p=0.1` is a keyword
-            end = position + 1
-            while end < len(source) and (source[end].isalnum() or source[end] == "_"):
-                end += 1
-            end = after_separators(source, end)
+        if is_name_char(char) and not char.isdecimal():  # a name: `p=0.1` is a keyword
+            end = after_separators(source, name_end(source, position + 1))
             if source.startswith("=", end) and not source.startswith("==", end):
                 return None
         return True
@@ -106,8 +103,7 @@ def after_separators(source: str, position: int) -> int:
         if char.isspace():
             position += 1
         elif char == "#":
-            line_feed, carriage_return = source.find("\n", position), source.find("\r", position)
-            position = min(found for found in (line_feed, carriage_return, end) if found >= 0)
+            position = line_end(source, position)
         elif char == "\\" and source.startswith(("\n", "\r"), position + 1):
             position += 2  # a backslash, a line break (of "\r\n", the "\n" is then a space)
         else:
@@ -174,14 +170,11 @@ def import_line_at(source: str, position: int) -> tuple[str, str | None, int] | 
     if source.startswith("as", after):  # never right after the module: the scan above took any letter
         alias_start = past_blanks(source, after + 2)
         if alias_start > after + 2 and source[alias_start:alias_start + 1] in NAME_START:
-            end = alias_start + 1
-            while end < len(source) and is_name_char(source[end]):
-                end += 1
+            end = name_end(source, alias_start + 1)
             alias = source[alias_start:end]
     end = past_blanks(source, end)
     if source.startswith("#", end):
-        line_feed, carriage_return = source.find("\n", end), source.find("\r", end)
-        end = min(found for found in (line_feed, carriage_return, len(source)) if found >= 0)
+        end = line_end(source, end)
     return module, alias, end
 
 
@@ -846,6 +839,20 @@ def line_start(source: str, position: int) -> int:
     """Where the line holding ``position`` starts: after a line feed or a carriage return, either
     of which ends a line for Python."""
     return max(source.rfind("\n", 0, position), source.rfind("\r", 0, position)) + 1
+
+
+def line_end(source: str, position: int) -> int:
+    """Where the line holding ``position`` ends: at its line feed or carriage return (either ends
+    a line for Python), or at the end of the text."""
+    found = [at for at in (source.find("\n", position), source.find("\r", position)) if at >= 0]
+    return min(found, default=len(source))
+
+
+def name_end(source: str, position: int) -> int:
+    """Past the name characters that start at ``position``."""
+    while position < len(source) and is_name_char(source[position]):
+        position += 1
+    return position
 
 
 def is_name_char(character: str) -> bool:

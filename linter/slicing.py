@@ -37,7 +37,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Iterable
 
-from .prefilter import is_name_char, line_starts, whole_names
+from .prefilter import line_starts, name_end, whole_names
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 IMPORTS = (ast.Import, ast.ImportFrom)
@@ -260,9 +260,7 @@ def _name_at(text: str, start: int, after_space: bool = False) -> tuple[str, int
     at = _after_spaces(text, start)
     if after_space and at == start:
         return "", start
-    end = at
-    while end < len(text) and is_name_char(text[end]):
-        end += 1
+    end = name_end(text, at)
     name = text[at:end]
     return (name, end) if name and not name[0].isdigit() else ("", start)
 
