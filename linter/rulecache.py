@@ -31,6 +31,12 @@ the prefilters of a configuration in the cache trusts that configuration as chec
 are in the entry's name) and reports no error at start-up, which is right: the same bytes were
 checked and passed before. A cache directory that cannot be written, or an entry that cannot be
 read, only means the rules are checked again, at start-up, with any error reported there.
+
+Entries are pruned, so that the directory does not grow with every upgrade, configuration and
+original tree a user ever had: reading an entry marks it used (its modification time, refreshed at
+most once a day), and writing one deletes, at most once a day per directory, the entries no run
+has used for UNUSED_DAYS (prune). Deleting any entry, or the whole directory, is always safe: it
+is only built again.
 """
 
 from __future__ import annotations
@@ -38,8 +44,10 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib.util import find_spec
@@ -64,6 +72,14 @@ except ImportError:  # pragma: no cover - Python 3.12 renamed it; other builds m
 PACKAGE = Path(__file__).resolve().parent
 CACHE_ENVIRONMENT = "FLAKE8_TORCH2MS_CACHE_DIR"  # where entries go; empty: no cache at all
 SCREEN_FORMAT = 3  # bump when Screen.state() changes shape (marshal data carries no class names)
+UNUSED_DAYS = 30  # an entry no run has read or written for this long is deleted (prune)
+DAY = 24 * 60 * 60
+TEMPORARY_SECONDS = 60 * 60  # a write's temporary file this old was left by a process that died
+PRUNE_STAMP = ".pruned"  # its modification time: when the directory was last pruned
+# Only names this package writes are ever deleted: the directory may be one the user chose
+# (CACHE_ENVIRONMENT), holding files of their own. An entry is a hex digest and a suffix; a
+# temporary file is tempfile.mkstemp's, with write_entry's prefix and suffix.
+ENTRY_NAME = r"[0-9a-f]{32,64}\.[a-z-]+|\.[a-z0-9_]{8}\.tmp"
 
 
 def cache_directory(kind: str = "rulesets") -> Path | None:
@@ -85,7 +101,7 @@ def load_ruleset(config_path: str | None = None) -> config.RuleSet:
     entry = _entry(config_path, ".pickle")
     if entry is not None:
         try:
-            rules, facts = pickle.loads(entry.read_bytes())
+            rules, facts = pickle.loads(read_entry(entry))
             if isinstance(facts, dict) and all(isinstance(rule, config.Rule) for rule in rules):
                 return config.RuleSet(rules, PickledFacts(facts))
         except Exception:  # missing, truncated, or written by code that no longer exists
@@ -109,7 +125,7 @@ def load_engine(config_path: str | None = None, pairing: Pairing | None = None) 
     entry = _entry(config_path, ".pair-engine" if pairing is not None else ".engine")
     if entry is not None:
         try:
-            plan, facts = pickle.loads(entry.read_bytes())
+            plan, facts = pickle.loads(read_entry(entry))
             if (isinstance(plan, Plan) and isinstance(facts, dict)
                     and all(isinstance(rule, Rule) for rule in plan.rules)):
                 return Engine(RuleSet(plan.rules, PickledFacts(facts)), pairing, plan)
@@ -161,7 +177,7 @@ def load_screen(config_path: str | None = None, original: str | None = None,
     entry = _entry(config_path, ".pair-screen" if original is not None else ".screen")
     if entry is not None:
         try:
-            version, state = marshal.loads(entry.read_bytes())
+            version, state = marshal.loads(read_entry(entry))
             if version == SCREEN_FORMAT:
                 return Screen.from_state(state)
         except Exception:  # missing, truncated, or of another shape
@@ -243,4 +259,53 @@ def write_entry(entry: Path, serialized: Callable[[], bytes]) -> None:
             os.unlink(temporary)
             raise
     except Exception:  # a read-only home, a full disk, a value pickle refuses: just no cache
+        return
+    prune(entry.parent)
+
+
+def read_entry(entry: Path) -> bytes:
+    """A cache entry's bytes (raising OSError as ``Path.read_bytes``). Reading marks the entry
+    used, so that pruning keeps it: its modification time, when it is more than a day old (one
+    ``fstat`` a read; the rare ``utime`` is all that writes)."""
+    with open(entry, "rb") as file:
+        data = file.read()
+        try:
+            if time.time() - os.fstat(file.fileno()).st_mtime > DAY:
+                os.utime(entry)
+        except OSError:  # a read-only cache: it is read, just never pruned of this entry
+            pass
+    return data
+
+
+def prune(directory: Path) -> None:
+    """Delete the entries of one cache directory that no run has read or written for
+    UNUSED_DAYS, and the temporary files of writes that died an hour ago or more; nothing but
+    names this package writes (ENTRY_NAME), no folder. At most once a day per directory: a
+    write (a new rule set, an original tree that changed, a port package's scan) costs one
+    ``stat`` otherwise. Never raises: a file another process deletes first, or one that cannot
+    be deleted, is left to it."""
+    now = time.time()
+    stamp = directory / PRUNE_STAMP
+    try:
+        if now - stamp.stat().st_mtime < DAY:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    try:
+        stamp.touch()
+        names = re.compile(ENTRY_NAME)
+        with os.scandir(directory) as found:
+            for item in found:
+                if not names.fullmatch(item.name):
+                    continue
+                try:
+                    status = item.stat(follow_symlinks=False)
+                    limit = TEMPORARY_SECONDS if item.name.endswith(".tmp") else UNUSED_DAYS * DAY
+                    if item.is_file(follow_symlinks=False) and now - status.st_mtime > limit:
+                        os.unlink(item.path)
+                except OSError:
+                    continue
+    except OSError:
         pass

@@ -2,7 +2,9 @@
 files it was checked from, never for a configuration that failed, and never a reason to fail."""
 
 import marshal
+import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,79 @@ def test_a_configuration_that_fails_gets_no_plan_entry(cache, tmp_path):
     with pytest.raises(ConfigError, match="your own rules take codes TMS900 to TMS999"):
         engine_for(str(user))
     assert not list(cache.glob("*.engine"))
+
+
+# ---- pruning: the directory keeps what runs use, not every entry ever written
+
+
+DAYS = rulecache.DAY
+ENTRY = "ab" * 32  # a digest, as every entry's name starts
+
+
+def aged(path: Path, seconds: float) -> Path:
+    """``path`` with its modification time ``seconds`` ago."""
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+    return path
+
+
+def made(directory: Path, name: str, seconds: float = 0) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_bytes(b"x")
+    return aged(path, seconds)
+
+
+def test_pruning_deletes_only_this_packages_entries_unused_for_a_month(tmp_path):
+    unused = [made(tmp_path, f"{ENTRY}.engine", 31 * DAYS), made(tmp_path, f"{ENTRY[:32]}.json", 40 * DAYS),
+              made(tmp_path, ".a1b2_c3d.tmp", 2 * 60 * 60)]  # a write that died two hours ago
+    kept = [made(tmp_path, f"{ENTRY}.screen", 29 * DAYS), made(tmp_path, ".zz9_8y7x.tmp", 10 * 60),
+            made(tmp_path, "notes.txt", 400 * DAYS),  # the user's own file, in a folder they chose
+            made(tmp_path, f"{ENTRY[:31]}.json", 400 * DAYS), made(tmp_path, f"{ENTRY.upper()}.pickle", 400 * DAYS),
+            made(tmp_path, f"{ENTRY}.engine.bak", 400 * DAYS)]
+    folder = tmp_path / f"{ENTRY}.pickle"
+    folder.mkdir()
+    aged(folder, 400 * DAYS)
+    rulecache.prune(tmp_path)
+    assert not any(path.exists() for path in unused)
+    assert all(path.exists() for path in kept) and folder.is_dir()
+
+
+def test_pruning_runs_at_most_once_a_day_per_directory(tmp_path):
+    rulecache.prune(tmp_path)  # an empty directory, pruned: the stamp says when
+    stale = made(tmp_path, f"{ENTRY}.engine", 90 * DAYS)
+    rulecache.prune(tmp_path)
+    assert stale.exists()
+    aged(tmp_path / rulecache.PRUNE_STAMP, 25 * 60 * 60)
+    rulecache.prune(tmp_path)
+    assert not stale.exists()
+
+
+def test_pruning_a_directory_that_is_gone_or_not_a_directory_does_nothing(tmp_path):
+    rulecache.prune(tmp_path / "nowhere")
+    made(tmp_path, "a-file")
+    rulecache.prune(tmp_path / "a-file")
+    assert not (tmp_path / "nowhere").exists() and (tmp_path / "a-file").is_file()
+
+
+def test_reading_an_entry_marks_it_used_at_most_once_a_day(tmp_path):
+    old = made(tmp_path, f"{ENTRY}.engine", 40 * DAYS)
+    assert rulecache.read_entry(old) == b"x" and time.time() - old.stat().st_mtime < 60
+    recent = made(tmp_path, f"{ENTRY}.screen", 60 * 60)
+    before = recent.stat().st_mtime_ns
+    rulecache.read_entry(recent)
+    assert recent.stat().st_mtime_ns == before
+    with pytest.raises(OSError):
+        rulecache.read_entry(tmp_path / "missing")
+
+
+def test_a_new_entry_prunes_the_stale_ones_and_keeps_those_in_use(cache, checks):
+    rulecache.load_ruleset()
+    (in_use,) = cache.glob("*.pickle")
+    aged(in_use, 45 * DAYS)
+    stale = made(cache, f"{'cd' * 32}.pickle", 45 * DAYS)  # an older version's rule set
+    aged(cache / rulecache.PRUNE_STAMP, 2 * DAYS)  # the first write pruned the directory, two days ago
+    rulecache.load_ruleset()  # read: in use again
+    rulecache.load_engine()  # a new entry written: the directory is pruned
+    assert in_use.exists() and not stale.exists() and len(checks) == 1
+    assert list(cache.glob("*.engine"))

@@ -207,7 +207,7 @@ def _load(entry: Path) -> tuple[dict, list | None, bytes]:
     """The header's files and folders (listing.Listing's) and the body of a cache entry; nothing
     when it is missing, truncated, changed by anything but this module, or not ours."""
     try:
-        data = entry.read_bytes()
+        data = rulecache.read_entry(entry)
         end = data.index(b"\n")
         header, body = json.loads(data[:end]), data[end + 1:]
         if isinstance(header, dict) and header.get("format") == FORMAT and isinstance(header.get("files"), dict) \

@@ -130,7 +130,7 @@ def _load(entry: Path) -> tuple[dict, list | None]:
     """The files and folders (listing.Listing's) of a package's entry; nothing when it is
     missing, truncated or not ours."""
     try:
-        data = json.loads(entry.read_bytes())
+        data = json.loads(rulecache.read_entry(entry))
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
             folders = data.get("folders")
             return data["files"], folders if isinstance(folders, list) else None

@@ -3,6 +3,7 @@ broken or unwritable cache only means reading the files again."""
 
 import json
 import os
+import time
 import zlib
 
 import pytest
@@ -37,6 +38,15 @@ def test_the_tree_is_indexed_once_then_read_from_the_cache(tree):
     assert (first.parsed, slopes(first)) == (2, {"models/stem.py": 0.1, "models/head.py": 0.2})
     second = OriginalTree(str(tree), FACTS)
     assert (second.parsed, slopes(second)) == (0, slopes(first))
+
+
+def test_a_tree_read_from_the_cache_marks_its_entry_used(tree):
+    OriginalTree(str(tree), FACTS)
+    (entry,) = cache_directory().glob("*.json")
+    month_ago = time.time() - 40 * 24 * 60 * 60
+    os.utime(entry, (month_ago, month_ago))
+    assert OriginalTree(str(tree), FACTS).parsed == 0
+    assert entry.stat().st_mtime > month_ago + 24 * 60 * 60  # so pruning (rulecache.prune) keeps it
 
 
 def test_a_changed_file_is_read_again(tree):
