@@ -19,12 +19,15 @@ enabled rules and the facts: the first file that passes the prefilters in a new 
 unpickles the engine's state instead of deriving it (rulecache.load_engine).
 
 An entry is named by a hash of everything its content follows from: this package's source files
-and its packaged rules and facts (the path, size and modification time of each: a stat costs a
-tenth of what reading and hashing the 400 kB of them did, which an editor paid on every save),
-the user's configuration file (path and bytes), and the Python and ast-grep-py in use. An edit,
-an install or a checkout of another version changes a time or a size, and the configuration's
-bytes are in the name, so a stale entry is never read. The installed files' part of a name is
-taken once per process (installed_stamps), the configuration's each time.
+and its packaged rules and facts, the user's configuration file (path and bytes), and the Python
+and ast-grep-py in use. Installed from a wheel, the package's files are named by the wheel's
+RECORD (wheel_record: every file's hash, which pip writes anew on each install); in a source
+checkout or an editable install, by the path, size and modification time of each file (a stat
+costs a tenth of what reading and hashing the 400 kB of them did, and the 120 stats still cost
+0.6 ms a process, which an editor pays on every save). An install, an edit of a checkout or a
+checkout of another version changes a hash, a time or a size, and the configuration's bytes are
+in the name, so a stale entry is never read. The installed files' part of a name is taken once
+per process (installed_stamps), the configuration's each time.
 Nothing is ever cached for a
 configuration that fails to load: the error is raised each time, as before. So a run that finds
 the prefilters of a configuration in the cache trusts that configuration as checked (its bytes
@@ -70,6 +73,7 @@ except ImportError:  # pragma: no cover - Python 3.12 renamed it; other builds m
         from hashlib import sha256
 
 PACKAGE = Path(__file__).resolve().parent
+DISTRIBUTION = "flake8_torch2ms"  # as a wheel's dist-info folder spells the distribution's name
 CACHE_ENVIRONMENT = "FLAKE8_TORCH2MS_CACHE_DIR"  # where entries go; empty: no cache at all
 SCREEN_FORMAT = 3  # bump when Screen.state() changes shape (marshal data carries no class names)
 UNUSED_DAYS = 30  # an entry no run has read or written for this long is deleted (prune)
@@ -215,19 +219,42 @@ def _digest_of(stamps: str):  # -> a sha256 object: every entry's key starts wit
 
 @lru_cache(maxsize=1)
 def installed_stamps() -> str:
-    """The part of every entry's name that the installed code gives: Python's version and the
-    stamps of ast-grep's, this package's and its rules' files. Taken once per process (about
-    0.4 ms, which the prefilters' entry and the engine's would each pay): the code a process runs
-    is the code it found when it started."""
+    """The part of every entry's name that the installed code gives: Python's version, the stamps
+    of ast-grep's files, and this package's wheel RECORD or, without one, the stamps of its files
+    and its rules'. Taken once per process (which the prefilters' entry and the engine's would each
+    pay): the code a process runs is the code it found when it started."""
     parts = [sys.version]
     # ast-grep decides which rules compile: its files stand for its version. Found without
     # importing it: the plugin's start-up must not load it.
     ast_grep = find_spec("ast_grep_py")
     folders = [(ast_grep.submodule_search_locations[0], "")] if ast_grep and ast_grep.submodule_search_locations else []
-    folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
+    record = wheel_record()
+    if record is not None:
+        parts.append(record)
+    else:
+        folders += [(str(PACKAGE), ".py"), (find_spec("flake8_torch2ms.rules").submodule_search_locations[0], ".yml")]
     for folder, suffix in folders:
         parts.extend(f"{path}\0{size}\0{modified}" for path, size, modified in file_stamps(folder, suffix))
     return "\0\0".join(parts)
+
+
+@lru_cache(maxsize=1)
+def wheel_record() -> str | None:
+    """The stamp (path, size, modification time) of the RECORD of the wheel this package was
+    installed from, standing for every installed file: pip writes it beside the package, with each
+    file's hash, anew on every install. None in a source checkout or an editable install, whose
+    files change without an install: no RECORD naming this very file sits beside the package there."""
+    from . import __version__
+
+    record = os.path.join(os.path.dirname(PACKAGE), f"{DISTRIBUTION}-{__version__}.dist-info", "RECORD")
+    try:
+        with open(record, "rb") as file:
+            listed, status = file.read(), os.fstat(file.fileno())
+    except OSError:
+        return None
+    if f"\n{PACKAGE.name}/rulecache.py,".encode() not in b"\n" + listed:
+        return None
+    return f"{record}\0{status.st_size}\0{status.st_mtime_ns}"  # hashing its 14 kB took longer than the rest
 
 
 def file_stamps(folder: str, suffix: str) -> list[tuple[str, int, int]]:

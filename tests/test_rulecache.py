@@ -347,3 +347,64 @@ def test_a_new_entry_prunes_the_stale_ones_and_keeps_those_in_use(cache, checks)
     rulecache.load_engine()  # a new entry written: the directory is pruned
     assert in_use.exists() and not stale.exists() and len(checks) == 1
     assert list(cache.glob("*.engine"))
+
+
+# ---- an installed wheel: its RECORD stands for its files (rulecache.wheel_record)
+
+
+@pytest.fixture
+def wheel(tmp_path, monkeypatch):
+    """A package folder as pip installs a wheel: the RECORD in the dist-info folder beside it."""
+    from flake8_torch2ms import __version__
+
+    site = tmp_path / "site-packages"
+    (site / "flake8_torch2ms").mkdir(parents=True)
+    record = site / f"flake8_torch2ms-{__version__}.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("flake8_torch2ms/__init__.py,sha256=aaa,10\nflake8_torch2ms/rulecache.py,sha256=bbb,20\n",
+                      encoding="utf-8")
+    monkeypatch.setattr(rulecache, "PACKAGE", site / "flake8_torch2ms")
+    rulecache.wheel_record.cache_clear()
+    rulecache.installed_stamps.cache_clear()
+    yield record
+    rulecache.wheel_record.cache_clear()
+    rulecache.installed_stamps.cache_clear()
+
+
+def test_an_installed_wheel_is_stamped_by_its_record_not_by_each_file(wheel, monkeypatch):
+    scanned = []
+    stamps = rulecache.file_stamps
+    monkeypatch.setattr(rulecache, "file_stamps", lambda *args: scanned.append(args[0]) or stamps(*args))
+    first = rulecache.installed_stamps()
+    assert str(wheel) in first and all("ast_grep_py" in folder for folder in scanned)
+    wheel.write_text(wheel.read_text(encoding="utf-8").replace("bbb", "cccc"), encoding="utf-8")  # another install
+    rulecache.wheel_record.cache_clear()
+    rulecache.installed_stamps.cache_clear()
+    assert rulecache.installed_stamps() != first
+
+
+@pytest.mark.parametrize("layout", ["no RECORD", "a RECORD of another package", "another version's RECORD"])
+def test_without_this_packages_record_every_file_is_stamped(wheel, monkeypatch, layout):
+    if layout == "no RECORD":
+        wheel.unlink()
+    elif layout == "a RECORD of another package":
+        wheel.write_text("other/rulecache.py,sha256=bbb,20\nxflake8_torch2ms/rulecache.py,sha256=b,2\n",
+                         encoding="utf-8")
+    else:
+        wheel.parent.rename(wheel.parent.with_name("flake8_torch2ms-0.0.1.dist-info"))
+    scanned = []
+    monkeypatch.setattr(rulecache, "file_stamps", lambda folder, suffix: scanned.append(folder) or [])
+    assert rulecache.wheel_record() is None
+    rulecache.installed_stamps()
+    assert str(rulecache.PACKAGE) in scanned
+
+
+def test_the_original_trees_code_stamps_follow_the_wheel_too(wheel):
+    from flake8_torch2ms.families.pairs import originals
+
+    originals.code_stamps.cache_clear()
+    try:
+        record = rulecache.wheel_record()
+        assert record is not None and originals.code_stamps() == record
+    finally:
+        originals.code_stamps.cache_clear()

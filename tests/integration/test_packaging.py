@@ -184,6 +184,11 @@ def test_the_wheel_installs_and_runs_on_every_python_it_accepts_and_is_refused_b
         lint = subprocess.run([str(bin_dir / "flake8"), "--isolated", "--select", "TMS", "train.py"], cwd=tmp_path,
                               capture_output=True, text=True, timeout=300)
         assert lint.stdout == check.stdout, (version, lint.stderr)
+        # The rule cache names the installed files by the wheel's RECORD, not by a stat of each.
+        stamped = subprocess.run([str(bin_dir / "python"), "-c", "from flake8_torch2ms import rulecache; "
+                                  "print(rulecache.wheel_record() is not None)"], capture_output=True, text=True,
+                                 timeout=300)
+        assert stamped.stdout.strip() == "True", (version, stamped.stderr)
         installed.append(version)
     assert installed, f"no Python here that {requires} accepts: {sorted(found)}"
     print(f"installed and ran on {installed}; refused by {refused}")

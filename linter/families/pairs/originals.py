@@ -184,7 +184,11 @@ def cache_directory() -> Path | None:
 @functools.lru_cache(maxsize=1)  # once per process: the code a process runs does not change under it
 def code_stamps() -> str | None:
     """The path, size and modification time of each source file an index (or a patch scan,
-    patches.py) is built with: this family's and the semantic model's. None when one cannot be read."""
+    patches.py) is built with: this family's and the semantic model's; installed from a wheel, its
+    RECORD (rulecache.wheel_record) instead. None when one cannot be read."""
+    record = rulecache.wheel_record()
+    if record is not None:
+        return record
     try:
         return "".join(f"{path}\0{size}\0{modified}\0" for base in (CODE, MODEL)
                        for path, size, modified in rulecache.file_stamps(str(base), ".py"))
