@@ -64,13 +64,14 @@ if TYPE_CHECKING:
     from .engine import Engine
     from .families import Pairing
 
-try:  # Python's own SHA-256: hashlib would load OpenSSL, 2 ms on every editor save
-    from _sha256 import sha256
-except ImportError:  # pragma: no cover - Python 3.12 renamed it; other builds may lack both
+try:  # Python's own SHA-512, which flake8's imports have loaded already (random seeds with it):
+    # hashlib would load OpenSSL (2 ms on every editor save), _sha256 another library (0.4 M instructions)
+    from _sha512 import sha512
+except ImportError:  # pragma: no cover - Python 3.12 merged the SHA-2 modules; other builds may lack both
     try:
-        from _sha2 import sha256
+        from _sha2 import sha512
     except ImportError:
-        from hashlib import sha256
+        from hashlib import sha512
 
 PACKAGE = Path(__file__).resolve().parent
 DISTRIBUTION = "flake8_torch2ms"  # as a wheel's dist-info folder spells the distribution's name
@@ -80,10 +81,6 @@ UNUSED_DAYS = 30  # an entry no run has read or written for this long is deleted
 DAY = 24 * 60 * 60
 TEMPORARY_SECONDS = 60 * 60  # a write's temporary file this old was left by a process that died
 PRUNE_STAMP = ".pruned"  # its modification time: when the directory was last pruned
-# Only names this package writes are ever deleted: the directory may be one the user chose
-# (CACHE_ENVIRONMENT), holding files of their own. An entry is a hex digest and a suffix; a
-# temporary file is tempfile.mkstemp's, with write_entry's prefix and suffix.
-ENTRY_NAME = r"[0-9a-f]{32,64}\.[a-z-]+|\.[a-z0-9_]{8}\.tmp"
 
 
 def cache_directory(kind: str = "rulesets") -> Path | None:
@@ -209,12 +206,12 @@ def _key(config_path: str | None) -> str:
     if config_path:
         digest.update(f"\0user\0{os.path.abspath(config_path)}\0".encode())
         digest.update(Path(config_path).read_bytes())
-    return digest.hexdigest()
+    return digest.hexdigest()[:64]
 
 
 @lru_cache(maxsize=1)
-def _digest_of(stamps: str):  # -> a sha256 object: every entry's key starts with the same stamps
-    return sha256(stamps.encode())
+def _digest_of(stamps: str):  # -> a sha512 object: every entry's key starts with the same stamps
+    return sha512(stamps.encode())
 
 
 @lru_cache(maxsize=1)
@@ -307,7 +304,7 @@ def read_entry(entry: Path) -> bytes:
 def prune(directory: Path) -> None:
     """Delete the entries of one cache directory that no run has read or written for
     UNUSED_DAYS, and the temporary files of writes that died an hour ago or more; nothing but
-    names this package writes (ENTRY_NAME), no folder. At most once a day per directory: a
+    names this package writes, no folder. At most once a day per directory: a
     write (a new rule set, an original tree that changed, a port package's scan) costs one
     ``stat`` otherwise. Never raises: a file another process deletes first, or one that cannot
     be deleted, is left to it."""
@@ -322,7 +319,10 @@ def prune(directory: Path) -> None:
         return
     try:
         stamp.touch()
-        names = re.compile(ENTRY_NAME)
+        # Only names this package writes are ever deleted: the directory may be one the user chose
+        # (CACHE_ENVIRONMENT), holding files of their own. An entry is a hex digest and a suffix; a
+        # temporary file is tempfile.mkstemp's, with write_entry's prefix and suffix.
+        names = re.compile(r"[0-9a-f]{32,64}\.[a-z-]+|\.[a-z0-9_]{8}\.tmp")
         with os.scandir(directory) as found:
             for item in found:
                 if not names.fullmatch(item.name):

@@ -201,7 +201,7 @@ def _cache_entry(root: Path, facts: Facts) -> Path | None:
     code = code_stamps()
     if directory is None or code is None:
         return None
-    digest = rulecache.sha256(f"{FORMAT}\0{sys.version}\0{root}\0".encode())
+    digest = rulecache.sha512(f"{FORMAT}\0{sys.version}\0{root}\0".encode())
     digest.update("\0".join(sorted(facts.torch_names)).encode())
     digest.update(code.encode())
     return directory / f"{digest.hexdigest()[:32]}.json"

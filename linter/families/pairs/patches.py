@@ -122,7 +122,7 @@ def _cache_entry(root: Path) -> Path | None:
     code = code_stamps()
     if directory is None or code is None:
         return None
-    digest = rulecache.sha256(f"{FORMAT}\0{sys.version}\0{root.resolve()}\0{root}\0{code}".encode())
+    digest = rulecache.sha512(f"{FORMAT}\0{sys.version}\0{root.resolve()}\0{root}\0{code}".encode())
     return directory / f"{digest.hexdigest()[:32]}.json"
 
 
