@@ -17,7 +17,6 @@ from typing import Iterator
 
 from . import DOCS_URL, __version__, rulecache
 from .prefilter import FileText, Screen
-from .yamlfile import ConfigError, not_a_file
 
 
 # The configurations whose engine this process has built: the engine's own check starts with the
@@ -75,15 +74,25 @@ class Torch2MSChecker:
         cls.config_path, origin = _torch2ms_config(options)
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
+                from .yamlfile import ConfigError, not_a_file
+
                 raise ConfigError(cls.config_path, None, f"{not_a_file(cls.config_path)} ({origin})")
             cls.original, where = _torch2ms_config(options, "torch2ms_original")
             if cls.original is not None and not os.path.exists(cls.original):
+                from .yamlfile import ConfigError
+
                 raise ConfigError(cls.original, None, f"original (port-pair mode) not found ({where})")
             cls.class_map = _class_map(getattr(options, "torch2ms_class_map", None))
             # Checks the rules and the configuration now (unless these exact files were checked
             # before: rulecache.py), so that an error stops the run before any file is linted.
             cls.screen = rulecache.load_screen(cls.config_path, cls.original, cls.class_map)
-        except ConfigError as error:
+        except Exception as error:
+            # Imported here: a run whose rules come from the cache never loads the module (0.7 M
+            # instructions on every editor save).
+            from .yamlfile import ConfigError
+
+            if not isinstance(error, ConfigError):
+                raise
             # Exit status 2, as for flake8's own usage errors: 1 means findings.
             print(f"flake8-torch2ms: configuration error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -133,6 +142,8 @@ def _class_map(value: str | None) -> tuple[tuple[str, str], ...]:
         if item.strip():
             torch, _, port = item.partition("=")
             if not torch.strip().isidentifier() or not port.strip().isidentifier():
+                from .yamlfile import ConfigError
+
                 raise ConfigError("torch2ms-class-map", None, f"'{item.strip()}': write TorchName=PortName")
             pairs.append((torch.strip(), port.strip()))
     return tuple(pairs)
