@@ -163,6 +163,13 @@ class LazyPattern:
         return f"LazyPattern({self.pattern!r})"
 
 
+# The names a rule or a facts file may write (schema.py checks them), here rather than in
+# schema.py: the families' facts modules name them in their tables, and a check imports those
+# modules to unpickle its facts, which must not load the YAML checker (1.2 M instructions).
+DOTTED_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\(\))?\Z")
+IDENTIFIER = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 class FunctionByName:
     """A module-level function, kept by its module and name and imported on its first call.
     Pickled as those two names: the engine's cached plan names the families' callbacks this way,

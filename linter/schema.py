@@ -6,13 +6,8 @@ import re
 from typing import Iterable
 
 from .astgrep import SgRoot
-from .records import LazyPattern
+from .records import DOTTED_NAME, IDENTIFIER, LazyPattern  # noqa: F401 - the names checked here
 from .yamlfile import ConfigError, LocatedDict
-
-# Compiled on first use: the families' facts modules import these for loading facts, which an
-# engine read from the rule cache does not do.
-DOTTED_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\(\))?\Z")
-IDENTIFIER = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class Reader:

@@ -82,6 +82,8 @@ def test_a_file_the_rules_match_loads_the_engine_and_is_checked(tmp_path, cache)
     assert "ast_grep_py" not in modules  # the package's typing aids are not run (linter/astgrep.py)
     assert "yaml" not in modules  # the checked rule set comes from the cache too
     assert "flake8_torch2ms.config" not in modules  # nor its loader: the engine's plan comes from the cache
+    # nor the YAML checker, which the facts unpickled for the check do not need
+    assert {"flake8_torch2ms.schema", "flake8_torch2ms.yamlfile"}.isdisjoint(modules)
     # Without an original the paired family's rules match no file: neither it nor its facts are loaded.
     assert [name for name in modules if name.startswith(PAIRS)] == []
 
@@ -129,7 +131,7 @@ def test_port_pair_mode_keeps_the_editor_path_and_reports_through_it(tmp_path, c
     assert (status, findings) == (0, []) and heavy(modules) == []
     status, findings, modules, _ = flake8_in_a_fresh_process(port, PAIR_PORT, option, cache=cache)
     assert status == 1 and [line.split(": ", 1)[1][:6] for line in findings] == ["TMS401"]
-    assert PAIRS in modules
+    assert PAIRS in modules and {"flake8_torch2ms.schema", "flake8_torch2ms.yamlfile"}.isdisjoint(modules)
     # Only the paired family's rules match it: nothing of the other families is imported.
     others = ("flake8_torch2ms.families.clipping", "flake8_torch2ms.families.divergence")
     assert [name for name in modules if name.startswith(others)] == []

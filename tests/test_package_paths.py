@@ -32,6 +32,11 @@ SOURCE = textwrap.dedent("""\
     ("mindnlp/mindtorch/nn/utils/clip_grad.py", None),
     ("train.py", None),
     (None, None),
+    # a folder no import can name: not a package the relative imports could resolve in
+    ("mindspore/nn-utils/clip.py", None),
+    ("mindspore/2d/clip.py", None),
+    ("mindspore/\u00e9t\u00e9/clip.py", None),  # Python would accept it; the import table keeps ASCII names
+    ("mindspore/_private/clip.py", ("mindspore", "_private")),
 ])
 def test_package_of_a_path(path, expected):
     assert _mindspore_package(path) == expected

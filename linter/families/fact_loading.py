@@ -3,9 +3,13 @@ other spellings, argument slots, lists of names), with the file and line of ever
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..records import FrozenRecord
-from ..schema import Reader
-from ..yamlfile import LocatedDict
+
+if TYPE_CHECKING:  # loading facts only: a check unpickles them, and must not load the YAML checker
+    from ..schema import Reader
+    from ..yamlfile import LocatedDict
 
 
 class Slot(FrozenRecord):

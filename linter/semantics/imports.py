@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Callable
 
 from ..astgrep import SgNode
-from ..schema import IDENTIFIER
 from . import nodes
 
 
@@ -111,7 +110,7 @@ def mindspore_package(path: str | None) -> tuple[str, ...] | None:
     for index in range(len(parts) - 1, -1, -1):
         if parts[index] == "mindspore":
             package = tuple(parts[index:])
-            return package if all(IDENTIFIER.match(part) for part in package) else None
+            return package if all(part.isascii() and part.isidentifier() for part in package) else None
     return None
 
 

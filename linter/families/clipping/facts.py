@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ...records import FrozenRecord, Record
-from ...schema import DOTTED_NAME, IDENTIFIER, Reader
-from ...yamlfile import LocatedDict
+from ...records import DOTTED_NAME, IDENTIFIER, FrozenRecord, Record
 from .. import Trigger, roots_of
 from ..fact_loading import Slot, add_aliases, entries, entry_name, last, slot
+
+if TYPE_CHECKING:  # loading facts only: a check unpickles them and must not load the YAML checker
+    from ...schema import Reader
+    from ...yamlfile import LocatedDict
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from ...astgrep import SgNode
-from ...schema import IDENTIFIER
 from ...semantics import nodes
 from .. import shorten
 from .values import Callee, TupleOf, shape_text
@@ -82,5 +81,5 @@ def strip_minus(node: SgNode) -> str:
 
 
 def negate(text: str) -> str:
-    simple = IDENTIFIER.match(text) or re.fullmatch(r"[\w.]+", text)
+    simple = re.fullmatch(r"[\w.]+", text)  # a name among them
     return f"-{text}" if simple else f"-({text})"

@@ -7,13 +7,15 @@ The format is shared with the oracle (tests/oracle/) and described in docs/port-
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ...records import FrozenRecord, Record
-from ...schema import DOTTED_NAME, IDENTIFIER, Reader
-from ...yamlfile import LocatedDict
+from ...records import DOTTED_NAME, IDENTIFIER, FrozenRecord, Record
 from .. import Trigger, roots_of
 from ..fact_loading import entries, last, qualified_names
+
+if TYPE_CHECKING:  # loading facts only: a check unpickles them and must not load the YAML checker
+    from ...schema import Reader
+    from ...yamlfile import LocatedDict
 
 FACT_KEYS = ("apis",)
 KINDS = ("layer", "function", "method", "optimizer", "scheduler")
@@ -179,7 +181,7 @@ def _side(row: LocatedDict, key: str, reader: Reader, known: tuple[str, ...]) ->
     if position is None and keyword is None:
         raise reader.fail(value.line, f"'{key}' needs a 'position', a 'keyword' or both")
     default = value.get("default", UNKNOWN)
-    if isinstance(default, (LocatedDict, dict)):
+    if isinstance(default, dict):  # a LocatedDict too
         raise reader.fail(value.line_of("default"), f"'default' in '{key}' must be a literal value")
     if isinstance(default, list):
         default = tuple(default)
