@@ -206,8 +206,13 @@ def test_a_changed_configuration_gets_a_new_plan(cache, checks, tmp_path):
 
 
 @pytest.mark.parametrize("changed", ["a packaged rule file", "a source file of the package", "ast-grep-py",
-                                     "Python"])
+                                     "Python", "a new install of the wheel"])
 def test_a_change_to_the_installed_code_gets_a_new_plan(cache, checks, monkeypatch, changed):
+    # Where the change happens: a checkout's (or an editable install's) files, stamped one by one,
+    # or an installed wheel's RECORD (the suite may run on either; wheel_record is None in a checkout).
+    record = ["RECORD\x00100\x001"] if changed == "a new install of the wheel" else [None]
+    monkeypatch.setattr(rulecache, "wheel_record", lambda: record[0])
+    rulecache.installed_stamps.cache_clear()
     engine_for()
     (first,) = cache.glob("*.engine")
     rules_folder = str(Path(rulecache.find_spec("flake8_torch2ms.rules").submodule_search_locations[0]))
@@ -222,6 +227,8 @@ def test_a_change_to_the_installed_code_gets_a_new_plan(cache, checks, monkeypat
 
     if changed == "Python":
         monkeypatch.setattr(rulecache.sys, "version", rulecache.sys.version + " (another build)")
+    elif changed == "a new install of the wheel":
+        record[0] = "RECORD\x00101\x002"
     else:
         monkeypatch.setattr(rulecache, "file_stamps", touched)
     rulecache.installed_stamps.cache_clear()  # as a new process after the change
