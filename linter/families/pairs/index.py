@@ -179,7 +179,7 @@ class _Indexer:
                 self._attributes(method, found)
         for method in methods:
             name = method.field("name").text()
-            read = self.reach is None or counterpart is None or self.reach.method(counterpart, name)
+            read = counterpart is None or self.reach.method(counterpart, name)  # None: no reach, every method
             found.methods[name] = self._calls(method, name) if read else []
 
     def _attributes(self, init: SgNode, found: ClassIndex) -> None:
