@@ -19,6 +19,7 @@ import functools
 import json
 import os
 import sys
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Set
 from pathlib import Path
@@ -54,7 +55,9 @@ class OriginalTree:
         self.definitions: dict[str, frozenset[str]] = {}  # relative path -> its top-level classes and functions
         self.parsed = 0  # files parsed (not taken from the cache) when the tree was read
         self._files_for: dict[tuple, tuple[str | None, str]] = {}
-        self._calls_pair: tuple[ast.Module, tuple, bool] | None = None  # the last port module's answer
+        # The last port module's answer, the module held weakly: flake8's parse of a file must not
+        # outlive its check (a tree of 2,000 lines is 20,000 objects for the collector to walk).
+        self._calls_pair: tuple[weakref.ref[ast.Module], tuple, bool] | None = None
         self._read()
 
     @functools.cached_property
@@ -90,10 +93,10 @@ class OriginalTree:
         it aligns with, taken once per module: the engine's gate asks before the parse and after."""
         key = (relative, class_map)
         last = self._calls_pair
-        if last is None or last[0] is not module or last[1] != key:  # the module is kept: its id is not reused
+        if last is None or last[0]() is not module or last[1] != key:
             answer = may_pair_calls(module, source, self.files[relative], dict(class_map),
                                     port_call_words(self.facts))
-            self._calls_pair = last = (module, key, answer)
+            self._calls_pair = last = (weakref.ref(module), key, answer)
         return last[2]
 
     def display(self, relative: str) -> str:

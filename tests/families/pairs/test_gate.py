@@ -497,3 +497,20 @@ def test_the_gates_change_no_finding_on_damaged_ports(tmp_path, monkeypatch):
             # As flake8 asks: with Python's own parse, which the gate then reads instead of the text.
             assert found == codes(gated.check(damaged, path, ast.parse(damaged))), damaged
     assert compiling > 60
+
+
+def test_the_gate_keeps_no_port_module_once_its_check_is_done(engine, tmp_path):
+    """The gate's answer for the last port module is kept (the engine asks it before the parse
+    and after), but not the module: flake8's parse of a file is let go when its check ends, or an
+    editor's process walks it in every later collection and frees it only at exit."""
+    import weakref
+
+    port = str(tmp_path / "port" / "layers.py")
+    tree = ast.parse(PORT_MODEL)
+    alive = weakref.ref(tree)
+    assert codes(engine.check(PORT_MODEL, port, tree)) == [(7, "TMS401"), (8, "TMS301")]
+    del tree
+    assert alive() is None
+    # Asked again about the same text, under a new parse, the gate answers for that parse.
+    assert codes(engine.check(PORT_MODEL, port, ast.parse(PORT_MODEL))) == [(7, "TMS401"), (8, "TMS301")]
+    assert codes(engine.check(UNRELATED, port, ast.parse(UNRELATED))) == [(8, "TMS301")]
