@@ -63,6 +63,38 @@ def test_rules_sharing_a_matcher_and_the_model_share_one_walk(engine, monkeypatc
                               {"all": [{"matches": "clip-call"}, {"pattern": "$TORCH2MS_GROUP0"}]}]}]
 
 
+def merged_group(rule: dict) -> engine_module._Group:
+    matcher = {"rule": rule}
+    dispatch = engine_module._mergeable(matcher)
+    return engine_module._Group(matcher, [], {}, dispatch, engine_module._top_kinds(dispatch))
+
+
+def ranges(nodes) -> list[tuple[int, int]]:
+    return [(node.range().start.index, node.range().end.index) for node in nodes]
+
+
+@pytest.mark.parametrize("calls_of_f", [0, engine_module.ASKED_AT_MOST - 1, engine_module.ASKED_AT_MOST, 40])
+def test_each_group_gets_every_node_its_rule_matches_from_the_merged_walk_or_its_own(calls_of_f):
+    """Nodes an earlier group's branch takes are asked of the later groups one by one, up to
+    ASKED_AT_MOST of them; a group asked about more walks on its own (left out of the answer, so
+    that _run_group walks). Either way each group gets exactly what its rule matches alone, in
+    the walk's order."""
+    source = "".join(f"f({index})\n" for index in range(calls_of_f)) + "x = g(f)\n"
+    root = engine_module.SgRoot(source, "python").root()
+    calls = merged_group({"kind": "call"})
+    of_f = merged_group({"kind": "call", "has": {"field": "function", "regex": "^f$"}})
+    of_g = merged_group({"kind": "call", "has": {"field": "function", "regex": "^g$"}})
+    groups = [calls, of_f, of_g]
+    merged, _ = engine_module._merged_matches(root, groups)
+    for group in groups:
+        alone = ranges(root.find_all(group.matcher))
+        if id(group) in merged:
+            assert ranges(merged[id(group)]) == alone
+    # The first group takes every call; each later group is asked about all of them.
+    asked_one_by_one = calls_of_f + 1 <= engine_module.ASKED_AT_MOST
+    assert (id(calls) in merged, id(of_f) in merged, id(of_g) in merged) == (True, asked_one_by_one, asked_one_by_one)
+
+
 def test_a_walk_carries_only_the_utils_its_rule_names(engine):
     # Every rule is loaded with every family's utils; ast-grep would compile them all on each walk.
     for group in engine.groups:
