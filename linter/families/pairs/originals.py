@@ -210,13 +210,14 @@ def _cache_entry(root: Path, facts: Facts) -> Path | None:
     return directory / f"{digest.hexdigest()[:32]}.json"
 
 
-def _load(entry: Path) -> tuple[dict, list | None, bytes]:
-    """The header's files and folders (listing.Listing's) and the body of a cache entry; nothing
-    when it is missing, truncated, changed by anything but this module, or not ours."""
+def _load(entry: Path) -> tuple[dict, list | None, bytes | memoryview]:
+    """The header's files and folders (listing.Listing's) and the body of a cache entry (a view
+    of what was read: transformers' is 2 MB, not copied); nothing when it is missing, truncated,
+    changed by anything but this module, or not ours."""
     try:
         data = rulecache.read_entry(entry)
         end = data.index(b"\n")
-        header, body = json.loads(data[:end]), data[end + 1:]
+        header, body = json.loads(data[:end]), memoryview(data)[end + 1:]
         if isinstance(header, dict) and header.get("format") == FORMAT and isinstance(header.get("files"), dict) \
                 and header.get("body") == [len(body), zlib.crc32(body)]:
             folders = header.get("folders")
