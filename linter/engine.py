@@ -791,9 +791,9 @@ def _merged_matches(root: SgNode, groups: list[_Group]) -> tuple[GroupMatches, W
                 first = next(index for index in range(len(groups)) if node.get_match(GROUP_LABEL.format(index)))
                 found[id(groups[first])].append(node)
             for later in groups[first + 1:]:
-                key = id(later)
-                if asked[key] > ASKED_AT_MOST or not (later.kinds is None or node.kind() in later.kinds):
+                if later.kinds is not None and node.kind() not in later.kinds:
                     continue
+                key = id(later)
                 asked[key] += 1
                 if asked[key] <= ASKED_AT_MOST and node.matches(**later.dispatch):
                     found[key].append(node)
