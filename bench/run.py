@@ -913,11 +913,11 @@ def editor_cases(args, corpus: Corpus, models: Corpus, workdir: Path) -> list[Ed
         dense = workdir / "big_every_step_clips.py"
         dense.write_text(synthetic_module(steps), encoding="utf-8")
         cases.append(EditorCase(f"generated, {steps:,} training steps that each clip", dense, big_runs, ours,
-                                TARGET_EDITOR_BIG, TARGET_EDITOR_BIG_MEMORY, paired))
+                                TARGET_EDITOR_BIG, TARGET_EDITOR_BIG_MEMORY, paired_options=paired))
         sparse = workdir / "big_one_clip.py"
         sparse.write_text(sparse_module(BIG_MODULE_BYTES if not args.quick else 300_000), encoding="utf-8")
         cases.append(EditorCase("generated, plain functions and one clip", sparse, big_runs, ours, TARGET_EDITOR_BIG,
-                                TARGET_EDITOR_BIG_MEMORY, paired))
+                                TARGET_EDITOR_BIG_MEMORY, paired_options=paired))
     return cases
 
 
