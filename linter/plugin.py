@@ -74,14 +74,12 @@ class Torch2MSChecker:
         cls.config_path, origin = _torch2ms_config(options)
         try:
             if cls.config_path is not None and not os.path.isfile(cls.config_path):
-                from .yamlfile import ConfigError, not_a_file
+                from .yamlfile import not_a_file
 
-                raise ConfigError(cls.config_path, None, f"{not_a_file(cls.config_path)} ({origin})")
+                raise _config_error(cls.config_path, f"{not_a_file(cls.config_path)} ({origin})")
             cls.original, where = _torch2ms_config(options, "torch2ms_original")
             if cls.original is not None and not os.path.exists(cls.original):
-                from .yamlfile import ConfigError
-
-                raise ConfigError(cls.original, None, f"original (port-pair mode) not found ({where})")
+                raise _config_error(cls.original, f"original (port-pair mode) not found ({where})")
             cls.class_map = _class_map(getattr(options, "torch2ms_class_map", None))
             # Checks the rules and the configuration now (unless these exact files were checked
             # before: rulecache.py), so that an error stops the run before any file is linted.
@@ -136,15 +134,20 @@ def _check(key: tuple, source: str, filename: str, tree: ast.AST) -> list:
             gc.enable()
 
 
+def _config_error(where: str, message: str) -> Exception:
+    """yamlfile.ConfigError for an option, its module imported on the error only (see parse_options)."""
+    from .yamlfile import ConfigError
+
+    return ConfigError(where, None, message)
+
+
 def _class_map(value: str | None) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in (value or "").replace("\n", ",").split(","):
         if item.strip():
             torch, _, port = item.partition("=")
             if not torch.strip().isidentifier() or not port.strip().isidentifier():
-                from .yamlfile import ConfigError
-
-                raise ConfigError("torch2ms-class-map", None, f"'{item.strip()}': write TorchName=PortName")
+                raise _config_error("torch2ms-class-map", f"'{item.strip()}': write TorchName=PortName")
             pairs.append((torch.strip(), port.strip()))
     return tuple(pairs)
 
