@@ -14,9 +14,9 @@ from pathlib import Path
 from .astgrep import SgRoot
 from . import families as registry
 from .families import all_conditions, family_of
-from .records import LazyPattern
+from .records import IDENTIFIER, LazyPattern
 from .ruleset import INTERNAL_ERROR_CODE, Example, Rule, RuleSet
-from .schema import IDENTIFIER, Reader, ast_grep_reason
+from .schema import Reader, ast_grep_reason
 from .yamlfile import ConfigError, LocatedDict, load_yaml, not_a_file
 
 RULE_KEYS = (

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from .astgrep import SgRoot
-from .records import DOTTED_NAME, IDENTIFIER, LazyPattern  # noqa: F401 - the names checked here
+from .records import DOTTED_NAME
 from .yamlfile import ConfigError, LocatedDict
 
 
